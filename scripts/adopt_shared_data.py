@@ -1,0 +1,111 @@
+"""Adopt the product side's compiled data into ``data/`` (run by hand, never by the app).
+
+    python scripts/adopt_shared_data.py PATH/TO/shared
+
+It maps ``data/incidents_compiled.csv`` to the canonical incident, copies the province
+layer, gazetteer, populations and published reference counts, and prints every change it
+made so that ``data/README.md`` can list them. Running it again gives the same files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from tracker import places, schema
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+
+# Perpetrators' own claimed tolls, read from each row's notes by hand (see data/README.md).
+KILLED_CLAIMED = {
+    "PK24-0010": 12,  # BLA Majeed Brigade claimed "over a dozen" personnel killed (lower bound)
+    "PK24-0024": 40,  # BLA claimed "more than 40" soldiers killed at Bela (lower bound)
+    "BAL-0023": 90,  # BLA claimed 90 soldiers killed (official: 5)
+    "BAL-1029": 362,  # BLA's claims rose from 84 to 362 personnel killed; the latest is kept
+}
+
+
+def main(shared: Path) -> None:
+    _copy_geo(shared / "geo")
+    shutil.copyfile(shared / "data" / "population.csv", DATA / "population.csv")
+    shutil.copyfile(shared / "data" / "reference_counts.csv", DATA / "reference_counts.csv")
+    places.provinces_table.cache_clear()
+    places.districts_table.cache_clear()
+    _adopt_incidents(shared / "data" / "incidents_compiled.csv")
+
+
+def _copy_geo(geo: Path) -> None:
+    layer = json.loads((geo / "pakistan_adm1.geojson").read_text(encoding="utf-8"))
+    (DATA / "provinces.geojson").write_text(json.dumps(layer, separators=(",", ":")))
+    shutil.copyfile(geo / "provinces.csv", DATA / "provinces.csv")
+    gaz = pd.read_csv(geo / "gazetteer.csv", dtype=str, keep_default_na=False)
+    gaz = gaz.rename(columns={"adm2_polygon": "parent_polygon"}).drop(columns=["in_adm2_layer"])
+    gaz.to_csv(DATA / "districts.csv", index=False)
+
+
+def _adopt_incidents(path: Path) -> None:
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    points = places.district_points()
+    prov_points = places.provinces_table().set_index("province")
+    rows, changes = [], []
+    for rec in raw.to_dict("records"):
+        cid = rec["compiled_id"]
+        district = places.resolve_district(rec["district"], rec["province"])
+        if rec["district"] and district.value != rec["district"]:
+            changes.append(f"{cid}: district {rec['district']!r} -> {district.value!r} ({district.kind})")
+        perp = places.resolve_perpetrator(rec["perpetrator"])
+        if perp.value != rec["perpetrator"]:
+            changes.append(f"{cid}: perpetrator {rec['perpetrator']!r} -> {perp.value!r}")
+        if district.value:
+            lat, lon = points.loc[district.value, ["lat", "lon"]]
+            precision = "district"
+        else:
+            lat, lon = prov_points.loc[rec["province"], ["lat", "lon"]]
+            precision = "province"
+        rows.append(
+            {
+                "incident_id": cid,
+                "date": rec["date"],
+                "date_precision": "day",
+                "province": rec["province"],
+                "district": district.value,
+                "location": rec["location"] or None,
+                "latitude": round(float(lat), 5),
+                "longitude": round(float(lon), 5),
+                "geo_precision": precision,
+                "attack_type": rec["attack_type"],
+                "target": rec["target"],
+                "perpetrator": perp.value,
+                "claimed": rec["claimed"],
+                "killed": rec["killed"] or None,
+                "injured": rec["injured"] or None,
+                "militants_killed": rec["militants_killed"] or None,
+                "killed_claimed": KILLED_CLAIMED.get(cid),
+                "summary": rec["summary"],
+                "notes": rec["notes"] or None,
+                "source_name": rec["source_name"],
+                "source_url": rec["source_url"],
+                "batch_id": schema.SEED_BATCH,
+            }
+        )
+    frame = schema.conform(pd.DataFrame(rows))
+    valid, problems = schema.validate(frame)
+    if not problems.empty:
+        print(problems.to_string())
+        raise SystemExit("the adopted incidents do not validate")
+    out = frame.copy()
+    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    out.to_csv(DATA / "incidents.csv", index=False)
+    print(f"{len(out)} incidents written; {len(changes)} values normalised:")
+    print("\n".join(changes))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__)
+    main(Path(sys.argv[1]))

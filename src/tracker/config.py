@@ -1,0 +1,71 @@
+"""Settings, read from environment variables in one place.
+
+``TRACKER_DB_URL`` chooses the store (a SQLAlchemy URL). Without it the store is an
+embedded SQLite file in the state folder (``TRACKER_STATE_DIR``, default ``.state/`` in the
+project), which version control ignores.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def data_dir() -> Path:
+    """Folder holding the bundled data (``TRACKER_DATA_DIR`` overrides it)."""
+    return Path(os.environ.get("TRACKER_DATA_DIR", PROJECT_ROOT / "data"))
+
+
+def state_dir() -> Path:
+    """Folder for the embedded store, accounts and saved mappings (not versioned)."""
+    path = Path(os.environ.get("TRACKER_STATE_DIR", PROJECT_ROOT / ".state"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def db_url() -> str:
+    """The store's SQLAlchemy URL: ``TRACKER_DB_URL`` or the embedded SQLite file."""
+    url = os.environ.get("TRACKER_DB_URL", "").strip()
+    if url:
+        return url
+    return f"sqlite:///{(state_dir() / 'tracker.db').as_posix()}"
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upload limits; each has an environment variable so a deployment can change it."""
+
+    max_upload_mb: int
+    max_rows: int
+    max_columns: int
+    max_cell_chars: int
+
+
+def limits() -> Limits:
+    return Limits(
+        max_upload_mb=_int_env("TRACKER_MAX_UPLOAD_MB", 50),
+        max_rows=_int_env("TRACKER_MAX_ROWS", 1_000_000),
+        max_columns=_int_env("TRACKER_MAX_COLUMNS", 500),
+        max_cell_chars=_int_env("TRACKER_MAX_CELL_CHARS", 20_000),
+    )
+
+
+def online_basemap() -> bool:
+    """An online tile basemap is opt-in (``TRACKER_ONLINE_BASEMAP=1``); offline by default."""
+    return os.environ.get("TRACKER_ONLINE_BASEMAP", "").strip().lower() in {"1", "true", "yes"}

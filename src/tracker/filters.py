@@ -1,0 +1,269 @@
+"""The filter spec: one object for everything that narrows the view, and its URL form.
+
+A :class:`FilterSpec` round-trips through query parameters (``to_query`` /
+``from_query``), so a copied link opens the same view. Parameters from a URL are
+untrusted: unknown names and malformed values are dropped and reported as notices,
+never raised.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from tracker import schema
+
+SURGE_START = dt.date(2025, 3, 15)
+SURGE_END = dt.date(2025, 3, 17)
+"""The mid-March 2025 window the brief opens with (57 attacks in 48 hours)."""
+
+MAX_TEXT = 200
+MAX_LIST = 200
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """What the user asked to see. Empty tuples mean "all"."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    provinces: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    attack_types: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+    perpetrators: tuple[str, ...] = ()
+    min_casualties: int = 0
+    text: str = ""
+
+    # --- applying ----------------------------------------------------------------------
+
+    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of a canonical frame that match, vectorised."""
+        mask = pd.Series(True, index=frame.index)
+        if self.start is not None:
+            mask &= frame["date"] >= pd.Timestamp(self.start)
+        if self.end is not None:
+            mask &= frame["date"] < pd.Timestamp(self.end) + pd.Timedelta(days=1)
+        for column, values in (
+            ("province", self.provinces),
+            ("district", self.districts),
+            ("attack_type", self.attack_types),
+            ("target", self.targets),
+        ):
+            if values:
+                mask &= frame[column].isin(values)
+        if self.perpetrators:
+            parts = frame["perpetrator"].fillna("").str.split("; ")
+            wanted = set(self.perpetrators)
+            mask &= parts.map(lambda names: bool(wanted.intersection(names)))
+        if self.min_casualties > 0:
+            casualties = frame["killed"].fillna(0) + frame["injured"].fillna(0)
+            mask &= casualties >= self.min_casualties
+        if self.text.strip():
+            needle = self.text.strip().lower()
+            hay = (
+                frame["summary"].fillna("")
+                + " "
+                + frame["location"].fillna("")
+                + " "
+                + frame["district"].fillna("")
+            ).str.lower()
+            mask &= hay.str.contains(needle, regex=False)
+        return frame.loc[mask]
+
+    # --- describing --------------------------------------------------------------------
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """The regions in view, for takeaways: the chosen provinces, or Pakistan."""
+        return self.provinces or ("Pakistan",)
+
+    def period_label(self, frame: pd.DataFrame | None = None) -> str:
+        """'1 Jan 2025 – 31 Mar 2025', falling back to the data's own span."""
+        start, end = self.start, self.end
+        if frame is not None and not frame.empty:
+            start = start or frame["date"].min().date()
+            end = end or frame["date"].max().date()
+        if start is None or end is None:
+            return "all dates"
+        return f"{start:%-d %b %Y} – {end:%-d %b %Y}"
+
+    def previous_period(self) -> FilterSpec | None:
+        """The same filter over the period of equal length just before this one."""
+        if self.start is None or self.end is None:
+            return None
+        days = (self.end - self.start).days + 1
+        return dataclasses.replace(
+            self,
+            start=self.start - dt.timedelta(days=days),
+            end=self.start - dt.timedelta(days=1),
+        )
+
+    def with_dates(self, start: dt.date | None, end: dt.date | None) -> FilterSpec:
+        return dataclasses.replace(self, start=start, end=end)
+
+    # --- URL round trip ---------------------------------------------------------------
+
+    def to_query(self) -> dict[str, str | list[str]]:
+        """Query parameters for this spec; defaults are left out so links stay short."""
+        out: dict[str, str | list[str]] = {}
+        if self.start:
+            out["start"] = self.start.isoformat()
+        if self.end:
+            out["end"] = self.end.isoformat()
+        for name in ("provinces", "districts", "attack_types", "targets", "perpetrators"):
+            values = getattr(self, name)
+            if values:
+                out[_PARAM[name]] = list(values)
+        if self.min_casualties:
+            out["min_cas"] = str(self.min_casualties)
+        if self.text:
+            out["q"] = self.text
+        return out
+
+    @classmethod
+    def from_query(
+        cls,
+        params: Mapping[str, str | Sequence[str]],
+        *,
+        known_districts: Sequence[str] = (),
+        known_perpetrators: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+    ) -> tuple[FilterSpec, list[str]]:
+        """Build a spec from query parameters; return it with notices for what was ignored.
+
+        Province values may be names or ISO codes (``PK-BA``). Values outside the fixed
+        lists, unknown districts or groups, bad dates and unknown parameter names are
+        dropped, each with a notice. ``ignore`` names parameters that belong to other
+        parts of the page (e.g. ``present``) and are neither used nor reported.
+        """
+        notices: list[str] = []
+        kwargs: dict[str, object] = {}
+        for key in params:
+            if key not in _ALL_PARAMS and key not in ignore:
+                notices.append(f"Ignored unknown link parameter '{_clip(key)}'.")
+        for key in ("start", "end"):
+            raw = _last(params.get(key))
+            if raw is None:
+                continue
+            try:
+                kwargs[key] = dt.date.fromisoformat(raw.strip())
+            except ValueError:
+                notices.append(f"Ignored '{key}={_clip(raw)}': not a date (use YYYY-MM-DD).")
+        if "start" in kwargs and "end" in kwargs and kwargs["start"] > kwargs["end"]:  # type: ignore[operator]
+            notices.append("Ignored the dates in the link: the start is after the end.")
+            kwargs.pop("start")
+            kwargs.pop("end")
+        allowed: dict[str, Sequence[str]] = {
+            "provinces": tuple(schema.PROVINCES),
+            "districts": known_districts,
+            "attack_types": schema.ATTACK_TYPES,
+            "targets": schema.TARGETS,
+            "perpetrators": known_perpetrators,
+        }
+        for name, param in _PARAM.items():
+            raw_values = _list(params.get(param))
+            if not raw_values:
+                continue
+            good = []
+            for value in raw_values[:MAX_LIST]:
+                if name == "provinces" and value.strip().upper() in schema.PROVINCE_BY_CODE:
+                    value = schema.PROVINCE_BY_CODE[value.strip().upper()]
+                if value in allowed[name]:
+                    good.append(value)
+                else:
+                    notices.append(f"Ignored unknown {_LABEL[name]} '{_clip(value)}'.")
+            if good:
+                kwargs[name] = tuple(dict.fromkeys(good))
+        raw = _last(params.get("min_cas"))
+        if raw is not None:
+            try:
+                value = int(raw)
+                if value < 0 or value > 100_000:
+                    raise ValueError
+                kwargs["min_casualties"] = value
+            except ValueError:
+                notices.append(f"Ignored 'min_cas={_clip(raw)}': not a whole number ≥ 0.")
+        raw = _last(params.get("q"))
+        if raw is not None:
+            text = "".join(ch for ch in raw if ch.isprintable())[:MAX_TEXT]
+            if text != raw:
+                notices.append("Shortened the search text from the link.")
+            kwargs["text"] = text
+        return cls(**kwargs), notices  # type: ignore[arg-type]
+
+
+_PARAM = {
+    "provinces": "province",
+    "districts": "district",
+    "attack_types": "type",
+    "targets": "target",
+    "perpetrators": "perp",
+}
+_LABEL = {
+    "provinces": "province",
+    "districts": "district",
+    "attack_types": "attack type",
+    "targets": "target",
+    "perpetrators": "perpetrator",
+}
+_ALL_PARAMS = {"start", "end", "min_cas", "q", *_PARAM.values()}
+
+
+def _list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _last(value: str | Sequence[str] | None) -> str | None:
+    values = _list(value)
+    return values[-1] if values else None
+
+
+def _clip(text: str, n: int = 40) -> str:
+    text = "".join(ch for ch in str(text) if ch.isprintable())
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def data_span(frame: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
+    """First and last incident date in a frame (None when empty)."""
+    if frame.empty:
+        return None
+    return frame["date"].min().date(), frame["date"].max().date()
+
+
+def date_presets(frame: pd.DataFrame) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    """Named date ranges for the sidebar: recent windows of the data, the surge, each year."""
+    presets: dict[str, tuple[dt.date | None, dt.date | None]] = {"Everything": (None, None)}
+    span = data_span(frame)
+    if span is None:
+        return presets
+    last = span[1]
+    for days in (7, 30, 90):
+        presets[f"Last {days} days of the data"] = (last - dt.timedelta(days=days - 1), last)
+    presets["March 2025 surge (15–17 Mar)"] = (SURGE_START, SURGE_END)
+    for year in range(span[0].year, span[1].year + 1):
+        presets[str(year)] = (dt.date(year, 1, 1), dt.date(year, 12, 31))
+    return presets
+
+
+def option_values(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """The choices the data offers for each list filter."""
+    perps = frame["perpetrator"].dropna().str.split("; ").explode().dropna()
+    return {
+        "provinces": [p for p in schema.PROVINCES if p in set(frame["province"])] or list(schema.PROVINCES),
+        "districts": sorted(frame["district"].dropna().unique().tolist()),
+        "attack_types": list(schema.ATTACK_TYPES),
+        "targets": list(schema.TARGETS),
+        "perpetrators": sorted(perps.unique().tolist()),
+    }
+
+
+FIELDS = tuple(f.name for f in dataclasses.fields(FilterSpec))

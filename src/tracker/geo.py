@@ -1,0 +1,127 @@
+"""Boundaries and point lookups: which province a point is in, the nearest district.
+
+All geometry is WGS84 lon/lat. Province lookups are vectorised (shapely 2 predicates over
+an STRtree through geopandas' ``sjoin``); nothing loops over rows in Python.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from tracker import config, places
+
+
+@cache
+def provinces_gdf() -> gpd.GeoDataFrame:
+    """The seven provinces from ``data/provinces.geojson`` (Natural Earth, FATA merged)."""
+    frame = gpd.read_file(config.data_dir() / "provinces.geojson")
+    return frame.set_crs("EPSG:4326", allow_override=True)
+
+
+@cache
+def provinces_geojson() -> dict[str, Any]:
+    """The province boundaries as a GeoJSON dict, for plotly's MapLibre maps."""
+    path = config.data_dir() / "provinces.geojson"
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def district_geojson() -> dict[str, Any] | None:
+    """An optional district boundary file a user may add (``data/districts.geojson``).
+
+    None when absent: the project ships no district polygons, so district maps fall back
+    to bubbles at gazetteer points.
+    """
+    path = config.data_dir() / "districts.geojson"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def province_of_points(lat: pd.Series, lon: pd.Series) -> pd.Series:
+    """Province name for each point (``None`` outside every province), by point in polygon."""
+    lat = pd.to_numeric(lat, errors="coerce")
+    lon = pd.to_numeric(lon, errors="coerce")
+    result = pd.Series([None] * len(lat), index=lat.index, dtype=object)
+    ok = lat.notna() & lon.notna()
+    if not ok.any():
+        return result
+    points = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy(lon[ok].to_numpy(), lat[ok].to_numpy()),
+        index=lat.index[ok],
+        crs="EPSG:4326",
+    )
+    joined = gpd.sjoin(points, provinces_gdf()[["province", "geometry"]], predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    result.loc[joined.index] = joined["province"].to_numpy()
+    return result
+
+
+def nearest_district(
+    lat: pd.Series, lon: pd.Series, province: pd.Series | None = None
+) -> pd.Series:
+    """Nearest gazetteer district point to each coordinate (within its province if given).
+
+    Distances are on a local equirectangular approximation, which is ample for choosing
+    between district points a few tens of km apart.
+    """
+    table = places.districts_table()
+    lat_arr = pd.to_numeric(lat, errors="coerce").to_numpy(dtype=float)
+    lon_arr = pd.to_numeric(lon, errors="coerce").to_numpy(dtype=float)
+    result = np.full(len(lat_arr), None, dtype=object)
+    groups = [(None, np.ones(len(lat_arr), dtype=bool))]
+    if province is not None:
+        prov = province.to_numpy(dtype=object)
+        groups = [(p, prov == p) for p in pd.unique(prov) if p is not None]
+    for prov_name, mask in groups:
+        cand = table if prov_name is None else table[table["province"] == prov_name]
+        if cand.empty:
+            continue
+        mask = mask & ~np.isnan(lat_arr) & ~np.isnan(lon_arr)
+        if not mask.any():
+            continue
+        clat = cand["lat"].to_numpy()
+        clon = cand["lon"].to_numpy()
+        dlat = lat_arr[mask, None] - clat[None, :]
+        dlon = (lon_arr[mask, None] - clon[None, :]) * np.cos(np.radians(lat_arr[mask, None]))
+        result[mask] = cand["district"].to_numpy()[np.argmin(dlat**2 + dlon**2, axis=1)]
+    return pd.Series(result, index=lat.index, dtype=object)
+
+
+def fit_view(lat: pd.Series, lon: pd.Series, width_px: int = 900, height_px: int = 600) -> dict:
+    """Centre and zoom for a MapLibre map that shows all the given points.
+
+    plotly opens a map at 0°, 0° without an explicit centre, so every map calls this.
+    """
+    lat = pd.to_numeric(pd.Series(lat), errors="coerce").dropna()
+    lon = pd.to_numeric(pd.Series(lon), errors="coerce").dropna()
+    if lat.empty:
+        lat_min, lat_max, lon_min, lon_max = 23.6, 37.1, 60.9, 77.8
+    else:
+        lat_min, lat_max = float(lat.min()), float(lat.max())
+        lon_min, lon_max = float(lon.min()), float(lon.max())
+    span_lon = max(lon_max - lon_min, 0.5) * 1.25
+    span_lat = max(lat_max - lat_min, 0.5) * 1.25
+    zoom_lon = np.log2(360.0 * width_px / 512.0 / span_lon)
+    zoom_lat = np.log2(180.0 * height_px / 512.0 / span_lat)
+    zoom = float(np.clip(min(zoom_lon, zoom_lat), 3.0, 9.0))
+    return {
+        "center": {"lat": (lat_min + lat_max) / 2, "lon": (lon_min + lon_max) / 2},
+        "zoom": round(zoom, 2),
+    }
+
+
+def province_bounds(province: str) -> tuple[float, float, float, float]:
+    """(lon_min, lat_min, lon_max, lat_max) of one province."""
+    frame = provinces_gdf()
+    geom = frame.loc[frame["province"] == province, "geometry"]
+    if geom.empty:
+        raise ValueError(f"`province` was {province!r} but is expected to be one of the seven")
+    minx, miny, maxx, maxy = geom.total_bounds
+    return float(minx), float(miny), float(maxx), float(maxy)

@@ -1,0 +1,234 @@
+"""The canonical incident: fields, fixed vocabularies, provinces and the validation schema.
+
+Every other module speaks in these names. An unreported count is ``<NA>`` (pandas'
+nullable ``Int64``), never 0: "not reported" and "nobody was hurt" are different facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+# --- provinces ---------------------------------------------------------------------------
+
+PROVINCES: dict[str, str] = {
+    "Balochistan": "PK-BA",
+    "Khyber Pakhtunkhwa": "PK-KP",
+    "Punjab": "PK-PB",
+    "Sindh": "PK-SD",
+    "Islamabad Capital Territory": "PK-IS",
+    "Gilgit-Baltistan": "PK-GB",
+    "Azad Jammu and Kashmir": "PK-JK",
+}
+"""The seven first-level units with their ISO 3166-2 codes (former FATA is part of KP)."""
+
+PROVINCE_BY_CODE: dict[str, str] = {code: name for name, code in PROVINCES.items()}
+
+PROVINCE_SHORT: dict[str, str] = {
+    "Balochistan": "Balochistan",
+    "Khyber Pakhtunkhwa": "KP",
+    "Punjab": "Punjab",
+    "Sindh": "Sindh",
+    "Islamabad Capital Territory": "ICT",
+    "Gilgit-Baltistan": "GB",
+    "Azad Jammu and Kashmir": "AJK",
+}
+
+# --- fixed vocabularies ------------------------------------------------------------------
+
+ATTACK_TYPES: tuple[str, ...] = (
+    "armed assault",
+    "bombing",
+    "suicide bombing",
+    "targeted killing",
+    "kidnapping",
+    "hijacking",
+    "attack on infrastructure",
+    "grenade attack",
+    "rocket attack",
+    "other",
+)
+TARGETS: tuple[str, ...] = (
+    "security forces",
+    "police",
+    "civilians",
+    "government officials",
+    "infrastructure",
+    "foreign nationals",
+    "religious site",
+    "political",
+    "other",
+)
+CLAIMED: tuple[str, ...] = ("claimed", "attributed", "unknown")
+DATE_PRECISIONS: tuple[str, ...] = ("day", "week", "month")
+GEO_PRECISIONS: tuple[str, ...] = ("exact", "town", "district", "province")
+UNKNOWN_PERPETRATOR = "Unknown"
+SEED_BATCH = "seed"
+
+# --- fields ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """One canonical column: its name, storage kind and a one-line meaning for users."""
+
+    name: str
+    kind: str  # text | date | number | count | flag
+    description: str
+    required: bool = False
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("incident_id", "text", "Unique, stable id (from the source where it has one).", True),
+    Field("date", "date", "Day of the attack (or first day of its week or month).", True),
+    Field("date_precision", "text", "day, week or month: how exact the date is.", True),
+    Field("province", "text", "One of the seven first-level units.", True),
+    Field("district", "text", "District from the bundled gazetteer; empty when unknown."),
+    Field("location", "text", "The place as reported."),
+    Field("latitude", "number", "Latitude (WGS84) inside Pakistan."),
+    Field("longitude", "number", "Longitude (WGS84) inside Pakistan."),
+    Field("geo_precision", "text", "exact, town, district or province: how sure the point is.", True),
+    Field("attack_type", "text", "One of the fixed attack types.", True),
+    Field("target", "text", "One of the fixed target kinds.", True),
+    Field("perpetrator", "text", "Canonical group name, or Unknown.", True),
+    Field("claimed", "text", "claimed, attributed or unknown.", True),
+    Field("killed", "count", "People killed, attackers excluded; empty if not reported."),
+    Field("injured", "count", "People injured; empty if not reported."),
+    Field("militants_killed", "count", "Attackers killed; empty if not reported."),
+    Field("killed_claimed", "count", "Toll claimed by the perpetrator, kept apart."),
+    Field("summary", "text", "One plain-text sentence."),
+    Field("notes", "text", "Source disagreements, other source URLs."),
+    Field("source_name", "text", "Outlet that reported the incident.", True),
+    Field("source_url", "text", "http(s) link to the report.", True),
+    Field("batch_id", "text", "The upload that brought the row ('seed' for bundled data).", True),
+)
+
+COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
+COUNT_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "count")
+TEXT_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "text")
+NUMBER_COLUMNS: tuple[str, ...] = ("latitude", "longitude")
+
+# Pakistan's bounding box (with a little margin); a finer test is point in polygon.
+LAT_RANGE = (23.5, 37.2)
+LON_RANGE = (60.8, 77.9)
+
+_URL_PATTERN = r"^https?://[^\s]+$"
+
+
+def _in(values: tuple[str, ...]) -> pa.Check:
+    return pa.Check.isin(list(values), error=f"must be one of: {', '.join(values)}")
+
+
+INCIDENT_SCHEMA = pa.DataFrameSchema(
+    {
+        "incident_id": pa.Column(str, pa.Check.str_length(1, 200), unique=True),
+        "date": pa.Column("datetime64[ns]", nullable=False),
+        "date_precision": pa.Column(str, _in(DATE_PRECISIONS)),
+        "province": pa.Column(str, _in(tuple(PROVINCES))),
+        "district": pa.Column(str, nullable=True),
+        "location": pa.Column(str, nullable=True),
+        "latitude": pa.Column(
+            float, pa.Check.in_range(*LAT_RANGE, error="latitude outside Pakistan"), nullable=True
+        ),
+        "longitude": pa.Column(
+            float, pa.Check.in_range(*LON_RANGE, error="longitude outside Pakistan"), nullable=True
+        ),
+        "geo_precision": pa.Column(str, _in(GEO_PRECISIONS)),
+        "attack_type": pa.Column(str, _in(ATTACK_TYPES)),
+        "target": pa.Column(str, _in(TARGETS)),
+        "perpetrator": pa.Column(str, pa.Check.str_length(1, 200)),
+        "claimed": pa.Column(str, _in(CLAIMED)),
+        **{
+            name: pa.Column(
+                "Int64", pa.Check.ge(0, error="must not be negative"), nullable=True
+            )
+            for name in COUNT_COLUMNS
+        },
+        "summary": pa.Column(str, nullable=True),
+        "notes": pa.Column(str, nullable=True),
+        "source_name": pa.Column(str, pa.Check.str_length(1, 300)),
+        "source_url": pa.Column(
+            str, pa.Check.str_matches(_URL_PATTERN, error="must be an http(s) URL")
+        ),
+        "batch_id": pa.Column(str, pa.Check.str_length(1, 100)),
+    },
+    strict=True,
+    ordered=False,
+    coerce=False,
+    name="canonical incident",
+)
+
+
+def empty_frame() -> pd.DataFrame:
+    """An empty incidents frame with the canonical columns and dtypes."""
+    return conform(pd.DataFrame({c: [] for c in COLUMNS}))
+
+
+def conform(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a frame the canonical columns (missing ones empty) and dtypes.
+
+    Text stays text (``object`` with ``None`` for missing, so ``str`` checks apply),
+    counts become nullable ``Int64``, dates ``datetime64[ns]``. Extra columns are dropped.
+    """
+    out = pd.DataFrame(index=frame.index)
+    for field in FIELDS:
+        col = frame[field.name] if field.name in frame.columns else pd.Series(
+            [None] * len(frame), index=frame.index, dtype=object
+        )
+        if field.kind == "date":
+            out[field.name] = pd.to_datetime(col, errors="coerce").astype("datetime64[ns]")
+        elif field.kind == "count":
+            out[field.name] = pd.to_numeric(col, errors="coerce").astype("Int64")
+        elif field.kind == "number":
+            out[field.name] = pd.to_numeric(col, errors="coerce").astype("float64")
+        else:
+            out[field.name] = col.astype(object).where(col.notna(), None)
+    return out
+
+
+def validate(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate lazily: return ``(valid_rows, problems)``.
+
+    ``problems`` has one row per failing value with ``index``, ``column``, ``value`` and a
+    ``reason`` in words a researcher understands; a row that fails several checks appears
+    once per failure, so every reason is reported, not only the first.
+    """
+    try:
+        INCIDENT_SCHEMA.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        problems = _explain(err.failure_cases, frame)
+        bad = set(problems["index"].dropna().astype(int))
+        return frame.loc[~frame.index.isin(bad)], problems
+    return frame, pd.DataFrame(columns=["index", "column", "value", "reason"])
+
+
+def _explain(failures: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for case in failures.itertuples(index=False):
+        column = case.column if isinstance(case.column, str) else None
+        check = str(case.check)
+        reason = _REASONS.get(check.split("(")[0], check)
+        if check.startswith("field_uniqueness"):
+            reason = "the same incident_id appears more than once"
+        elif check.startswith("not_nullable"):
+            reason = "is required but empty"
+        elif check.startswith("dtype"):
+            reason = f"has the wrong type ({check})"
+        if case.index is None or (isinstance(case.index, float) and pd.isna(case.index)):
+            # A column-level failure (e.g. a missing column) applies to every row.
+            for idx in frame.index:
+                rows.append({"index": idx, "column": column, "value": None, "reason": reason})
+            continue
+        rows.append(
+            {"index": case.index, "column": column, "value": case.failure_case, "reason": reason}
+        )
+    return pd.DataFrame(rows, columns=["index", "column", "value", "reason"])
+
+
+_REASONS = {
+    "str_length": "is empty or too long",
+    "column_in_dataframe": "column is missing",
+    "column_in_schema": "column is not part of the canonical incident",
+}

@@ -1,0 +1,394 @@
+"""The store: incidents, batches (provenance) and the audit log, behind SQLAlchemy.
+
+The embedded default is a SQLite file (:func:`tracker.config.db_url`); any SQLAlchemy URL
+works the same way. Every write is one transaction and writes its audit entry inside it,
+so a batch is either wholly there, with its audit line, or not there at all. Reads return
+pandas frames in the canonical shape (:func:`tracker.schema.conform`).
+
+A batch is never deleted: withdrawing hides its incidents, restoring shows them again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from tracker import config, schema
+
+metadata = sa.MetaData()
+
+batches = sa.Table(
+    "batches",
+    metadata,
+    sa.Column("batch_id", sa.String(64), primary_key=True),
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=True, unique=True),
+    sa.Column("format", sa.String(40), nullable=False, default="canonical"),
+    sa.Column("mapping", sa.Text, nullable=True),
+    sa.Column("rows", sa.Integer, nullable=False, default=0),
+    sa.Column("accepted", sa.Integer, nullable=False, default=0),
+    sa.Column("rejected", sa.Integer, nullable=False, default=0),
+    sa.Column("duplicates", sa.Integer, nullable=False, default=0),
+    sa.Column("outside_pakistan", sa.Integer, nullable=False, default=0),
+    sa.Column("uploaded_by", sa.String(200), nullable=False),
+    sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reviewed", sa.Boolean, nullable=False, default=False),
+    sa.Column("reviewed_by", sa.String(200), nullable=True),
+    sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("withdrawn", sa.Boolean, nullable=False, default=False),
+    sa.Column("sensitive", sa.Boolean, nullable=False, default=False),
+)
+
+_COLUMN_TYPES: dict[str, Any] = {
+    "text": sa.Text,
+    "date": sa.Date,
+    "number": sa.Float,
+    "count": sa.Integer,
+}
+
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    *[
+        sa.Column(
+            f.name,
+            sa.String(200) if f.name == "incident_id" else _COLUMN_TYPES[f.kind],
+            primary_key=f.name == "incident_id",
+            nullable=not f.required,
+        )
+        for f in schema.FIELDS
+        if f.name != "batch_id"
+    ],
+    sa.Column("batch_id", sa.String(64), sa.ForeignKey("batches.batch_id"), nullable=False),
+    sa.Index("ix_incidents_date", "date"),
+    sa.Index("ix_incidents_province", "province"),
+    sa.Index("ix_incidents_batch", "batch_id"),
+)
+
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(60), nullable=False),
+    sa.Column("target", sa.String(200), nullable=True),
+    sa.Column("detail", sa.Text, nullable=True),
+)
+
+
+class StoreError(RuntimeError):
+    """A write the store refused, with a message meant for the user."""
+
+
+@dataclass
+class BatchMeta:
+    """Provenance of one upload."""
+
+    file_name: str
+    uploaded_by: str
+    sha256: str | None = None
+    format: str = "canonical"
+    mapping: dict[str, str] | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    reviewed: bool = False
+    sensitive: bool = False
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Store:
+    """One database holding incidents, batches and the audit log.
+
+    >>> store = Store("sqlite://")          # in memory
+    >>> store.init()
+    >>> len(store.load_incidents())
+    0
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or config.db_url()
+        self.engine = make_engine(self.url)
+
+    # --- schema ----------------------------------------------------------------------
+
+    def init(self) -> None:
+        """Create the tables if they are missing (safe to call on every start)."""
+        metadata.create_all(self.engine)
+
+    # --- reads -----------------------------------------------------------------------
+
+    def load_incidents(
+        self,
+        *,
+        include_withdrawn: bool = False,
+        reviewed_only: bool = False,
+        include_sensitive: bool = True,
+    ) -> pd.DataFrame:
+        """All visible incidents as a canonical frame, oldest first."""
+        query = sa.select(incidents).join(batches, incidents.c.batch_id == batches.c.batch_id)
+        if not include_withdrawn:
+            query = query.where(batches.c.withdrawn.is_(False))
+        if reviewed_only:
+            query = query.where(batches.c.reviewed.is_(True))
+        if not include_sensitive:
+            query = query.where(batches.c.sensitive.is_(False))
+        query = query.order_by(incidents.c.date, incidents.c.incident_id)
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        return schema.conform(frame).reset_index(drop=True)
+
+    def incident_keys(self) -> pd.DataFrame:
+        """id, date, district, attack type, counts and source of every stored incident.
+
+        The small frame duplicate detection compares an upload against.
+        """
+        cols = [
+            incidents.c.incident_id,
+            incidents.c.date,
+            incidents.c.province,
+            incidents.c.district,
+            incidents.c.attack_type,
+            incidents.c.killed,
+            incidents.c.injured,
+            incidents.c.source_url,
+            incidents.c.batch_id,
+        ]
+        with self.engine.connect() as conn:
+            result = conn.execute(sa.select(*cols))
+            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        if frame.empty:
+            frame = pd.DataFrame(columns=[c.name for c in cols])
+        frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+        return frame
+
+    def batches(self) -> pd.DataFrame:
+        """Every batch, newest first."""
+        with self.engine.connect() as conn:
+            result = conn.execute(sa.select(batches).order_by(batches.c.uploaded_at.desc()))
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    def batch(self, batch_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(batches).where(batches.c.batch_id == batch_id)
+            ).mappings().first()
+        return dict(row) if row else None
+
+    def batch_by_hash(self, sha256: str) -> dict[str, Any] | None:
+        """The batch that brought a file with this content, if any (same file again)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(batches).where(batches.c.sha256 == sha256)
+            ).mappings().first()
+        return dict(row) if row else None
+
+    def audit_log(self, limit: int | None = None) -> pd.DataFrame:
+        """The audit log, newest first."""
+        query = sa.select(audit).order_by(audit.c.id.desc())
+        if limit:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    def version(self) -> int:
+        """A number that grows with every write (the newest audit id).
+
+        Cheap to ask on every rerun; a cache keyed on it refreshes when a batch lands,
+        is withdrawn or restored, from this process or another.
+        """
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.max(audit.c.id))).scalar() or 0)
+
+    def count_incidents(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(incidents)).scalar())
+
+    # --- writes ----------------------------------------------------------------------
+
+    def add_batch(self, frame: pd.DataFrame, meta: BatchMeta, batch_id: str | None = None) -> str:
+        """Write a validated canonical frame as one batch, in one transaction.
+
+        Raises :class:`StoreError` when the same file was uploaded before or an
+        incident id already exists; nothing is written then.
+        """
+        batch_id = batch_id or new_batch_id()
+        rows = _records(frame, batch_id)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    batches.insert().values(
+                        batch_id=batch_id,
+                        file_name=meta.file_name,
+                        sha256=meta.sha256,
+                        format=meta.format,
+                        mapping=json.dumps(meta.mapping) if meta.mapping else None,
+                        rows=meta.counts.get("rows", len(rows)),
+                        accepted=meta.counts.get("accepted", len(rows)),
+                        rejected=meta.counts.get("rejected", 0),
+                        duplicates=meta.counts.get("duplicates", 0),
+                        outside_pakistan=meta.counts.get("outside_pakistan", 0),
+                        uploaded_by=meta.uploaded_by,
+                        uploaded_at=now(),
+                        reviewed=meta.reviewed,
+                        sensitive=meta.sensitive,
+                        withdrawn=False,
+                    )
+                )
+                for chunk in _chunks(rows, 5000):
+                    conn.execute(incidents.insert(), chunk)
+                _audit(conn, meta.uploaded_by, "upload", batch_id,
+                       f"{meta.file_name}: {len(rows)} incidents")
+        except sa.exc.IntegrityError as exc:
+            raise StoreError(_integrity_message(exc, meta)) from exc
+        except sa.exc.OperationalError as exc:
+            raise StoreError(
+                f"The database refused the write ({_short(exc)}). Nothing was saved; "
+                "try the upload again."
+            ) from exc
+        return batch_id
+
+    def set_withdrawn(self, batch_id: str, withdrawn: bool, actor: str) -> None:
+        """Withdraw (hide) or restore a batch; recorded in the audit log."""
+        self._update_batch(batch_id, actor, "withdraw" if withdrawn else "restore",
+                           withdrawn=withdrawn)
+
+    def mark_reviewed(self, batch_id: str, actor: str, reviewed: bool = True) -> None:
+        self._update_batch(batch_id, actor, "review" if reviewed else "unreview",
+                           reviewed=reviewed, reviewed_by=actor if reviewed else None,
+                           reviewed_at=now() if reviewed else None)
+
+    def mark_sensitive(self, batch_id: str, actor: str, sensitive: bool = True) -> None:
+        self._update_batch(batch_id, actor, "sensitive" if sensitive else "not sensitive",
+                           sensitive=sensitive)
+
+    def record(self, actor: str, action: str, target: str | None = None,
+               detail: str | None = None) -> None:
+        """Add an audit entry on its own (logins, account changes, briefs added)."""
+        with self.engine.begin() as conn:
+            _audit(conn, actor, action, target, detail)
+
+    def _update_batch(self, batch_id: str, actor: str, action: str, **values: Any) -> None:
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                batches.update().where(batches.c.batch_id == batch_id).values(**values)
+            )
+            if done.rowcount == 0:
+                raise StoreError(f"There is no batch {batch_id!r}.")
+            _audit(conn, actor, action, batch_id, None)
+
+    # --- seeding ---------------------------------------------------------------------
+
+    def seed(self, csv_path: Path | None = None) -> int:
+        """Load the bundled real incidents once; return how many were added (0 if seeded)."""
+        self.init()
+        if self.batch(schema.SEED_BATCH) is not None:
+            return 0
+        path = csv_path or config.data_dir() / "incidents.csv"
+        frame = read_canonical_csv(path)
+        valid, problems = schema.validate(frame)
+        if not problems.empty:
+            raise StoreError(f"{path} does not validate: {problems.head().to_dict('records')}")
+        meta = BatchMeta(
+            file_name=Path(path).name, uploaded_by="system", format="canonical",
+            reviewed=True, counts={"rows": len(frame), "accepted": len(frame)},
+        )
+        try:
+            self.add_batch(valid, meta, batch_id=schema.SEED_BATCH)
+        except StoreError:
+            if self.batch(schema.SEED_BATCH) is not None:  # another process seeded first
+                return 0
+            raise
+        return len(valid)
+
+
+def read_canonical_csv(path: Path) -> pd.DataFrame:
+    """Read a file in the canonical columns (e.g. ``data/incidents.csv``)."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    return schema.conform(raw)
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine with SQLite set up for several readers and one writer at a time."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def new_batch_id() -> str:
+    """A sortable, unique batch id: UTC time plus random hex."""
+    import secrets
+
+    return now().strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(4)
+
+
+def open_store(url: str | None = None, *, seed: bool = True) -> Store:
+    """The configured store, tables created and (by default) seeded with the bundled data."""
+    store = Store(url)
+    store.init()
+    if seed:
+        store.seed()
+    return store
+
+
+def _records(frame: pd.DataFrame, batch_id: str) -> list[dict[str, Any]]:
+    frame = schema.conform(frame)
+    frame["batch_id"] = batch_id
+    out = frame.astype(object).where(frame.notna(), None)
+    records = out.to_dict("records")
+    for rec in records:
+        if rec["date"] is not None:
+            rec["date"] = pd.Timestamp(rec["date"]).date()
+        for name in schema.COUNT_COLUMNS:
+            if rec[name] is not None:
+                rec[name] = int(rec[name])
+    return records
+
+
+def _chunks(rows: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _audit(conn: sa.Connection, actor: str, action: str, target: str | None,
+           detail: str | None) -> None:
+    conn.execute(audit.insert().values(at=now(), actor=actor, action=action,
+                                       target=target, detail=detail))
+
+
+def _integrity_message(exc: sa.exc.IntegrityError, meta: BatchMeta) -> str:
+    text = str(exc.orig).lower()
+    if "sha256" in text:
+        return (f"{meta.file_name} was uploaded before (same content). Nothing was saved; "
+                "restore the earlier batch if it was withdrawn.")
+    if "incident_id" in text or "incidents" in text:
+        return ("Some incident ids in this file are already in the store. Nothing was saved; "
+                "check the duplicates in the preview.")
+    return f"The database refused the batch ({_short(exc)}). Nothing was saved."
+
+
+def _short(exc: Exception) -> str:
+    return str(getattr(exc, "orig", exc)).splitlines()[0][:200]

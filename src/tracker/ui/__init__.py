@@ -1,0 +1,1 @@
+"""Small Streamlit helpers shared by the pages; the only part of the package that imports streamlit."""

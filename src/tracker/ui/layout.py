@@ -1,0 +1,88 @@
+"""Page furniture shared by every page: the data line, credits, empty-state messages."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from tracker import analytics
+from tracker.filters import FilterSpec
+
+SAMPLE_NOTE = (
+    "a sourced sample of reported militant attacks compiled from news reports, "
+    "not a complete count"
+)
+
+
+def current_spec() -> FilterSpec:
+    """The filter spec the sidebar in ``app.py`` built for this run."""
+    return st.session_state.get("filter_spec", FilterSpec())
+
+
+def data_line(frame: pd.DataFrame, spec: FilterSpec) -> str:
+    """One line saying what the figures show: period, count, that it is a sample."""
+    n = len(frame)
+    noun = "incident" if n == 1 else "incidents"
+    return f"{spec.period_label(frame)} · {n:,} sourced {noun} · {SAMPLE_NOTE}."
+
+
+def caption_data_line(frame: pd.DataFrame, spec: FilterSpec) -> None:
+    st.caption(data_line(frame, spec))
+
+
+def nothing_matches(frame: pd.DataFrame) -> bool:
+    """Show a clear message and return True when the filter leaves no incident."""
+    if frame.empty:
+        st.info(
+            "No incident matches these filters. Widen the period or clear a filter in the "
+            "sidebar.",
+            icon="🔎",
+        )
+        return True
+    return False
+
+
+def credits_footer() -> None:
+    st.sidebar.divider()
+    st.sidebar.caption(
+        "Incidents: a sourced sample of real news reports (each links to its source). "
+        "Province boundaries: Natural Earth (public domain). District points: bundled "
+        "gazetteer; contains data from GeoNames (CC BY 4.0)."
+    )
+
+
+def headline_metrics(frame: pd.DataFrame, previous: pd.DataFrame | None) -> None:
+    """The headline row with the change against the previous period of equal length."""
+    now = analytics.headline(frame)
+    before = analytics.headline(previous) if previous is not None else None
+    cols = st.columns(4)
+    for col, (label, value, prev, help_text) in zip(
+        cols,
+        [
+            ("Incidents", now.incidents, before and before.incidents, None),
+            ("Killed", now.killed, before and before.killed,
+             f"Reported for {now.killed_reported} of {now.incidents} incidents; "
+             "attackers and perpetrators' claims excluded."),
+            ("Injured", now.injured, before and before.injured,
+             f"Reported for {now.injured_reported} of {now.incidents} incidents."),
+            ("Districts affected", now.districts, before and before.districts, None),
+        ],
+        strict=True,
+    ):
+        delta = analytics.change(value, prev if before is not None else None)
+        col.metric(label, f"{value:,}", delta=delta, delta_color="inverse", help=help_text)
+
+
+def incident_column_config() -> dict:
+    """Streamlit column settings for :func:`incident_table` (source as a link)."""
+    return {
+        "date": st.column_config.TextColumn("Date"),
+        "source_url": st.column_config.LinkColumn("Source link", display_text="open report"),
+        "killed_claimed": st.column_config.NumberColumn(
+            "Killed (claimed)", help="What the perpetrator claimed; never added to totals."
+        ),
+        "summary": st.column_config.TextColumn("Summary", width="large"),
+        "geo_precision": st.column_config.TextColumn(
+            "Located to", help="exact, town, district or province"
+        ),
+    }

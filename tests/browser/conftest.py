@@ -1,0 +1,163 @@
+"""Real-browser fixtures: a live ``streamlit run`` on a free port and headless Chromium.
+
+The browser is the system's Chromium (Debian's ``chromium`` package) driven by Playwright;
+no browser is ever downloaded. A missing browser fails the run: it is never skipped.
+Every request the page makes is recorded, and a test fails if any leaves localhost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tracker.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output" / "screenshots"
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--use-gl=swiftshader", "--enable-unsafe-swiftshader",
+]
+
+
+def chromium_path() -> str:
+    for candidate in (os.environ.get("TRACKER_CHROMIUM"), "chromium", "chromium-browser",
+                      "google-chrome"):
+        if candidate and (found := shutil.which(candidate) or
+                          (candidate if Path(candidate).exists() else None)):
+            return found
+    pytest.fail("No Chromium found for the browser tests: install Debian's `chromium` "
+                "package (python tasks.py test does this when it may).")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(db_url: str, state_dir: Path, env: dict | None = None) -> Iterator[str]:
+    """Start the app on a free port against ``db_url``; yield its base URL."""
+    port = free_port()
+    log_path = state_dir / f"streamlit-{port}.log"
+    state_dir.mkdir(parents=True, exist_ok=True)
+    run_env = {**os.environ, "TRACKER_DB_URL": db_url, "TRACKER_STATE_DIR": str(state_dir),
+               **(env or {})}
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=run_env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    base = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited early:\n{log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not become healthy:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def seeded_url(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("browser-store") / "store.db"
+    url = f"sqlite:///{path.as_posix()}"
+    Store(url).seed()
+    return url
+
+
+@pytest.fixture(scope="session")
+def server(seeded_url, tmp_path_factory) -> Iterator[str]:
+    with streamlit_server(seeded_url, tmp_path_factory.mktemp("browser-state")) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A 1280×720 page; fails the test if any request leaves localhost."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    pg = context.new_page()
+    outside: list[str] = []
+
+    def _record(request):
+        host = urlparse(request.url).hostname or ""
+        if request.url.startswith(("data:", "blob:", "about:")):
+            return
+        if host not in LOCAL_HOSTS:
+            outside.append(request.url)
+
+    pg.on("request", _record)
+    yield pg
+    context.close()
+    assert not outside, f"requests left localhost: {outside[:10]}"
+
+
+def open_app(page, url: str, timeout_ms: int = 60_000) -> None:
+    """Go to ``url`` and wait until the script has finished and nothing is loading."""
+    page.goto(url)
+    wait_for_run(page, timeout_ms)
+
+
+def wait_for_run(page, timeout_ms: int = 60_000) -> None:
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                           timeout=timeout_ms, state="attached")
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                           timeout=timeout_ms, state="attached")
+
+
+def assert_no_exception(page) -> None:
+    boxes = page.locator("[data-testid='stException']")
+    assert boxes.count() == 0, boxes.first.inner_text()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot of the visible window to test-output/screenshots/NAME.png."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    path = OUTPUT / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path

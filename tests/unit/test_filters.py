@@ -1,0 +1,58 @@
+import datetime as dt
+
+import pandas as pd
+
+from tracker.filters import FilterSpec, date_presets
+
+
+def test_round_trip_through_query_parameters():
+    spec = FilterSpec(
+        start=dt.date(2025, 3, 15), end=dt.date(2025, 3, 17), provinces=("Balochistan",),
+        districts=("Quetta",), attack_types=("bombing",), targets=("police",),
+        perpetrators=("BLA",), min_casualties=3, text="convoy",
+    )
+    back, notices = FilterSpec.from_query(
+        spec.to_query(), known_districts=["Quetta"], known_perpetrators=["BLA"]
+    )
+    assert back == spec
+    assert notices == []
+
+
+def test_bad_and_unknown_parameters_are_ignored_with_notices():
+    params = {
+        "start": "16/03/2025", "end": "2025-13-40", "province": ["PK-KP", "Atlantis"],
+        "type": "<script>alert(1)</script>", "min_cas": "-4", "zzz": "1",
+        "district": "Nowhere",
+    }
+    spec, notices = FilterSpec.from_query(params, known_districts=["Bannu"])
+    assert spec == FilterSpec(provinces=("Khyber Pakhtunkhwa",))
+    assert len(notices) == 7
+    assert any("zzz" in n for n in notices)
+
+
+def test_start_after_end_is_ignored():
+    spec, notices = FilterSpec.from_query({"start": "2025-05-01", "end": "2025-01-01"})
+    assert spec.start is None and spec.end is None
+    assert notices
+
+
+def test_apply_filters_the_bundled_surge(bundled: pd.DataFrame):
+    spec = FilterSpec(start=dt.date(2025, 3, 15), end=dt.date(2025, 3, 17),
+                      provinces=("Balochistan",))
+    got = spec.apply(bundled)
+    expected = bundled[(bundled.date >= "2025-03-15") & (bundled.date <= "2025-03-17")
+                       & (bundled.province == "Balochistan")]
+    assert list(got["incident_id"]) == list(expected["incident_id"])
+    assert len(got) > 0
+
+
+def test_previous_period_has_the_same_length():
+    spec = FilterSpec(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 31))
+    prev = spec.previous_period()
+    assert (prev.start, prev.end) == (dt.date(2025, 1, 29), dt.date(2025, 2, 28))
+
+
+def test_presets_include_the_surge_and_each_year(bundled):
+    presets = date_presets(bundled)
+    assert presets["March 2025 surge (15–17 Mar)"] == (dt.date(2025, 3, 15), dt.date(2025, 3, 17))
+    assert {"2024", "2025", "2026"} <= set(presets)

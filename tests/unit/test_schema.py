@@ -1,0 +1,74 @@
+import pandas as pd
+import pytest
+
+from tracker import schema
+
+
+def _row(**overrides):
+    base = {
+        "incident_id": "T-1", "date": "2025-03-16", "date_precision": "day",
+        "province": "Balochistan", "district": "Nushki", "location": "RCD highway",
+        "latitude": 29.5, "longitude": 66.0, "geo_precision": "district",
+        "attack_type": "bombing", "target": "security forces", "perpetrator": "BLA",
+        "claimed": "claimed", "killed": 5, "injured": None, "militants_killed": None,
+        "killed_claimed": 90, "summary": "A test row.", "notes": None,
+        "source_name": "Test", "source_url": "https://example.org/a", "batch_id": "b1",
+    }
+    base.update(overrides)
+    return base
+
+
+def test_seven_provinces_with_iso_codes():
+    assert schema.PROVINCES == {
+        "Balochistan": "PK-BA", "Khyber Pakhtunkhwa": "PK-KP", "Punjab": "PK-PB",
+        "Sindh": "PK-SD", "Islamabad Capital Territory": "PK-IS",
+        "Gilgit-Baltistan": "PK-GB", "Azad Jammu and Kashmir": "PK-JK",
+    }
+
+
+def test_valid_row_passes_and_unknown_count_stays_empty():
+    frame = schema.conform(pd.DataFrame([_row()]))
+    valid, problems = schema.validate(frame)
+    assert problems.empty
+    assert len(valid) == 1
+    assert pd.isna(valid["injured"].iloc[0])  # not reported is not zero
+    assert valid["killed"].dtype == "Int64"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column", "reason_part"),
+    [
+        ({"province": "Narnia"}, "province", "must be one of"),
+        ({"attack_type": "stabbing spree"}, "attack_type", "must be one of"),
+        ({"target": "aliens"}, "target", "must be one of"),
+        ({"killed": -3}, "killed", "negative"),
+        ({"source_url": "javascript:alert(1)"}, "source_url", "http(s)"),
+        ({"latitude": 51.5}, "latitude", "outside Pakistan"),
+        ({"claimed": "maybe"}, "claimed", "must be one of"),
+        ({"date": None}, "date", "required"),
+    ],
+    ids=["province", "attack_type", "target", "negative", "url", "latitude", "claimed", "date"],
+)
+def test_each_rule_has_a_failing_row(overrides, column, reason_part):
+    frame = schema.conform(pd.DataFrame([_row(), _row(incident_id="T-2", **overrides)]))
+    valid, problems = schema.validate(frame)
+    assert list(valid["incident_id"]) == ["T-1"]
+    hit = problems[problems["column"] == column]
+    assert not hit.empty, problems
+    assert (hit["index"] == 1).all()
+    assert hit["reason"].str.contains(reason_part, regex=False).any(), hit
+
+
+def test_every_reason_of_a_row_is_reported_lazily():
+    frame = schema.conform(
+        pd.DataFrame([_row(province="Narnia", killed=-1, source_url="ftp://x")])
+    )
+    _, problems = schema.validate(frame)
+    assert set(problems["column"]) >= {"province", "killed", "source_url"}
+
+
+def test_duplicate_ids_are_rejected():
+    frame = schema.conform(pd.DataFrame([_row(), _row()]))
+    valid, problems = schema.validate(frame)
+    assert valid.empty
+    assert problems["reason"].str.contains("more than once").any()
