@@ -1,0 +1,48 @@
+"""Making user and data text safe to hand on: spreadsheets and plain-text display.
+
+Exports never let a spreadsheet run a cell as a formula: a cell that starts with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe (the OWASP
+advice for CSV injection). Numbers stay numbers: only text cells are touched.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: object) -> object:
+    """A text cell that a spreadsheet would run, made inert; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells (and column names) cannot run as formulas."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise_cell)
+    out.columns = [neutralise_cell(str(c)) for c in out.columns]
+    return out
+
+
+def to_safe_csv(frame: pd.DataFrame) -> bytes:
+    """CSV bytes (UTF-8 with BOM so Excel reads Urdu right), formula-safe."""
+    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_safe_excel(frame: pd.DataFrame, sheet_name: str = "incidents") -> bytes:
+    """An .xlsx workbook, formula-safe, with dates as dates."""
+    buffer = io.BytesIO()
+    safe = neutralise_formulas(frame)
+    for column in safe.columns:
+        if isinstance(safe[column].dtype, pd.DatetimeTZDtype):
+            safe[column] = safe[column].dt.tz_localize(None)
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        safe.to_excel(writer, index=False, sheet_name=sheet_name[:31])
+    return buffer.getvalue()

@@ -1,0 +1,32 @@
+import io
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from tracker.safety import neutralise_formulas, to_safe_csv, to_safe_excel
+
+HOSTILE = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+
+
+@pytest.mark.parametrize("cell", HOSTILE)
+def test_formula_cells_are_neutralised(cell):
+    out = neutralise_formulas(pd.DataFrame({"summary": [cell]}))
+    assert out["summary"].iloc[0] == "'" + cell
+
+
+def test_numbers_and_plain_text_are_untouched():
+    frame = pd.DataFrame({"killed": [-1, 5], "summary": ["plain", "کوئٹہ"]})
+    out = neutralise_formulas(frame)
+    assert out["killed"].tolist() == [-1, 5]
+    assert out["summary"].tolist() == ["plain", "کوئٹہ"]
+
+
+def test_csv_and_excel_exports_hold_no_formula():
+    frame = pd.DataFrame({"summary": HOSTILE})
+    text = to_safe_csv(frame).decode("utf-8-sig")
+    assert all(line.startswith(("'", '"\'', "summary")) for line in text.splitlines() if line)
+    sheet = load_workbook(io.BytesIO(to_safe_excel(frame))).active
+    values = [c.value for c in sheet["A"]][1:]
+    assert all(isinstance(v, str) and v.startswith("'") for v in values)
+    assert all(c.data_type != "f" for c in sheet["A"])
