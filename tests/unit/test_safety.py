@@ -1,3 +1,4 @@
+import csv
 import io
 
 import pandas as pd
@@ -24,8 +25,8 @@ def test_numbers_and_plain_text_are_untouched():
 
 def test_csv_and_excel_exports_hold_no_formula():
     frame = pd.DataFrame({"summary": HOSTILE})
-    back = pd.read_csv(io.BytesIO(to_safe_csv(frame)), encoding="utf-8-sig")
-    assert back["summary"].tolist() == ["'" + cell for cell in HOSTILE]
+    rows = list(csv.reader(io.StringIO(to_safe_csv(frame).decode("utf-8-sig"), newline="")))
+    assert [r[0] for r in rows[1:]] == ["'" + cell for cell in HOSTILE]
     sheet = load_workbook(io.BytesIO(to_safe_excel(frame))).active
     values = [c.value for c in sheet["A"]][1:]
     assert all(isinstance(v, str) and v.startswith("'") for v in values)
