@@ -7,6 +7,7 @@ advice for CSV injection). Numbers stay numbers: only text cells are touched.
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pandas as pd
@@ -33,7 +34,9 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_safe_csv(frame: pd.DataFrame) -> bytes:
     """CSV bytes (UTF-8 with BOM so Excel reads Urdu right), formula-safe."""
-    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+    # Quote every text cell: pandas leaves a lone carriage return unquoted otherwise.
+    text = neutralise_formulas(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC)
+    return text.encode("utf-8-sig")
 
 
 def to_safe_excel(frame: pd.DataFrame, sheet_name: str = "incidents") -> bytes:
