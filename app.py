@@ -9,7 +9,7 @@ from tracker.ui import data, layout, sidebar
 
 st.set_page_config(
     page_title="Pakistan incident tracker",
-    page_icon=":material/map:",
+    page_icon="assets/favicon.png",  # a local file: a Material icon favicon is fetched online
     layout="wide",
     initial_sidebar_state="expanded",
 )

@@ -7,10 +7,11 @@ says how many incidents had the figure reported, so a total is never read as com
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import pandas as pd
 
-from tracker import schema
+from tracker import config, places, schema
 
 FREQUENCIES = {"day": "D", "week": "W-MON", "month": "MS"}
 
@@ -112,3 +113,96 @@ def change(current: int, previous: int | None) -> str | None:
     if previous == 0:
         return f"{diff:+d}"
     return f"{diff:+d} ({diff / previous:+.0%})"
+
+
+# --- maps: districts, populations and rates ------------------------------------------------
+
+UNKNOWN_DISTRICT = "(district not known)"
+"""Label for incidents with no district, so district tables still add up to the total."""
+
+BASE_MEASURES: tuple[str, ...] = ("incidents", "killed", "injured", "casualties")
+"""Counts a map or chart can show; each also exists as ``<measure>_per_million``."""
+
+RATE_MEASURES: tuple[str, ...] = tuple(f"{m}_per_million" for m in BASE_MEASURES)
+
+
+def count_by_district(frame: pd.DataFrame) -> pd.DataFrame:
+    """Incidents, killed, injured and casualties per district, with its gazetteer point.
+
+    Incidents without a district are kept as one :data:`UNKNOWN_DISTRICT` row per province
+    (with no point), so the rows add up to every incident in ``frame``. Largest first.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical incidents.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``district, province, incidents, killed, injured, casualties, lat, lon``.
+    """
+    columns = ["district", "province", "incidents", "killed", "injured", "casualties",
+               "lat", "lon"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    keys = [frame["district"].fillna(UNKNOWN_DISTRICT).rename("district"), frame["province"]]
+    grouped = frame.groupby(keys, dropna=False, sort=False).agg(
+        incidents=("incident_id", "size"),
+        killed=("killed", "sum"),
+        injured=("injured", "sum"),
+    )
+    grouped = grouped.fillna(0).astype("int64").reset_index()
+    grouped["casualties"] = grouped["killed"] + grouped["injured"]
+    points = places.district_points()
+    grouped["lat"] = grouped["district"].map(points["lat"]).astype(float)
+    grouped["lon"] = grouped["district"].map(points["lon"]).astype(float)
+    return grouped.sort_values(
+        ["incidents", "casualties", "district"], ascending=[False, False, True],
+        ignore_index=True,
+    )[columns]
+
+
+@cache
+def population() -> pd.DataFrame:
+    """``data/population.csv``: population per province and the census year it comes from."""
+    table = pd.read_csv(config.data_dir() / "population.csv", keep_default_na=False)
+    table["population"] = table["population"].astype("int64")
+    table["census"] = table["census"].astype(str)
+    return table[["province", "iso_3166_2", "population", "census", "source_url"]]
+
+
+def per_million(counts: pd.DataFrame) -> pd.DataFrame:
+    """Add ``population``, ``census`` and a ``<measure>_per_million`` column per count.
+
+    ``counts`` has a ``province`` column and the columns of :data:`BASE_MEASURES` (e.g.
+    from :func:`count_by_province`). A province without a population gets no rate (NaN).
+    """
+    pop = population().set_index("province")
+    out = counts.copy()
+    out["population"] = out["province"].map(pop["population"])
+    out["census"] = out["province"].map(pop["census"])
+    for measure in BASE_MEASURES:
+        out[f"{measure}_per_million"] = (
+            out[measure] / out["population"].astype(float) * 1_000_000
+        ).round(2)
+    return out
+
+
+def census_note(provinces: tuple[str, ...] | list[str] = ()) -> str:
+    """Which census the per-million rates use, for the provinces shown (all when empty)."""
+    pop = population()
+    if provinces:
+        pop = pop[pop["province"].isin(provinces)]
+    by_year: dict[str, list[str]] = {}
+    for row in pop.sort_values("census", ascending=False).itertuples(index=False):
+        by_year.setdefault(row.census, []).append(schema.PROVINCE_SHORT.get(row.province,
+                                                                            row.province))
+    if not by_year:
+        return "No population figure for the provinces shown."
+    years = list(by_year)
+    if len(years) == 1:
+        return f"Rates per million inhabitants use the {years[0]} census."
+    main = years[0]
+    rest = "; ".join(f"{', '.join(by_year[y])}: {y} figures" for y in years[1:])
+    return f"Rates per million inhabitants use the {main} census ({rest})."
