@@ -5,7 +5,9 @@ Run with ``tracker serve`` (or ``streamlit run app.py``).
 
 import streamlit as st
 
-from tracker.ui import data, layout, sidebar
+from tracker import synth
+from tracker.ui import auth as auth_ui
+from tracker.ui import data, layout, present, sidebar
 
 st.set_page_config(
     page_title="Pakistan incident tracker",
@@ -14,17 +16,44 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+user = auth_ui.current_user()  # pages a role may not use stay hidden (and gated)
+auth_ui.stop_unless_viewing_allowed(user)
+
 PAGES = {
     "Dashboard": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/surges.py", title="Surges", icon=":material/trending_up:"),
+        st.Page("pages/coverage.py", title="Coverage", icon=":material/fact_check:"),
+        st.Page("pages/present.py", title="Presenter", icon=":material/slideshow:",
+                url_path=present.PAGE_PATH),
+    ],
+    "Provinces": [
+        st.Page("pages/balochistan.py", title="Balochistan", icon=":material/map:",
+                url_path="balochistan"),
+        st.Page("pages/khyber_pakhtunkhwa.py", title="Khyber Pakhtunkhwa", icon=":material/map:",
+                url_path="khyber_pakhtunkhwa"),
     ],
     "Data": [
         st.Page("pages/data.py", title="Incidents", icon=":material/table_rows:"),
+        st.Page("pages/briefs.py", title="Briefs", icon=":material/menu_book:"),
+    ],
+    "Manage": [
+        st.Page("pages/batches.py", title="Batches", icon=":material/inventory_2:",
+                visibility=auth_ui.visibility("batches", user)),
+        st.Page("pages/audit.py", title="Audit log", icon=":material/history:",
+                visibility=auth_ui.visibility("audit", user)),
+        st.Page("pages/accounts.py", title="Accounts", icon=":material/manage_accounts:",
+                visibility=auth_ui.visibility("accounts", user)),
     ],
 }
 
 page = st.navigation(PAGES)
+if page.url_path == present.PAGE_PATH or present.is_requested():
+    present.apply_style()  # presenter mode: no sidebar or controls, large type
+auth_ui.sidebar_login(user)
 incidents = data.incidents()
+if (synthetic := data.synthetic_rows())[0]:  # generated load-test data is never shown as real
+    st.warning(synth.banner_text(*synthetic), icon=":material/science:")
 st.session_state["filter_spec"] = sidebar.filter_sidebar(incidents)
 layout.credits_footer()
 page.run()

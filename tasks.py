@@ -8,16 +8,27 @@ Both install with the pinned versions in ``constraints.txt``. The test command n
 Chromium for the browser tests: it installs Debian's ``chromium`` package when it is missing
 and it may (root on Debian or Ubuntu); otherwise it stops and says how to get one.
 Extra arguments after ``test`` go to pytest.
+
+The store tests also run against a real PostgreSQL server. With ``TRACKER_TEST_PG_URL`` set,
+that server is used; otherwise the test command starts a throwaway cluster on a free loopback
+port under ``.state/pg-test/`` and stops it afterwards, installing Debian's ``postgresql``
+package first when it is missing and it may. In CI (``CI=true``) a missing PostgreSQL is a
+failure; elsewhere the PostgreSQL tests are reported as not run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import re
+import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import venv
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -46,7 +57,8 @@ def test(args: list[str]) -> int:
     ensure_chromium()
     env = os.environ.copy()
     env.setdefault("TRACKER_STATE_DIR", str(ROOT / ".state" / "test"))
-    return call([str(PY), "-m", "pytest", *args], env=env)
+    with postgres_for_tests(env):
+        return call([str(PY), "-m", "pytest", *args], env=env)
 
 
 def lint(args: list[str]) -> int:
@@ -103,12 +115,161 @@ def find_chromium() -> str | None:
     return None
 
 
+PG_STATE = ROOT / ".state" / "pg-test"
+PG_USER = "postgres"  # the system account that runs the cluster when we are root
+
+
+@contextlib.contextmanager
+def postgres_for_tests(env: dict[str, str]) -> Iterator[None]:
+    """Put a PostgreSQL server's URL in ``env["TRACKER_TEST_PG_URL"]`` for the tests.
+
+    A URL already set is used as it is. Otherwise a throwaway cluster is started (and
+    stopped after); without PostgreSQL the tests are told why they cannot run, and CI fails.
+    """
+    given = env.get("TRACKER_TEST_PG_URL", "").strip()
+    if given:
+        print(f"PostgreSQL for the tests: TRACKER_TEST_PG_URL ({_hide_password(given)})",
+              flush=True)
+        yield
+        return
+    bindir = ensure_postgres()
+    if bindir is None:
+        reason = ("no PostgreSQL server binaries were found (Debian/Ubuntu: apt-get install "
+                  "postgresql; or set TRACKER_TEST_PG_URL to a server you may use)")
+        if env.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+            sys.exit(f"CI needs PostgreSQL for the store tests: {reason}.")
+        print(f"PostgreSQL tests NOT RUN: {reason}.", flush=True)
+        env["TRACKER_TEST_PG_MISSING"] = reason
+        yield
+        return
+    with throwaway_cluster(bindir) as url:
+        env["TRACKER_TEST_PG_URL"] = url
+        yield
+
+
+def ensure_postgres() -> Path | None:
+    """Find PostgreSQL's server binaries, installing Debian's package when we may."""
+    found = find_postgres()
+    if found:
+        return found
+    apt = shutil.which("apt-get")
+    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("PostgreSQL is missing: installing Debian's postgresql package …", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        check([apt, "update", "-qq"], env=env)
+        check([apt, "install", "-y", "-qq", "postgresql"], env=env)
+        return find_postgres()
+    return None
+
+
+def find_postgres() -> Path | None:
+    """The folder holding ``initdb``, ``pg_ctl`` and ``postgres`` (newest version first)."""
+    candidates = []
+    if os.environ.get("TRACKER_PG_BIN"):
+        candidates.append(Path(os.environ["TRACKER_PG_BIN"]))
+    if shutil.which("pg_ctl"):
+        candidates.append(Path(shutil.which("pg_ctl")).resolve().parent)
+    debian = Path("/usr/lib/postgresql").glob("*/bin")
+    candidates += sorted(debian, key=lambda p: int(re.sub(r"\D", "", p.parent.name) or 0),
+                         reverse=True)
+    exe = ".exe" if WINDOWS else ""
+    for folder in candidates:
+        if all((folder / f"{name}{exe}").exists() for name in ("initdb", "pg_ctl", "postgres")):
+            return folder
+    return None
+
+
+@contextlib.contextmanager
+def throwaway_cluster(bindir: Path) -> Iterator[str]:
+    """initdb a cluster under .state/pg-test, serve it on 127.0.0.1 only, remove it after.
+
+    initdb refuses to run as root, so as root the cluster belongs to the ``postgres``
+    system account (created when missing). The superuser gets a random password.
+    """
+    data = PG_STATE / "data"
+    _stop_cluster(bindir, data)  # left over from an interrupted run
+    shutil.rmtree(PG_STATE, ignore_errors=True)
+    PG_STATE.mkdir(parents=True)
+    as_user = _cluster_account()
+    password = secrets.token_urlsafe(18)
+    pwfile = PG_STATE / "pwfile"
+    pwfile.write_text(password + "\n")
+    if as_user:
+        for path in (PG_STATE, pwfile):
+            shutil.chown(path, user=as_user, group=as_user)
+    check(_as(as_user, [str(bindir / "initdb"), "-D", str(data), "-U", "tracker",
+                        f"--pwfile={pwfile}", "--auth=scram-sha-256", "--encoding=UTF8",
+                        "--no-locale", "--no-sync", "--no-instructions"]),
+          env={**os.environ, "LC_ALL": "C"}, quiet=True)
+    pwfile.unlink()
+    port = _free_port()
+    with open(data / "postgresql.conf", "a") as conf:
+        conf.write(
+            "\n# throwaway test cluster (tasks.py)\n"
+            f"listen_addresses = '127.0.0.1'\nport = {port}\n"
+            f"unix_socket_directories = '{data.as_posix()}'\n"
+            "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+            "max_connections = 200\n"
+        )
+    log = PG_STATE / "server.log"
+    check(_as(as_user, [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w",
+                        "-t", "60", "start"]), quiet=True)
+    try:
+        env = {**os.environ, "PGPASSWORD": password}
+        check([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "tracker",
+               "tracker_test"], env=env)
+        version = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True,
+                                 text=True).stdout.strip()
+        print(f"PostgreSQL for the tests: {version} at 127.0.0.1:{port} (throwaway cluster "
+              f"in {PG_STATE}, removed after the run)", flush=True)
+        yield f"postgresql+psycopg://tracker:{password}@127.0.0.1:{port}/tracker_test"
+    finally:
+        _stop_cluster(bindir, data)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def _cluster_account() -> str | None:
+    """None when we are not root; else the system account to run PostgreSQL as."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    import pwd
+
+    try:
+        pwd.getpwnam(PG_USER)
+    except KeyError:
+        check(["useradd", "--system", "--user-group", "--no-create-home",
+               "--shell", "/usr/sbin/nologin", PG_USER])
+    return PG_USER
+
+
+def _as(user: str | None, cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", user, "--", *cmd] if user else cmd
+
+
+def _stop_cluster(bindir: Path, data: Path) -> None:
+    if (data / "postmaster.pid").exists():
+        subprocess.call(_as(_cluster_account(), [str(bindir / "pg_ctl"), "-D", str(data),
+                                                 "-m", "fast", "-w", "stop"]),
+                        stdout=subprocess.DEVNULL)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _hide_password(url: str) -> str:
+    return re.sub(r"(//[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
 def call(cmd: list[str], env: dict[str, str] | None = None) -> int:
     return subprocess.call(cmd, cwd=ROOT, env=env)
 
 
-def check(cmd: list[str], env: dict[str, str] | None = None) -> None:
-    code = subprocess.call(cmd, cwd=ROOT, env=env)
+def check(cmd: list[str], env: dict[str, str] | None = None, quiet: bool = False) -> None:
+    code = subprocess.call(cmd, cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL if quiet else None)
     if code:
         sys.exit(f"Command failed ({code}): {' '.join(cmd)}")
 

@@ -1,20 +1,30 @@
-"""Overview: headline figures and counts by province for the filtered incidents."""
+"""Overview: where, when, who and how many, for the filtered incidents across Pakistan."""
 
 import streamlit as st
 
-from tracker import analytics, charts
-from tracker.ui import data, layout
+from tracker.ui import data, layout, panels
+from tracker.ui.compare import comparison_section
+
+KEY = "overview"
 
 st.title("Militant attacks in Pakistan")
 spec = layout.current_spec()
 everything = data.incidents()
 frame = spec.apply(everything)
 previous = spec.previous_period()
+
+# --- headline ------------------------------------------------------------------------------
 layout.headline_metrics(frame, previous.apply(everything) if previous else None)
 layout.caption_data_line(frame, spec)
-if not layout.nothing_matches(frame):
-    by_province = analytics.count_by_province(frame)
-    st.plotly_chart(
-        charts.bar_counts(by_province, "province", title="Incidents by province"),
-        key="overview_by_province",
-    )
+if layout.nothing_matches(frame):
+    st.stop()
+
+# --- map -----------------------------------------------------------------------------------
+measure = panels.province_map_panel(frame, spec, key=KEY)
+
+# --- timeline ------------------------------------------------------------------------------
+panels.timeline_panel(frame, spec.regions, key=KEY, measure=measure, by="province")
+
+# --- breakdowns ----------------------------------------------------------------------------
+panels.breakdown_panel(frame, spec.regions, key=KEY, measure=measure)
+comparison_section(spec, everything, key=f"{KEY}_compare")

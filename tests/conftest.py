@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from tests import postgres as pg
 from tracker import config
 from tracker.store import Store, read_canonical_csv
 
@@ -21,11 +23,30 @@ def bundled() -> pd.DataFrame:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    """An empty store in a temporary SQLite file (tables created)."""
-    s = Store(f"sqlite:///{(tmp_path / 'store.db').as_posix()}")
+def pg_url() -> Iterator[str]:
+    """A fresh, empty schema on the test PostgreSQL server, as a store URL.
+
+    Skipped with the reason when no server is configured; a failure in CI.
+    """
+    with pg.fresh_schema(pg.require_server()) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty database: a temporary SQLite file, then a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{(tmp_path / 'store.db').as_posix()}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """An empty store (tables created), once on SQLite and once on PostgreSQL."""
+    s = Store(store_url)
     s.init()
-    return s
+    yield s
+    s.engine.dispose()
 
 
 @pytest.fixture
@@ -48,3 +69,19 @@ def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def project_root() -> Path:
     assert config.PROJECT_ROOT == ROOT
     return ROOT
+
+
+# --- PostgreSQL cases: marked, counted, and named in the summary -----------------------------
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "pg_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    pg.record(report)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    terminalreporter.write_sep("=", pg.summary_line())

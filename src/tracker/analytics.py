@@ -6,12 +6,14 @@ says how many incidents had the figure reported, so a total is never read as com
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
-from tracker import config, places, schema
+from tracker import coded, config, places, schema
 
 FREQUENCIES = {"day": "D", "week": "W-MON", "month": "MS"}
 
@@ -32,6 +34,8 @@ class Headline:
 
 def headline(frame: pd.DataFrame) -> Headline:
     """Totals for a frame (claims never enter the killed total)."""
+    if (fast := coded.headline_parts(frame)) is not None:
+        return Headline(**fast)
     return Headline(
         incidents=len(frame),
         killed=int(frame["killed"].sum(skipna=True)),
@@ -49,9 +53,13 @@ def count_by(frame: pd.DataFrame, column: str, *, all_values: tuple[str, ...] = 
 
     ``all_values`` keeps categories with no incidents as zero rows (e.g. every province).
     """
+    if (fast := coded.count_by(frame, column, all_values)) is not None:
+        return fast
     if column == "perpetrator":
+        # one row per named group; the shared incidents table forbids duplicate labels
+        frame = frame.set_flags(allows_duplicate_labels=True)
         frame = frame.assign(perpetrator=frame["perpetrator"].fillna("").str.split("; ")).explode(
-            "perpetrator"
+            "perpetrator", ignore_index=True
         )
     grouped = frame.groupby(column, dropna=True).agg(
         incidents=("incident_id", "size"),
@@ -83,6 +91,8 @@ def timeline(frame: pd.DataFrame, freq: str = "month", by: str | None = "provinc
     columns = ["period", *([by] if by else []), "incidents", "killed", "injured"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
+    if (fast := coded.timeline(frame, freq, by, columns)) is not None:
+        return fast
     rule = FREQUENCIES[freq]
     period = frame["date"].dt.to_period(rule.split("-")[0] if freq != "month" else "M")
     period = period.dt.start_time
@@ -146,14 +156,17 @@ def count_by_district(frame: pd.DataFrame) -> pd.DataFrame:
                "lat", "lon"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    keys = [frame["district"].fillna(UNKNOWN_DISTRICT).rename("district"), frame["province"]]
-    grouped = frame.groupby(keys, dropna=False, sort=False).agg(
-        incidents=("incident_id", "size"),
-        killed=("killed", "sum"),
-        injured=("injured", "sum"),
-    )
-    grouped = grouped.fillna(0).astype("int64").reset_index()
-    grouped["casualties"] = grouped["killed"] + grouped["injured"]
+    grouped = coded.count_by_district(frame, UNKNOWN_DISTRICT)
+    if grouped is None:
+        keys = [frame["district"].fillna(UNKNOWN_DISTRICT).rename("district"),
+                frame["province"]]
+        grouped = frame.groupby(keys, dropna=False, sort=False).agg(
+            incidents=("incident_id", "size"),
+            killed=("killed", "sum"),
+            injured=("injured", "sum"),
+        )
+        grouped = grouped.fillna(0).astype("int64").reset_index()
+        grouped["casualties"] = grouped["killed"] + grouped["injured"]
     points = places.district_points()
     grouped["lat"] = grouped["district"].map(points["lat"]).astype(float)
     grouped["lon"] = grouped["district"].map(points["lon"]).astype(float)
@@ -206,3 +219,568 @@ def census_note(provinces: tuple[str, ...] | list[str] = ()) -> str:
     main = years[0]
     rest = "; ".join(f"{', '.join(by_year[y])}: {y} figures" for y in years[1:])
     return f"Rates per million inhabitants use the {main} census ({rest})."
+
+
+# --- surges: rolling windows, surge detection, period comparison --------------------------
+#
+# Dates in the data are to the day (no times), so a rolling "48 h" window is two consecutive
+# calendar days, "72 h" three and "7 days" seven; a window is named by its first and last day.
+# Incidents dated only to a week or a month are left out of these windows (they would pile up
+# on the first day of their week or month and fake a surge).
+
+WINDOWS: dict[str, int] = {"24 h": 1, "48 h": 2, "72 h": 3, "7 days": 7}
+"""Rolling window labels and their length in whole calendar days."""
+
+AREA_LEVELS: dict[str, str | None] = {"Pakistan": None, "province": "province",
+                                      "district": "district"}
+"""Where windows are counted: the whole country, each province or each district."""
+
+DEFAULT_MIN_COUNT: dict[str, int] = {"Pakistan": 5, "province": 5, "district": 3}
+"""Minimum attacks in a window for it to count as a surge, by level: a district sees far
+fewer attacks than the country, so 3 in a window is already unusual there."""
+
+NATIONAL = "Pakistan"
+WINDOW_COLUMNS = (
+    "area", "window_start", "window_end", "incidents", "killed", "injured", "casualties",
+    "killed_claimed", "baseline", "history_days", "expected", "ratio",
+)
+
+
+@dataclass(frozen=True)
+class SurgeParams:
+    """The surge rule's knobs, all explicit.
+
+    A window is a surge when its count is at least ``min_count`` and at least ``min_ratio``
+    times the count expected from the trailing baseline: the ``baseline_days`` just before
+    the window, as a daily rate, times the window's length. A window is only scored when it
+    lies wholly inside the data's span and has at least ``min_history_days`` of data before
+    it; with less than ``baseline_days`` of history the rate uses the days there are.
+    """
+
+    window_days: int = 2
+    baseline_days: int = 56
+    min_history_days: int = 28
+    min_count: int = 5
+    min_ratio: float = 3.0
+
+    def __post_init__(self) -> None:
+        if self.window_days < 1:
+            raise ValueError(f"`window_days` was {self.window_days} but must be at least 1")
+        if self.min_history_days < 1 or self.baseline_days < self.min_history_days:
+            raise ValueError(
+                f"`baseline_days` ({self.baseline_days}) must be ≥ `min_history_days` "
+                f"({self.min_history_days}) ≥ 1"
+            )
+        if self.min_count < 1 or self.min_ratio <= 0:
+            raise ValueError("`min_count` must be ≥ 1 and `min_ratio` > 0")
+
+    @property
+    def window_label(self) -> str:
+        """'48 h' for a two-day window; 'N days' for lengths without a label."""
+        for label, days in WINDOWS.items():
+            if days == self.window_days:
+                return label
+        return f"{self.window_days} days"
+
+    def describe(self) -> str:
+        """The rule in one sentence, for captions."""
+        return (
+            f"A {self.window_label} window is flagged when it holds at least "
+            f"{self.min_count} attacks and at least {self.min_ratio:g} times the number "
+            f"expected from the previous {self.baseline_days // 7} weeks' daily rate "
+            f"(scored once {self.min_history_days} days of history exist)."
+        )
+
+
+def day_precision(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows dated to the day: the only ones rolling windows can place."""
+    if "date_precision" not in frame:
+        return frame
+    return frame.loc[frame["date_precision"].fillna("day") == "day"]
+
+
+def data_span(frame: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
+    """First and last day of the frame's dates (None when empty)."""
+    if frame.empty:
+        return None
+    return frame["date"].min().date(), frame["date"].max().date()
+
+
+def daily_counts(frame: pd.DataFrame, *, by: str | None = None,
+                 span: tuple[dt.date, dt.date] | None = None) -> pd.DataFrame:
+    """Incidents, killed, injured and claimed killed per day (and area), zeros kept.
+
+    ``killed_claimed`` is what perpetrators claimed; it is a separate column and never part
+    of ``killed`` or ``casualties``.
+    """
+    rows = day_precision(frame)
+    span = span or data_span(rows)
+    columns = ["date", "area", "incidents", "killed", "injured", "casualties", "killed_claimed"]
+    if span is None:
+        return pd.DataFrame(columns=columns)
+    days = pd.date_range(pd.Timestamp(span[0]), pd.Timestamp(span[1]), freq="D", name="date")
+    wide = {m: _daily_wide(rows, by, days, m) for m in _MEASURES}
+    long = pd.concat({m: w.stack() for m, w in wide.items()}, axis=1)
+    long = long.reindex(columns=list(_MEASURES)).fillna(0).astype("int64")
+    long["casualties"] = long["killed"] + long["injured"]
+    return long.reset_index().rename(columns={"level_1": "area"})[columns]
+
+
+_MEASURES = ("incidents", "killed", "injured", "killed_claimed")
+
+
+def _daily_wide(rows: pd.DataFrame, by: str | None, days: pd.DatetimeIndex,
+                measure: str) -> pd.DataFrame:
+    """Days × areas table of one measure; areas with no incident at all are left out."""
+    area = (pd.Series(NATIONAL, index=rows.index) if by is None else rows[by]).rename("area")
+    if measure == "incidents":
+        values = pd.Series(1.0, index=rows.index)
+    elif measure == "casualties":
+        values = (rows["killed"].astype("Float64").fillna(0)
+                  + rows["injured"].astype("Float64").fillna(0)).astype(float)
+    else:
+        values = rows[measure].astype("Float64").fillna(0).astype(float)
+    day = rows["date"].dt.normalize().rename("date")
+    wide = values.groupby([day, area]).sum().unstack("area", fill_value=0.0)
+    if by is None and wide.empty:
+        wide = pd.DataFrame({NATIONAL: []}, dtype=float)
+    wide = wide.reindex(days, fill_value=0.0)
+    wide.columns.name = "area"
+    return wide.astype(float)
+
+
+def rolling_windows(frame: pd.DataFrame, window: int | str = 2, *, by: str | None = None,
+                    span: tuple[dt.date, dt.date] | None = None, baseline_days: int = 56,
+                    min_history_days: int = 28, measure: str = "incidents") -> pd.DataFrame:
+    """Counts in every rolling window that lies wholly inside ``span``, per area.
+
+    Parameters
+    ----------
+    frame
+        Canonical incidents (only day-precision rows are counted).
+    window
+        Length in days, or a label of :data:`WINDOWS` (``"48 h"`` = 2 days).
+    by
+        None for Pakistan as a whole, ``"province"`` or ``"district"``.
+    span
+        The calendar the windows run over (default: the data's first to last day). Areas
+        with no incident in it are left out.
+    baseline_days, min_history_days
+        The trailing baseline: up to ``baseline_days`` before each window; ``expected`` is
+        empty when fewer than ``min_history_days`` of them lie inside ``span``.
+    measure
+        What ``baseline``, ``expected`` and ``ratio`` refer to: ``incidents`` or
+        ``casualties`` (killed + injured, claims excluded).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area and window: ``area``, ``window_start``, ``window_end``,
+        ``incidents``, ``killed``, ``injured``, ``casualties``, ``killed_claimed`` (kept
+        apart), ``baseline`` (the measure in the baseline days), ``history_days``,
+        ``expected`` (baseline rate × window length) and ``ratio`` (window / expected).
+    """
+    days_w = WINDOWS[window] if isinstance(window, str) else int(window)
+    if days_w < 1:
+        raise ValueError(f"`window` was {window!r} but must be at least one day")
+    if measure not in ("incidents", "casualties"):
+        raise ValueError(f"`measure` was {measure!r} but is expected to be incidents or casualties")
+    rows = day_precision(frame)
+    span = span or data_span(rows)
+    if span is None:
+        return pd.DataFrame(columns=list(WINDOW_COLUMNS))
+    days = pd.date_range(pd.Timestamp(span[0]), pd.Timestamp(span[1]), freq="D", name="date")
+    if len(days) < days_w:
+        return pd.DataFrame(columns=list(WINDOW_COLUMNS))
+    wide = {m: _daily_wide(rows, by, days, m) for m in (*_MEASURES, "casualties")}
+    sums = {m: w.rolling(days_w).sum() for m, w in wide.items()}
+    # Baseline for the window ending on day i: the days [s - baseline_days, s) where
+    # s = i - days_w + 1 is its first day, cut at the start of the span.
+    target = wide[measure]
+    before = target.shift(days_w).rolling(baseline_days, min_periods=1).sum()
+    first_day = np.arange(len(days)) - days_w + 1
+    history = np.minimum(baseline_days, np.maximum(first_day, 0)).astype(float)
+    history_frame = pd.DataFrame(
+        np.repeat(history[:, None], target.shape[1], axis=1), index=days, columns=target.columns
+    )
+    expected = (before / history_frame * days_w).where(history_frame >= min_history_days)
+    ratio = sums[measure] / expected
+    parts = {**sums, "baseline": before.fillna(0), "history_days": history_frame,
+             "expected": expected, "ratio": ratio}
+    long = pd.concat({name: part.stack() for name, part in parts.items()}, axis=1)
+    long = long.reset_index().rename(columns={"date": "window_end"})
+    long = long.loc[long["window_end"] >= days[days_w - 1]]
+    long["window_start"] = long["window_end"] - pd.Timedelta(days=days_w - 1)
+    for name in (*_MEASURES, "casualties", "history_days"):
+        long[name] = long[name].astype("int64")
+    long["baseline"] = long["baseline"].astype(float)
+    return long[list(WINDOW_COLUMNS)].sort_values(["area", "window_end"], ignore_index=True)
+
+
+def flag_surges(windows: pd.DataFrame, params: SurgeParams,
+                measure: str = "incidents") -> pd.Series:
+    """True for each window that passes the surge rule (see :class:`SurgeParams`)."""
+    value = windows[measure].astype(float)
+    expected = windows["expected"].astype(float)
+    return (expected.notna() & (value >= params.min_count)
+            & (value >= params.min_ratio * expected))
+
+
+@dataclass(frozen=True)
+class Surge:
+    """One surge: a run of flagged windows in one area, described by its peak window.
+
+    ``start``/``end`` are the peak window's first and last day (the window with most
+    incidents); ``spell_start``/``spell_end`` span every flagged window of the run.
+    """
+
+    area: str
+    level: str
+    window_days: int
+    window_label: str
+    start: dt.date
+    end: dt.date
+    spell_start: dt.date
+    spell_end: dt.date
+    incidents: int
+    killed: int
+    injured: int
+    killed_reported: int
+    districts: int
+    provinces: int
+    expected: float
+    claimed_killed: int
+    claimed_incidents: int
+    baseline_weeks: int
+    incident_ids: tuple[str, ...]
+
+    @property
+    def ratio(self) -> float:
+        return float("inf") if self.expected == 0 else self.incidents / self.expected
+
+    def overlaps(self, start: dt.date | None, end: dt.date | None) -> bool:
+        """Whether the spell touches the period [start, end] (None = open)."""
+        return ((end is None or self.spell_start <= end)
+                and (start is None or self.spell_end >= start))
+
+
+def find_surges(frame: pd.DataFrame, params: SurgeParams = SurgeParams(), *,
+                by: str | None = None, span: tuple[dt.date, dt.date] | None = None,
+                measure: str = "incidents") -> list[Surge]:
+    """Surges in ``frame``, oldest first: flagged windows merged per area into spells.
+
+    Windows that overlap or touch are one spell; the spell is described by its peak
+    window (most incidents, earliest on ties), whose incidents the card and list show.
+    """
+    windows = rolling_windows(frame, params.window_days, by=by, span=span,
+                              baseline_days=params.baseline_days,
+                              min_history_days=params.min_history_days, measure=measure)
+    if windows.empty:
+        return []
+    hits = windows.loc[flag_surges(windows, params, measure)]
+    rows = day_precision(frame)
+    level = "Pakistan" if by is None else by
+    found: list[Surge] = []
+    for area, group in hits.groupby("area", sort=True):
+        group = group.sort_values("window_start")
+        spell_id = (group["window_start"] > group["window_end"].shift().add(
+            pd.Timedelta(days=1))).cumsum()
+        for _, spell in group.groupby(spell_id):
+            peak = spell.sort_values([measure, "window_start"],
+                                     ascending=[False, True]).iloc[0]
+            in_area = rows if by is None else rows.loc[rows[by] == area]
+            found.append(_describe(in_area, str(area), level, params, peak, spell))
+    return sorted(found, key=lambda s: (s.start, s.area))
+
+
+def _describe(rows: pd.DataFrame, area: str, level: str, params: SurgeParams,
+              peak: pd.Series, spell: pd.DataFrame) -> Surge:
+    start, end = peak["window_start"], peak["window_end"]
+    inside = rows.loc[(rows["date"] >= start) & (rows["date"] < end + pd.Timedelta(days=1))]
+    claims = inside["killed_claimed"].dropna()
+    return Surge(
+        area=area,
+        level=level,
+        window_days=params.window_days,
+        window_label=params.window_label,
+        start=start.date(),
+        end=end.date(),
+        spell_start=spell["window_start"].min().date(),
+        spell_end=spell["window_end"].max().date(),
+        incidents=len(inside),
+        killed=int(inside["killed"].sum(skipna=True)),
+        injured=int(inside["injured"].sum(skipna=True)),
+        killed_reported=int(inside["killed"].notna().sum()),
+        districts=int(inside["district"].dropna().nunique()),
+        provinces=int(inside["province"].dropna().nunique()),
+        expected=float(peak["expected"]),
+        claimed_killed=int(claims.sum()),
+        claimed_incidents=len(claims),
+        baseline_weeks=params.baseline_days // 7,
+        incident_ids=tuple(inside.sort_values("date")["incident_id"]),
+    )
+
+
+def date_range_text(start: dt.date, end: dt.date) -> str:
+    """'15 Mar 2025', '15–16 Mar 2025', '30 Mar – 2 Apr 2025' or across years in full."""
+    if start == end:
+        return f"{start:%-d %b %Y}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%-d}–{end:%-d %b %Y}"
+    if start.year == end.year:
+        return f"{start:%-d %b} – {end:%-d %b %Y}"
+    return f"{start:%-d %b %Y} – {end:%-d %b %Y}"
+
+
+def _n(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count:,} {singular if count == 1 else (plural or singular + 's')}"
+
+
+def surge_card(surge: Surge) -> str:
+    """The surge in words: 'N attacks in 48 h across K districts in P provinces, …'."""
+    text = (
+        f"{_n(surge.incidents, 'attack')} in {surge.window_label} across "
+        f"{_n(surge.districts, 'district')} in {_n(surge.provinces, 'province')}, "
+        f"{date_range_text(surge.start, surge.end)}; killed {surge.killed:,}, "
+        f"injured {surge.injured:,}."
+    )
+    return text
+
+
+def surge_details(surge: Surge) -> str:
+    """The surge's context: area, baseline, spell length, unreported tolls and claims."""
+    where = "Pakistan as a whole" if surge.level == "Pakistan" else surge.area
+    weeks = f"the previous {surge.baseline_weeks} weeks"
+    if surge.expected == 0:
+        base = f"no attack at all in {weeks}"
+    elif surge.ratio >= 20:
+        base = f"more than 20 times the {_expected_text(surge.expected)} expected from {weeks}"
+    else:
+        base = (f"{surge.ratio:.1f} times the {_expected_text(surge.expected)} expected "
+                f"from {weeks}")
+    parts = [f"{where}: {base}."]
+    if (surge.spell_start, surge.spell_end) != (surge.start, surge.end):
+        parts.append(f"Flagged windows run {date_range_text(surge.spell_start, surge.spell_end)}.")
+    if surge.killed_reported < surge.incidents:
+        parts.append(f"Deaths reported for {surge.killed_reported} of {surge.incidents}.")
+    if surge.claimed_incidents:
+        parts.append(
+            f"Perpetrators claimed {surge.claimed_killed:,} killed in "
+            f"{_n(surge.claimed_incidents, 'attack')}; claims are not counted."
+        )
+    return " ".join(parts)
+
+
+def _expected_text(expected: float) -> str:
+    return "fewer than 0.1" if expected < 0.1 else f"{expected:.1f}"
+
+
+def surge_label(surge: Surge) -> str:
+    """A short unique label for pick lists."""
+    return (f"{date_range_text(surge.start, surge.end)} · {surge.area} · "
+            f"{_n(surge.incidents, 'attack')}")
+
+
+def surges_in_window(surges: list[Surge], start: dt.date, end: dt.date) -> list[Surge]:
+    """Surges whose peak window overlaps [start, end]."""
+    return [s for s in surges if s.start <= end and s.end >= start]
+
+
+def window_finding(frame: pd.DataFrame, surges: list[Surge], start: dt.date, end: dt.date,
+                   params: SurgeParams) -> tuple[bool, str]:
+    """Whether the detector finds a surge in [start, end], said plainly either way."""
+    rows = day_precision(frame)
+    held = int(((rows["date"] >= pd.Timestamp(start))
+                & (rows["date"] < pd.Timestamp(end) + pd.Timedelta(days=1))).sum())
+    period = date_range_text(start, end)
+    hits = surges_in_window(surges, start, end)
+    if hits:
+        best = max(hits, key=lambda s: (s.incidents, -s.start.toordinal()))
+        return True, (
+            f"Found: the detector flags {date_range_text(best.start, best.end)} "
+            f"({_n(best.incidents, 'attack')} in {best.window_label} in {best.area}, against "
+            f"{_expected_text(best.expected)} expected). The sample holds {_n(held, 'incident')} "
+            f"on {period}."
+        )
+    return False, (
+        f"Not found: with these settings no {params.window_label} window in {period} "
+        f"passes the surge rule. The sample holds only {_n(held, 'incident')} on those "
+        f"days — too thin to stand out here; it is not evidence that no surge happened."
+    )
+
+
+PIN_COLUMNS = ("incident_id", "date", "label", "summary", "province", "district")
+
+
+def pinned_events(frame: pd.DataFrame, path: str | None = None) -> pd.DataFrame:
+    """The landmark incidents of ``data/pinned_events.csv`` that are in ``frame``.
+
+    Pins name incidents by ``incident_id``; the date and summary come from the incident
+    itself, so a pin can never disagree with the data. Pins whose incident is not in the
+    frame (filtered out, or withdrawn) are left out.
+    """
+    pins = pd.read_csv(path or config.data_dir() / "pinned_events.csv", dtype=str,
+                       keep_default_na=False)
+    joined = pins.merge(frame, on="incident_id", how="inner")
+    return joined.loc[:, list(PIN_COLUMNS)].sort_values("date", ignore_index=True)
+
+
+# --- period comparison -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed range of days with a readable label."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def label(self) -> str:
+        return date_range_text(self.start, self.end)
+
+    def rows(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.loc[(frame["date"] >= pd.Timestamp(self.start))
+                         & (frame["date"] < pd.Timestamp(self.end) + pd.Timedelta(days=1))]
+
+    def coverage(self, data_start: dt.date | None) -> str:
+        """'full', 'partial' or 'none': how much of the period the data reaches."""
+        if data_start is None or self.end < data_start:
+            return "none"
+        return "full" if self.start >= data_start else "partial"
+
+
+def comparison_periods(start: dt.date, end: dt.date) -> dict[str, Period]:
+    """This period, the one of equal length just before, and the same dates a year earlier."""
+    if end < start:
+        raise ValueError(f"`end` ({end}) is before `start` ({start})")
+    this = Period(start, end)
+    previous = Period(start - dt.timedelta(days=this.days), start - dt.timedelta(days=1))
+    year = pd.DateOffset(years=1)
+    year_before = Period((pd.Timestamp(start) - year).date(), (pd.Timestamp(end) - year).date())
+    return {"this": this, "previous": previous, "year_before": year_before}
+
+
+def change_words(current: float, previous: float | None) -> str:
+    """Direction and size of a change: 'up 12 (+40%)', 'down 3 (-50%)', 'new', …"""
+    if previous is None or pd.isna(previous):
+        return "no data"
+    current, previous = int(current), int(previous)
+    diff = current - previous
+    if previous == 0:
+        return "none in either" if current == 0 else f"new (up {diff:,} from none)"
+    if diff == 0:
+        return "no change"
+    word = "up" if diff > 0 else "down"
+    return f"{word} {abs(diff):,} ({diff / previous:+.0%})"
+
+
+COMPARE_MEASURES = ("incidents", "killed", "injured")
+
+
+def _measure_by(rows: pd.DataFrame, by: str | None, measure: str) -> pd.Series:
+    keys = pd.Series(NATIONAL, index=rows.index) if by is None else rows[by]
+    if measure == "incidents":
+        return rows.groupby(keys, dropna=True).size().astype("int64")
+    return rows[measure].astype("Float64").fillna(0).groupby(keys, dropna=True).sum().astype(
+        "int64")
+
+
+def compare_periods(frame: pd.DataFrame, start: dt.date, end: dt.date, *,
+                    by: str | None = "province", measure: str = "incidents",
+                    data_start: dt.date | None = None) -> pd.DataFrame:
+    """Per area: this period against the previous one and the same period a year earlier.
+
+    Parameters
+    ----------
+    frame
+        Incidents with every filter but the dates applied (the periods are cut here).
+    start, end
+        This period, inclusive.
+    by
+        ``"province"``, ``"district"`` or None for Pakistan as a whole.
+    measure
+        ``incidents``, ``killed`` or ``injured`` (claims are never counted).
+    data_start
+        First day the data covers (default: the frame's first date). A comparison period
+        wholly before it has no data: its values are empty and its words say "no data".
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area``, ``this``, ``previous``, ``change``, ``change_pct``, ``vs_previous``,
+        ``year_before``, ``change_year``, ``change_year_pct``, ``vs_year_before``; areas
+        with anything in any of the three periods, largest this period first.
+    """
+    if measure not in COMPARE_MEASURES:
+        raise ValueError(f"`measure` was {measure!r} but is expected to be one of "
+                         f"{list(COMPARE_MEASURES)}")
+    periods = comparison_periods(start, end)
+    if data_start is None and not frame.empty:
+        data_start = frame["date"].min().date()
+    values = {name: _measure_by(p.rows(frame), by, measure) for name, p in periods.items()}
+    areas = [NATIONAL] if by is None else sorted(set().union(*(v.index for v in values.values())))
+    out = pd.DataFrame({"area": areas})
+    for name, series in values.items():
+        column = series.reindex(areas, fill_value=0).astype("Float64").to_numpy()
+        if periods[name].coverage(data_start) == "none":
+            column = pd.array([pd.NA] * len(areas), dtype="Float64")
+        out[name] = pd.array(column, dtype="Float64")
+    out["this"] = out["this"].fillna(0)
+    for name, suffix in (("previous", ""), ("year_before", "_year")):
+        out[f"change{suffix}"] = out["this"] - out[name]
+        out[f"change{suffix}_pct"] = (out[f"change{suffix}"] / out[name].where(out[name] > 0))
+        out[f"vs_{name}"] = [change_words(c, p) for c, p in zip(out["this"], out[name],
+                                                                strict=True)]
+    out = out.sort_values(["this", "area"], ascending=[False, True], ignore_index=True)
+    return out[["area", "this", "previous", "change", "change_pct", "vs_previous",
+                "year_before", "change_year", "change_year_pct", "vs_year_before"]]
+
+
+def comparison_totals(frame: pd.DataFrame, start: dt.date, end: dt.date, *,
+                      data_start: dt.date | None = None) -> pd.DataFrame:
+    """Incidents, killed and injured in the three periods, one row per measure."""
+    rows = []
+    for measure in COMPARE_MEASURES:
+        row = compare_periods(frame, start, end, by=None, measure=measure,
+                              data_start=data_start).iloc[0]
+        rows.append({"measure": measure, **{k: row[k] for k in (
+            "this", "previous", "vs_previous", "year_before", "vs_year_before")}})
+    return pd.DataFrame(rows)
+
+
+def first_appearances(frame: pd.DataFrame, start: dt.date, end: dt.date, column: str, *,
+                      data_start: dt.date | None = None) -> list[str]:
+    """Values of ``column`` seen in [start, end] and never before ``start`` in ``frame``.
+
+    "Never before" means since the data begins (``data_start``, default the frame's first
+    date); when the period starts on or before it nothing can be new, so the list is empty.
+    For ``perpetrator`` each named group counts on its own and "Unknown" is never listed.
+    """
+    if frame.empty:
+        return []
+    if start <= (data_start or frame["date"].min().date()):
+        return []
+    values = frame[column]
+    if column == "perpetrator":
+        values = values.fillna("").str.split("; ")
+        exploded = frame.set_flags(allows_duplicate_labels=True).assign(
+            **{column: values}).explode(column)
+        exploded = exploded.loc[~exploded[column].isin(["", schema.UNKNOWN_PERPETRATOR])]
+    else:
+        exploded = frame.loc[values.notna() & (values.astype(str) != "")]
+    before = set(exploded.loc[exploded["date"] < pd.Timestamp(start), column])
+    during = set(Period(start, end).rows(exploded)[column])
+    return sorted(during - before)
+
+
+def province_summary(frame: pd.DataFrame, provinces: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Counts and per-million rates for the provinces in view (all seven when empty)."""
+    out = per_million(count_by_province(frame))
+    if provinces:
+        out = out[out["province"].isin(provinces)]
+    return out.reset_index(drop=True)

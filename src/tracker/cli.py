@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 
@@ -45,6 +46,282 @@ def serve(port: int, address: str) -> None:
     ]
     click.echo(f"Dashboard at http://{address}:{port}  (Ctrl+C to stop)")
     raise SystemExit(subprocess.call(cmd, cwd=config.PROJECT_ROOT, env=os.environ.copy()))
+
+
+@main.group()
+def users() -> None:
+    """Local accounts: who may upload, withdraw and manage (stored in the state folder)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["viewer", "researcher", "admin"]),
+              help="viewer: sees; researcher: uploads, withdraws own; admin: manages all.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input (for scripts).")
+@click.option("--sso", is_flag=True,
+              help="No password: the account signs in only by single sign-on (NAME = e-mail).")
+def users_add(name: str, role: str, password_stdin: bool, sso: bool) -> None:
+    """Create the account NAME with ROLE (asks for the password twice)."""
+    from tracker import auth
+
+    if sso and password_stdin:
+        raise click.UsageError("--sso accounts have no password; drop --password-stdin.")
+    if sso:
+        password = None
+    elif password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt="Again")
+    accounts = auth.Accounts(store=open_store(seed=False))
+    try:
+        user = accounts.add(name, role, password, actor=_cli_actor())
+    except auth.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Account {user.name!r} added as {user.role} ({accounts.path}).")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List accounts: name, role, how they sign in (never passwords or hashes)."""
+    from tracker import auth
+
+    table = auth.Accounts().table()
+    if table.empty:
+        click.echo("No accounts yet: tracker users add NAME --role admin")
+        return
+    for row in table.itertuples():
+        click.echo(f"{row.name:<30} {row.role:<11} {row.signs_in_with:<15} "
+                   f"created {row.created_at} by {row.created_by}")
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+def users_passwd(name: str, password_stdin: bool) -> None:
+    """Set a new password for NAME (also clears its failed sign-ins)."""
+    from tracker import auth
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt="Again")
+    try:
+        auth.Accounts(store=open_store(seed=False)).reset_password(name, password,
+                                                                   actor=_cli_actor())
+    except auth.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Password for {name.strip().lower()!r} changed.")
+
+
+def _cli_actor() -> str:
+    """Who ran an account command, for the audit log."""
+    import getpass
+
+    try:
+        return f"command line ({getpass.getuser()})"
+    except (KeyError, OSError):
+        return "command line"
+
+
+@main.command()
+@click.option("--sql", "show_sql", is_flag=True,
+              help="Print the SQL that builds the schema from nothing, for review; run nothing.")
+@click.option("--new", "new_message", metavar="MESSAGE",
+              help="Write a revision for tables changed in tracker.store (for developers).")
+def migrate(show_sql: bool, new_message: str | None) -> None:
+    """Bring the store's tables to the newest schema (the app also does this on start)."""
+    import tempfile
+
+    from tracker import migrations
+    from tracker.store import Store, make_engine
+
+    url = config.db_url()
+    if show_sql:
+        click.echo(migrations.sql(url))
+        return
+    if new_message:
+        with tempfile.TemporaryDirectory() as scratch:
+            engine = make_engine(f"sqlite:///{scratch}/scratch.db")
+            paths = migrations.new_revision(new_message, engine)
+            engine.dispose()
+        for path in paths:
+            click.echo(f"Wrote {path}: read it before committing it.")
+        return
+    store = Store(url)
+    outcome = migrations.upgrade(store.engine)
+    where = _safe_url(url)
+    if outcome.stamped:
+        click.echo(f"{where}: tables made before migrations; marked as revision "
+                   f"{migrations.BASELINE}.")
+    if outcome.changed:
+        click.echo(f"{where}: schema {outcome.before or 'empty'} -> {outcome.after}.")
+    else:
+        click.echo(f"{where}: schema already at {outcome.after} (newest).")
+    diffs = migrations.drift(store.engine)
+    if diffs:
+        raise click.ClickException(f"The tables still differ from the code: {diffs}")
+
+
+@main.command("migrate-store")
+@click.option("--from", "source", metavar="URL", default=None,
+              help="The store to copy (default: TRACKER_DB_URL or the embedded SQLite file).")
+@click.option("--to", "target", metavar="URL", required=True,
+              help="The database to copy into, e.g. postgresql+psycopg://user@host/tracker.")
+@click.option("--replace", is_flag=True,
+              help="Empty the target first if it holds anything (otherwise it is refused).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def migrate_store(source: str | None, target: str, replace: bool, as_json: bool) -> None:
+    """Copy every batch, incident and audit entry into another database, then compare.
+
+    The copy is one transaction; afterwards row counts, a checksum of the incident ids and
+    a digest of every row are compared on both sides. Exits 1 if anything differs.
+    """
+    import json
+
+    from tracker.store import StoreError
+    from tracker.transfer import move_store
+
+    source = source or config.db_url()
+    say = None if as_json else click.echo
+    if say:
+        say(f"Copying {_safe_url(source)} -> {_safe_url(target)}")
+    try:
+        report = move_store(source, target, replace=replace, progress=say)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        width = max(len(name) for name, _ in report.source.rows())
+        click.echo(f"{'':{width}}  {'source':>32}  {'target':>32}")
+        for (name, before), (_, after) in zip(report.source.rows(), report.target.rows(),
+                                               strict=True):
+            mark = "ok" if before == after else "DIFFERS"
+            click.echo(f"{name:{width}}  {before:>32}  {after:>32}  {mark}")
+        if report.matches:
+            click.echo("Nothing lost: every count and checksum matches.")
+    if not report.matches:
+        raise click.ClickException("The target differs from the source (see above).")
+
+
+@main.command("export-deck")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The PowerPoint file to write (.pptx).")
+@click.option("--pdf", "pdf", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the same deck as a PDF.")
+@click.option("--slides", "slides_file", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="Slide sequence (default: data/slides.yaml).")
+@click.option("--include-unreviewed", is_flag=True,
+              help="Also show batches not yet reviewed and batches marked sensitive "
+                   "(left out by default, as in presenter mode).")
+def export_deck(out: Path, pdf: Path | None, slides_file: Path | None,
+                include_unreviewed: bool) -> None:
+    """Export the briefing sequence as a PPTX deck (and a PDF), offline."""
+    from tracker import export, slides
+
+    if out.suffix.lower() != ".pptx":
+        raise click.BadParameter("the deck must be a .pptx file", param_hint="--out")
+    try:
+        deck = slides.load_deck(slides_file)
+    except slides.SlideConfigError as exc:
+        problems = "\n  ".join(exc.problems)
+        raise click.ClickException(f"the slide file is invalid:\n  {problems}") from None
+    safe = not include_unreviewed
+    store = open_store()
+    incidents = store.load_incidents(reviewed_only=safe, include_sensitive=not safe)
+    try:
+        result = export.export_deck(deck, incidents, out, pdf, safe=safe)
+    except export.ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        export.stop_session()
+    written = ", ".join(str(p) for p in (result.pptx, result.pdf) if p)
+    click.echo(f"Exported {result.slides} slides and a title slide from {len(incidents)} "
+               f"incidents ({_safe_url(store.url)}) to {written}.")
+    click.echo(f"Time: {result.timings.describe()}.")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "file_format", default="auto", show_default=True,
+              type=click.Choice(["auto", "canonical", "acled", "gtd", "ucdp"]),
+              help="The file's format; auto recognises it by its columns.")
+@click.option("--sheet", default=None, help="Workbook sheet to read (default: the first).")
+@click.option("--mapping", "mapping_file", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON file mapping the file's columns to canonical fields.")
+@click.option("--date-order", default="auto", show_default=True,
+              type=click.Choice(["auto", "day-first", "month-first"]),
+              help="How to read slash dates like 03/04/2025 (auto: day first unless the "
+                   "file shows month first).")
+@click.option("--accept-duplicates", default="", metavar="ROWS",
+              help="Comma-separated rows of probable duplicates to take as new anyway.")
+@click.option("--user", default=None, help="Who uploads (default: the command-line user).")
+@click.option("--dry-run", is_flag=True, help="Report only; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path | None,
+           date_order: str, accept_duplicates: str, user: str | None, dry_run: bool,
+           as_json: bool) -> None:
+    """Check a researcher's file (CSV or .xlsx; canonical, ACLED, GTD or UCDP) and add it
+    as one batch, not yet reviewed. Every row is reported: accepted, rejected with its
+    reasons, a probable duplicate, or outside Pakistan."""
+    from tracker import ingest as pipeline
+    from tracker import mappings
+    from tracker.store import StoreError
+
+    mapping = None
+    if mapping_file is not None:
+        try:
+            mapping = mappings.read_mapping_file(mapping_file)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--mapping") from None
+    try:
+        accept = [int(r) for r in accept_duplicates.replace(" ", "").split(",") if r]
+    except ValueError:
+        raise click.BadParameter("give row numbers like 12,15",
+                                 param_hint="--accept-duplicates") from None
+    store = open_store()
+    options = pipeline.IngestOptions(format=file_format, sheet=sheet, mapping=mapping,
+                                     date_order=date_order)
+    report = pipeline.ingest_file(file, store=store, options=options)
+    if report.needs_mapping and mapping is None and report.saved_mapping:
+        options = pipeline.IngestOptions(format="canonical", sheet=sheet,
+                                         mapping=report.saved_mapping, date_order=date_order)
+        report = pipeline.ingest_file(file, store=store, options=options)
+        report.file_notes.insert(0, "Used the mapping saved earlier for files with this header.")
+    failure = report.error or ("map the columns (--mapping)" if report.needs_mapping else None)
+    if not dry_run and failure is None:
+        try:
+            pipeline.commit(report, store, user or _cli_actor(), accept_rows=accept)
+        except StoreError as exc:
+            failure = str(exc)
+    click.echo(pipeline.report_json(report) if as_json else pipeline.report_text(report))
+    if dry_run and not as_json and failure is None:
+        click.echo("Dry run: nothing was saved.")
+    if failure:
+        raise click.ClickException(f"nothing was saved: {failure}")
+
+
+@main.command("ingest-bench")
+@click.option("--rows", default=100_000, show_default=True, type=click.IntRange(1, 2_000_000))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def ingest_bench(rows: int, as_json: bool) -> None:
+    """Time the upload pipeline on a SYNTHETIC canonical CSV against a raw baseline
+    (pyarrow read + bulk insert, no processing), both into fresh SQLite files."""
+    import json
+
+    from tracker import ingest as pipeline
+
+    result = pipeline.bench(rows)
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(f"{rows:,} synthetic rows ({result['file_mb']} MB CSV)")
+    click.echo(f"  pipeline into the store: {result['ingest_s']:.2f} s "
+               f"(checks {result['pipeline_s']:.2f} s + commit {result['commit_s']:.2f} s)")
+    click.echo(f"  raw baseline:            {result['ingest_raw_s']:.2f} s")
+    click.echo(f"  ratio:                   {result['ingest_ratio']:.2f}x")
 
 
 def _safe_url(url: str) -> str:

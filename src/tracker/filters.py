@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tracker import schema
+from tracker import coded, schema
 
 SURGE_START = dt.date(2025, 3, 15)
 SURGE_END = dt.date(2025, 3, 17)
@@ -42,7 +42,13 @@ class FilterSpec:
     # --- applying ----------------------------------------------------------------------
 
     def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """The rows of a canonical frame that match, vectorised."""
+        """The rows of a canonical frame that match, vectorised.
+
+        On the big shared table (see :mod:`tracker.coded`) the mask is computed on integer
+        codes; the rows returned are the same.
+        """
+        if (fast := coded.apply(self, frame)) is not None:
+            return fast
         mask = pd.Series(True, index=frame.index)
         if self.start is not None:
             mask &= frame["date"] >= pd.Timestamp(self.start)
@@ -267,3 +273,26 @@ def option_values(frame: pd.DataFrame) -> dict[str, list[str]]:
 
 
 FIELDS = tuple(f.name for f in dataclasses.fields(FilterSpec))
+
+
+def choice_from_query(param: str, raw: str | Sequence[str] | None, allowed: Sequence[str],
+                      default: str) -> tuple[str, str | None]:
+    """A page's own view setting (measure, colour, frequency…) read from a link.
+
+    Returns the value and a notice when the link's value was not one of ``allowed`` (the
+    default is used then). Like the filter, a bad value is never raised.
+
+    Examples
+    --------
+    >>> choice_from_query("freq", "week", ["day", "week"], "day")
+    ('week', None)
+    >>> choice_from_query("freq", "fortnight", ["day", "week"], "day")[0]
+    'day'
+    """
+    value = _last(raw)
+    if value is None:
+        return default, None
+    if value in allowed:
+        return value, None
+    return default, (f"Ignored '{param}={_clip(value)}' from the link: expected one of "
+                     f"{', '.join(allowed)}.")

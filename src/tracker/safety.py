@@ -49,3 +49,16 @@ def to_safe_excel(frame: pd.DataFrame, sheet_name: str = "incidents") -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         safe.to_excel(writer, index=False, sheet_name=sheet_name[:31])
     return buffer.getvalue()
+
+
+MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
+"""Characters Streamlit's Markdown gives a meaning to (CommonMark, colour and icon codes, LaTeX)."""
+
+
+def escape_markdown(text: object) -> str:
+    """Text shown literally in Streamlit Markdown (titles, captions, labels, messages).
+
+    Every special character gets a backslash, so ``**x**``, ``[a](javascript:…)``,
+    ``:red[x]`` or ``$x$`` from a file or a URL show as typed.
+    """
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in str(text))

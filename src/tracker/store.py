@@ -1,9 +1,13 @@
 """The store: incidents, batches (provenance) and the audit log, behind SQLAlchemy.
 
-The embedded default is a SQLite file (:func:`tracker.config.db_url`); any SQLAlchemy URL
-works the same way. Every write is one transaction and writes its audit entry inside it,
+The embedded default is a SQLite file (:func:`tracker.config.db_url`); PostgreSQL
+(``postgresql+psycopg://…``) is the store for shared deployments, with the same behaviour.
+The tables are created and changed by the migrations in :mod:`tracker.migrations`, run on
+start. Every write is one transaction and writes its audit entry inside it,
 so a batch is either wholly there, with its audit line, or not there at all. Reads return
-pandas frames in the canonical shape (:func:`tracker.schema.conform`).
+pandas frames in the canonical shape (:func:`tracker.schema.conform`). Several processes may
+write at once: the database enforces unique incident ids and file hashes, and a clash comes
+back as a :class:`StoreError` with nothing written.
 
 A batch is never deleted: withdrawing hides its incidents, restoring shows them again.
 """
@@ -12,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +27,31 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from tracker import config, schema
+from tracker import columnar, config, migrations, schema
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A moment, stored in UTC and read back as naive UTC on every database.
+
+    SQLite keeps no time zone and PostgreSQL answers in the session's; this makes both
+    give the same values.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> Any:
+        if value is None or value.tzinfo is None:
+            return value
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
 
 metadata = sa.MetaData()
 
@@ -39,10 +69,10 @@ batches = sa.Table(
     sa.Column("duplicates", sa.Integer, nullable=False, default=0),
     sa.Column("outside_pakistan", sa.Integer, nullable=False, default=0),
     sa.Column("uploaded_by", sa.String(200), nullable=False),
-    sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("uploaded_at", UTCDateTime, nullable=False),
     sa.Column("reviewed", sa.Boolean, nullable=False, default=False),
     sa.Column("reviewed_by", sa.String(200), nullable=True),
-    sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("reviewed_at", UTCDateTime, nullable=True),
     sa.Column("withdrawn", sa.Boolean, nullable=False, default=False),
     sa.Column("sensitive", sa.Boolean, nullable=False, default=False),
 )
@@ -77,7 +107,7 @@ audit = sa.Table(
     "audit",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("action", sa.String(60), nullable=False),
     sa.Column("target", sa.String(200), nullable=True),
@@ -87,6 +117,10 @@ audit = sa.Table(
 
 class StoreError(RuntimeError):
     """A write the store refused, with a message meant for the user."""
+
+
+class SchemaDriftWarning(UserWarning):
+    """The tables in the database differ from the tables described in this module."""
 
 
 @dataclass
@@ -123,8 +157,18 @@ class Store:
     # --- schema ----------------------------------------------------------------------
 
     def init(self) -> None:
-        """Create the tables if they are missing (safe to call on every start)."""
-        metadata.create_all(self.engine)
+        """Bring the tables to the newest schema revision (safe on every start).
+
+        Runs the migrations in :mod:`tracker.migrations`: one cheap query when the store is
+        current; several processes starting at once migrate it exactly once.
+        """
+        outcome = migrations.upgrade(self.engine)
+        if outcome.changed and (diffs := migrations.drift(self.engine)):
+            warnings.warn(
+                f"The store's tables differ from tracker.store ({diffs[:3]}): a table was "
+                "changed without a migration. Write one with `tracker migrate --new MESSAGE`.",
+                SchemaDriftWarning, stacklevel=2,
+            )
 
     # --- reads -----------------------------------------------------------------------
 
@@ -135,7 +179,17 @@ class Store:
         reviewed_only: bool = False,
         include_sensitive: bool = True,
     ) -> pd.DataFrame:
-        """All visible incidents as a canonical frame, oldest first."""
+        """All visible incidents as a canonical frame, oldest first.
+
+        An embedded SQLite store is read column by column (:mod:`tracker.columnar`), which
+        is many times faster for large stores; other databases go through SQLAlchemy.
+        """
+        fast = columnar.load_incidents(
+            self.engine, self.url, include_withdrawn=include_withdrawn,
+            reviewed_only=reviewed_only, include_sensitive=include_sensitive,
+        )
+        if fast is not None:
+            return fast
         query = sa.select(incidents).join(batches, incidents.c.batch_id == batches.c.batch_id)
         if not include_withdrawn:
             query = query.where(batches.c.withdrawn.is_(False))
@@ -335,7 +389,18 @@ def make_engine(url: str) -> sa.Engine:
             cur.close()
 
         return engine
+    if url.startswith("postgresql"):
+        logging.getLogger("psycopg").addFilter(_quiet_pipeline_abort)
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _quiet_pipeline_abort(record: logging.LogRecord) -> bool:
+    """Drop psycopg's warning that follows a refused bulk insert.
+
+    The refusal itself is raised (and becomes a :class:`StoreError`); the warning only says
+    that ending the aborted pipeline failed too, which is expected.
+    """
+    return not record.getMessage().startswith("error ignored terminating")
 
 
 def new_batch_id() -> str:
@@ -373,8 +438,21 @@ def _chunks(rows: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, An
         yield rows[start : start + size]
 
 
+#: Key of the PostgreSQL advisory lock that orders audit ids by commit (any fixed number).
+AUDIT_LOCK = 7_411_020_250_315
+
+
 def _audit(conn: sa.Connection, actor: str, action: str, target: str | None,
            detail: str | None) -> None:
+    """Add the audit row, as the last statement of the write's transaction.
+
+    :meth:`Store.version` is the newest audit id, so ids must become visible in the order
+    they are handed out: otherwise a reader that saw id n+1 would never notice id n when it
+    commits later. SQLite has one writer at a time; on PostgreSQL a transaction-level lock,
+    held from here to commit, gives the same order.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
     conn.execute(audit.insert().values(at=now(), actor=actor, action=action,
                                        target=target, detail=detail))
 

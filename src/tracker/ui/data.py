@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker import config
+from tracker import coded, config, synth
 from tracker.store import Store, open_store
 
 
@@ -31,6 +31,7 @@ def _incidents(url: str, version: int, reviewed_only: bool, include_sensitive: b
         reviewed_only=reviewed_only, include_sensitive=include_sensitive
     )
     frame.flags.allows_duplicate_labels = False
+    coded.prepare(frame)  # filters and counts on this shared table run on integer codes
     return frame
 
 
@@ -38,3 +39,15 @@ def incidents(*, reviewed_only: bool = False, include_sensitive: bool = True) ->
     """All visible incidents (shared, read-only)."""
     s = store()
     return _incidents(s.url, s.version(), reviewed_only, include_sensitive)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _synthetic(url: str, version: int) -> tuple[int, int]:
+    frame = _incidents(url, version, False, True)
+    return synth.synthetic_count(frame), len(frame)
+
+
+def synthetic_rows() -> tuple[int, int]:
+    """(synthetic incidents, all incidents) in the store; counted once per store version."""
+    s = store()
+    return _synthetic(s.url, s.version())

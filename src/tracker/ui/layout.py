@@ -75,7 +75,14 @@ def headline_metrics(frame: pd.DataFrame, previous: pd.DataFrame | None) -> None
 
 def incident_column_config() -> dict:
     """Streamlit column settings for :func:`incident_table` (source as a link)."""
+    labels = {
+        "province": "Province", "district": "District", "location": "Location",
+        "attack_type": "Attack type", "target": "Target", "perpetrator": "Perpetrator",
+        "killed": "Killed", "injured": "Injured", "source_name": "Source",
+        "incident_id": "Incident id",
+    }
     return {
+        **{name: st.column_config.Column(label) for name, label in labels.items()},
         "date": st.column_config.TextColumn("Date"),
         "source_url": st.column_config.LinkColumn("Source link", display_text="open report"),
         "killed_claimed": st.column_config.NumberColumn(

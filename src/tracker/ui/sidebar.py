@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
@@ -119,3 +120,46 @@ def _write_url(spec: FilterSpec) -> None:
 def spec_for_province(spec: FilterSpec, province: str) -> FilterSpec:
     """The same filter narrowed to one province (for the province pages)."""
     return dataclasses.replace(spec, provinces=(province,))
+
+
+def url_choice(label: str, param: str, options: Mapping[str, str], *, key: str,
+               default: str | None = None, kind: str = "radio", container=None,
+               help: str | None = None) -> str:
+    """A page's own view setting (measure, colour, frequency…) kept in the URL.
+
+    ``param`` must be one of :data:`OTHER_PARAMS`. On the widget's first run in a session
+    the link's value seeds it (a bad value falls back to ``default`` with a visible
+    notice); afterwards the widget's value is written back, so a copied link reopens the
+    same view. The choice also survives a visit to another page.
+    """
+    if param not in OTHER_PARAMS:
+        raise ValueError(f"`param` was {param!r} but is expected to be one of {OTHER_PARAMS}")
+    values = list(options)
+    default = default if default is not None else values[0]
+    state = st.session_state
+    remembered = f"url_choice_{key}"
+    notices = state.setdefault("view_notices", {})
+    if key not in state:
+        raw = st.query_params.get_all(param)
+        value, notice = filters.choice_from_query(param, raw, values, default)
+        if not raw and state.get(remembered) in values:
+            value = state[remembered]
+        state[key] = value
+        if notice:
+            notices[key] = (notice, value)
+    box = container if container is not None else st
+    if kind == "select":
+        value = box.selectbox(label, values, format_func=options.get, key=key, help=help)
+    else:
+        value = box.radio(label, values, format_func=options.get, key=key, horizontal=True,
+                          help=help)
+    state[remembered] = value
+    notice = notices.get(key)
+    if notice and notice[1] == value:
+        box.warning(notice[0], icon="⚠️")
+    if value == default:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
+    return value

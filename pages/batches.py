@@ -1,0 +1,52 @@
+"""Batches: researchers see and withdraw their own uploads; admins manage every batch."""
+
+import streamlit as st
+
+from tracker import auth
+from tracker.store import StoreError
+from tracker.ui import auth as auth_ui
+from tracker.ui import data
+
+st.title("Batches")
+user = auth_ui.require_role("researcher", "see and withdraw your uploads")
+auth_ui.show_flash()
+store = data.store()
+frame = auth.visible_batches(store, user)
+if auth.can(user, "withdraw_any"):
+    st.caption("Every upload. Withdrawing hides a batch's incidents everywhere; restoring shows "
+               "them again. Both are recorded in the audit log.")
+else:
+    st.caption("Your uploads. Withdrawing hides a batch's incidents everywhere; an admin can "
+               "restore it. Both are recorded in the audit log.")
+if frame.empty:
+    st.info("No batches yet. Uploaded files appear here.", icon=":material/inventory_2:")
+    st.stop()
+
+st.dataframe(
+    auth.batch_table(frame),
+    hide_index=True,
+    width="stretch",
+    key="batches_table",
+    column_config={
+        "batch_id": st.column_config.TextColumn("Batch"),
+        "file_name": st.column_config.TextColumn("File"),
+        "uploaded_by": st.column_config.TextColumn("Uploaded by"),
+        "uploaded_at": st.column_config.TextColumn("Uploaded (UTC)"),
+        "status": st.column_config.TextColumn("Status"),
+    },
+)
+
+labels = dict(zip(frame["batch_id"], frame["batch_id"] + " · " + frame["file_name"], strict=True))
+chosen = st.selectbox("Batch", list(labels), format_func=labels.get, key="batches_choice")
+batch = store.batch(chosen)
+actions = auth.batch_actions(user, batch)
+if not actions:
+    st.caption("Nothing you can change on this batch.")
+for column, (action, label) in zip(st.columns(max(len(actions), 1)), actions, strict=False):
+    if column.button(label, key=f"batches_{action}", width="stretch"):
+        try:
+            auth_ui.flash(auth.apply_batch_action(store, user, chosen, action))
+        except (auth.PermissionDenied, StoreError) as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            st.rerun()

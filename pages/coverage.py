@@ -1,0 +1,9 @@
+"""Coverage: how much of the published count of attacks the incident sample holds."""
+
+import streamlit as st
+
+from tracker.ui import data, layout
+from tracker.ui.coverage import coverage_panel
+
+st.title("How complete is the data?")
+coverage_panel(layout.current_spec(), data.incidents(), key="coverage")

@@ -1,0 +1,47 @@
+"""Surges: short bursts of attacks far above the recent rate, shown in words, on a timeline
+and as the incidents behind them, each with its source."""
+
+import streamlit as st
+
+from tracker import analytics, charts
+from tracker.ui import data, layout
+from tracker.ui import surges as view
+
+st.title("Surges")
+spec = layout.current_spec()
+everything = data.incidents()
+# Baselines need the weeks before the period, so every filter but the dates applies here.
+history = spec.with_dates(None, None).apply(everything)
+layout.caption_data_line(spec.apply(everything), spec)
+if not layout.nothing_matches(history):
+    params, by, level = view.controls(key="surges")
+    view.method_note(params, history)
+    surges = analytics.find_surges(history, params, by=by)
+    view.known_surge(history, surges, params)
+    start, end = view.period_bounds(spec, history)
+    in_view = [s for s in surges if s.overlaps(start, end)]
+    area = view.area_choice(in_view, history, by, key="surges")
+    rows = history if by is None else history.loc[history[by] == area]
+    left, right = st.columns([3, 2])
+    measure = left.radio("Timeline shows", ["incidents", "killed"], horizontal=True,
+                         key="surges_measure", format_func={"incidents": "Attacks",
+                                                            "killed": "Killed"}.get)
+    claims = right.toggle("Show perpetrators' claimed tolls", key="surges_claims",
+                          disabled=measure != "killed",
+                          help="Claims are drawn apart and never added to any total.")
+    windows = analytics.rolling_windows(rows, params.window_days, by=None,
+                                        span=analytics.data_span(history),
+                                        baseline_days=params.baseline_days,
+                                        min_history_days=params.min_history_days)
+    st.plotly_chart(
+        charts.surge_timeline(
+            analytics.daily_counts(rows, span=analytics.data_span(history)), windows,
+            [s for s in in_view if s.area == area], analytics.pinned_events(rows),
+            measure=measure, show_claims=claims, window_label=params.window_label,
+            baseline_weeks=params.baseline_days // 7, start=start, end=end,
+            title=f"{area}: attacks per day, surges shaded"),
+        key="surges_timeline",
+    )
+    st.subheader(f"Surges in {view.LEVEL_LABELS[level]}, {analytics.date_range_text(start, end)}")
+    view.cards(in_view)
+    view.incidents_of(in_view, history, key="surges")

@@ -1,0 +1,902 @@
+"""The upload pipeline: a researcher's file in, one report out, then one batch committed.
+
+``file -> read -> recognise the format (or apply a column mapping) -> normalise dates,
+names, counts -> place (province, district, coordinates) -> validate lazily -> find
+duplicates`` gives an :class:`IngestReport`: every row of the file is exactly one of
+*accepted*, *rejected* (with every reason), *duplicate* (with its twin) or
+*outside_pakistan* (another country in a multi-country export), and
+``rows == accepted + rejected + duplicates + outside_pakistan`` always holds — the
+pipeline asserts it. Nothing is written until :func:`commit`, which writes the accepted
+rows (plus any probable duplicates the researcher takes as new) as one batch in one
+transaction, with the file's name, sha256 and the mapping used, marked not yet reviewed.
+
+Row numbers are those a spreadsheet shows: the header is row 1 (or the first non-blank
+row), the first data row is row 2. Blank rows are skipped, not counted, and mentioned.
+
+Both front doors — the Upload page and ``tracker ingest`` — call :func:`ingest_bytes` and
+:func:`commit`, so they report the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+import pandas as pd
+
+from tracker import config, duplicates, formats, locate, mappings, places, readers, schema
+from tracker.formats import Mapped
+from tracker.normalise import (
+    VOCABULARIES,
+    Distinct,
+    Findings,
+    counts,
+    dates,
+    match_vocabulary,
+)
+from tracker.store import BatchMeta, Store, StoreError
+
+STATUSES = ("accepted", "rejected", "duplicate", "outside_pakistan")
+VALUE_SHOWN_CHARS = 200
+_FIELDS_IN_FILE = [c for c in schema.COLUMNS if c != "batch_id"]
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How to read a file.
+
+    Attributes
+    ----------
+    format
+        ``auto`` (recognise by columns), ``canonical``, ``acled``, ``gtd`` or ``ucdp``.
+    sheet
+        The workbook sheet to read (the first when ``None``).
+    mapping
+        file column → canonical field, for a file in no known format.
+    date_order
+        ``auto`` (day first unless the file shows month first), ``day-first``,
+        ``month-first``.
+    """
+
+    format: str = "auto"
+    sheet: str | None = None
+    mapping: dict[str, str] | None = None
+    date_order: str = "auto"
+
+
+@dataclass
+class IngestReport:
+    """Everything the pipeline decided about one file; pages and the CLI only display it."""
+
+    file_name: str
+    sha256: str
+    size_bytes: int
+    format: str | None = None
+    format_label: str | None = None
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    outside_pakistan: int = 0
+    batch_id: str | None = None
+    rejections: list[dict[str, Any]] = field(default_factory=list)
+    duplicate_of: list[dict[str, Any]] = field(default_factory=list)
+    fuzzy_matches: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    file_notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    needs_mapping: bool = False
+    header: list[str] = field(default_factory=list)
+    suggestions: dict[str, str | None] = field(default_factory=dict)
+    saved_mapping: dict[str, str] | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    options: IngestOptions = field(default_factory=IngestOptions)
+    reader: dict[str, Any] = field(default_factory=dict)
+    previous_batch: dict[str, Any] | None = None
+    store_version: int | None = None
+    status: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    incidents: pd.DataFrame = field(default_factory=schema.empty_frame)
+    held: pd.DataFrame = field(default_factory=schema.empty_frame)
+    twins: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def adds_up(self) -> bool:
+        return self.rows == self.accepted + self.rejected + self.duplicates + self.outside_pakistan
+
+    def counts(self) -> dict[str, int]:
+        return {"rows": self.rows, "accepted": self.accepted, "rejected": self.rejected,
+                "duplicates": self.duplicates, "outside_pakistan": self.outside_pakistan}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-able data (the ``--json`` output)."""
+        return {
+            "file": self.file_name,
+            "sha256": self.sha256,
+            "format": self.format,
+            **self.counts(),
+            "batch_id": self.batch_id,
+            "error": self.error,
+            "needs_mapping": self.needs_mapping,
+            "previous_batch": self.previous_batch,
+            "rejections": self.rejections,
+            "duplicate_of": self.duplicate_of,
+            "fuzzy_matches": self.fuzzy_matches,
+            "notes": self.notes,
+            "file_notes": self.file_notes,
+            "suggested_mapping": self.suggestions if self.needs_mapping else None,
+        }
+
+    def rejected_rows(self) -> pd.DataFrame:
+        """One line per reason, for display and the CSV download."""
+        return pd.DataFrame(self.rejections, columns=["row", "column", "value", "reason"])
+
+    def provenance(self) -> dict[str, Any]:
+        """What a batch records about how it was read and mapped."""
+        return {
+            "format": self.format,
+            "columns": self.columns,
+            "file_mapping": self.options.mapping,
+            "date_order": self.options.date_order,
+            "reader": self.reader,
+            "caveats": self.file_notes,
+        }
+
+
+# --- the pipeline --------------------------------------------------------------------------
+
+
+def ingest_file(path: str | Path, *, store: Store | None = None,
+                options: IngestOptions | None = None,
+                limits: config.Limits | None = None) -> IngestReport:
+    """Run the pipeline on a file on disk (see :func:`ingest_bytes`)."""
+    path = Path(path)
+    limits = limits or config.limits()
+    size = path.stat().st_size
+    if size > limits.max_upload_mb * 1024 * 1024:
+        report = IngestReport(path.name, "", size, options=options or IngestOptions())
+        report.error = (f"The file is {size / 1024 / 1024:.1f} MB; the limit is "
+                        f"{limits.max_upload_mb} MB. Split it into smaller files.")
+        return report
+    return ingest_bytes(path.read_bytes(), path.name, store=store, options=options,
+                        limits=limits)
+
+
+def ingest_bytes(
+    data: bytes,
+    file_name: str,
+    *,
+    store: Store | None = None,
+    options: IngestOptions | None = None,
+    limits: config.Limits | None = None,
+) -> IngestReport:
+    """Read, map, normalise, place, validate and de-duplicate one uploaded file.
+
+    Parameters
+    ----------
+    data, file_name
+        The upload.
+    store
+        Compared against for duplicates and the same file uploaded before; ``None`` for
+        a check of the file alone.
+    options
+        Format, sheet, column mapping and date order (:class:`IngestOptions`).
+    limits
+        Upload limits (:func:`tracker.config.limits` by default).
+
+    Returns
+    -------
+    IngestReport
+        Never raises for a bad file: an unreadable one gives a report with ``error``.
+    """
+    options = options or IngestOptions()
+    limits = limits or config.limits()
+    report = IngestReport(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(),
+                          size_bytes=len(data), options=options)
+    if store is not None:
+        report.store_version = store.version()
+        previous = store.batch_by_hash(report.sha256)
+        if previous:
+            report.previous_batch = _batch_summary(previous)
+    try:
+        read = readers.read_upload(data, file_name, sheet=options.sheet, limits=limits)
+    except readers.ReadError as exc:
+        report.error = str(exc)
+        return report
+    report.reader = {"kind": read.kind, "encoding": read.encoding, "delimiter": read.delimiter,
+                     "sheet": read.sheet, "sheets": list(read.sheets),
+                     "header_row": read.header_row, "blank_rows": read.blank_rows}
+    report.header = read.header
+    report.file_notes += list(read.notes)
+    if read.blank_rows:
+        report.file_notes.append(f"{read.blank_rows} blank row(s) were skipped (not counted).")
+    _run(report, read, options, store, limits)
+    return report
+
+
+def _run(report: IngestReport, read: readers.ReadResult, options: IngestOptions,
+         store: Store | None, limits: config.Limits) -> None:
+    frame = read.frame
+    all_rows = pd.Index(sorted(set(frame.index) | set(read.row_problems)), dtype="int64")
+    findings = Findings()
+    for row, reason in read.row_problems.items():
+        findings.reject(pd.Series([True], index=[row]), None, None, reason)
+
+    module, mapped, problem = _map(frame, options, report)
+    if problem:
+        findings.reject(pd.Series(True, index=frame.index), None, None, problem)
+        _finish(report, all_rows, findings, pd.Series(False, index=all_rows), None, store)
+        return
+    assert module is not None and mapped is not None
+    report.format, report.format_label = module.NAME, module.LABEL
+    report.file_notes += mapped.caveats
+    shown = {f: mapped.columns.get(f, f) for f in _FIELDS_IN_FILE} if (
+        module.NAME == "canonical") else {f: f for f in _FIELDS_IN_FILE}
+    report.columns = mapped.columns
+
+    outside = pd.Series(False, index=all_rows)
+    if "_country" in mapped.frame:
+        away = ~formats.is_pakistan(mapped.frame["_country"])
+        outside[away.index[away]] = True
+    in_scope = mapped.frame.loc[~outside.reindex(mapped.frame.index).to_numpy()]
+    _check_cells(frame.loc[in_scope.index], findings, limits)
+    out_of_scope: set[int] = set()
+    if "_reject" in in_scope:
+        reject = in_scope["_reject"].notna()
+        column = in_scope["_reject_column"] if "_reject_column" in in_scope else pd.Series(
+            "", index=in_scope.index)
+        file_columns = formats.Columns(frame)
+        for key in pd.unique(column[reject]):
+            mask = reject & column.eq(key)
+            name = file_columns.name(str(key))
+            source = frame.loc[in_scope.index, name] if name is not None else None
+            findings.reject(mask, name or str(key), source, in_scope["_reject"])
+        out_of_scope = set(reject.index[reject])
+    canonical = _normalise(in_scope, findings, shown, options, report)
+    _finish(report, all_rows, findings, outside, canonical, store, shown, out_of_scope,
+            set(in_scope.columns))
+
+
+def _map(frame: pd.DataFrame, options: IngestOptions,
+         report: IngestReport) -> tuple[ModuleType | None, Mapped | None, str | None]:
+    """Choose the format (or mapping) and map the columns; or say why the rows cannot be."""
+    from tracker.formats import canonical
+
+    if options.mapping:
+        unknown = [c for c in options.mapping if c not in frame.columns]
+        if unknown:
+            return None, None, ("the column mapping names columns the file does not have: "
+                                + ", ".join(repr(c) for c in unknown))
+        mapped = canonical.to_canonical(frame, options.mapping)
+        return canonical, mapped, None
+    if options.format != "auto":
+        module = formats.by_name(options.format)
+        missing = formats.missing_signature(module, frame)
+        if missing and module.NAME != "canonical":
+            return None, None, (f"the file is not a {module.LABEL}: it lacks the columns "
+                                + ", ".join(missing))
+    else:
+        module = formats.detect(frame)
+    if module is None:
+        report.needs_mapping = True
+        report.suggestions = mappings.suggest(list(frame.columns))
+        report.saved_mapping = mappings.load(list(frame.columns))
+        return None, None, ("the columns are not a known format: map them to the tracker's "
+                            "fields first")
+    return module, module.to_canonical(frame), None
+
+
+def _check_cells(frame: pd.DataFrame, findings: Findings, limits: config.Limits) -> None:
+    """Reject rows with a cell past the length limit or holding a NUL byte."""
+    for column in frame.columns:
+        text = frame[column]
+        too_long = text.str.len().gt(limits.max_cell_chars)
+        if too_long.any():
+            findings.reject(too_long, str(column), text,
+                            f"is longer than {limits.max_cell_chars:,} characters (the limit)")
+        nul = text.str.contains("\x00", regex=False).fillna(False).astype(bool)
+        if nul.any():
+            findings.reject(nul, str(column), text.str.replace("\x00", "\\0", regex=False),
+                            "contains a NUL byte: the file may be damaged or binary")
+
+
+def _normalise(src: pd.DataFrame, findings: Findings, shown: dict[str, str],
+               options: IngestOptions, report: IngestReport) -> pd.DataFrame:
+    """Turn the mapped text into canonical values, recording every decision."""
+    index = src.index
+
+    def text(name: str) -> pd.Series:
+        if name not in src:
+            return pd.Series(np.nan, index=index, dtype="str")
+        col = src[name]
+        if not (pd.api.types.is_string_dtype(col) or col.dtype == object):
+            return col
+        col = col.astype("str").str.strip()
+        return col.mask(col.eq(""))
+
+    out = pd.DataFrame(index=index)
+    for name in VOCABULARIES:
+        out[name] = _vocabulary(text(name), name, findings, shown[name])
+
+    date_text = text("date")
+    parsed = dates(date_text, options.date_order)
+    report.file_notes += parsed.notes
+    findings.reject(parsed.error.notna(), shown["date"], date_text, parsed.error)
+    out["date"] = parsed.values
+    given = out["date_precision"]
+    coarser = parsed.precision.eq("month") & given.isin(["day", "week"])
+    findings.note(coarser, shown["date_precision"], given,
+                  "the date gives no day, so date_precision is month")
+    precision = given.where(given.notna() & ~coarser, parsed.precision)
+    out["date_precision"] = precision.where(precision.notna(), None)
+
+    rows = pd.DataFrame({k: text(k) for k in ("province", "district", "location",
+                                              "latitude", "longitude", "_district_hint")})
+    rows["geo_precision"] = out["geo_precision"]
+    placed = locate.place(rows, findings, shown)
+    for name in ("province", "district", "latitude", "longitude", "geo_precision", "location"):
+        out[name] = getattr(placed, name)
+
+    out["perpetrator"] = _perpetrators(text("perpetrator"), findings, shown["perpetrator"])
+    known = out["perpetrator"].ne(schema.UNKNOWN_PERPETRATOR)
+    default_claim = pd.Series(np.where(known, "attributed", "unknown"), index=index)
+    out["claimed"] = out["claimed"].where(out["claimed"].notna() | text("claimed").notna(),
+                                          default_claim)
+
+    for name in schema.COUNT_COLUMNS:
+        raw = text(name)
+        parsed_counts = counts(raw)
+        out[name] = parsed_counts.values
+        findings.reject(parsed_counts.error.notna(), shown[name], raw, parsed_counts.error)
+        findings.note(parsed_counts.note.notna(), shown[name], raw, parsed_counts.note)
+
+    for name in ("summary", "notes", "source_url"):
+        out[name] = text(name)
+    out["source_name"] = _source_names(text("source_name"), out["source_url"], findings,
+                                       shown["source_name"])
+    out["incident_id"] = _incident_ids(text("incident_id"), src)
+    out["batch_id"] = "pending"
+    return out
+
+
+def _vocabulary(values: pd.Series, name: str, findings: Findings, column: str) -> pd.Series:
+    matches = Distinct(values, lambda v: match_vocabulary(v, name))
+    value = matches.get_text("value")
+    findings.fuzzy(matches.get("kind").eq("fuzzy"), column, values, value, matches.get("score"))
+    words = ", ".join(VOCABULARIES[name][0])
+    findings.reject(values.notna() & value.isna(), column, values, f"is not one of: {words}")
+    return value
+
+
+def _perpetrators(values: pd.Series, findings: Findings, column: str) -> pd.Series:
+    matches = Distinct(values, places.resolve_perpetrator)
+    value, kind = matches.get_text("value"), matches.get("kind")
+    findings.fuzzy(kind.eq("fuzzy"), column, values, value, matches.get("score"))
+    findings.note(values.notna() & kind.eq("none"), column, values,
+                  "group not in the alias table; kept as written")
+    return value.where(value.notna(), schema.UNKNOWN_PERPETRATOR)
+
+
+def _source_names(names: pd.Series, urls: pd.Series, findings: Findings,
+                  column: str) -> pd.Series:
+    out = names.astype(object).where(names.notna(), None)
+    missing = names.isna() & urls.notna()
+    if not missing.any():
+        return out
+    hosts = Distinct(urls[missing], _host).get()
+    fill = hosts.notna()
+    findings.note(fill.reindex(names.index, fill_value=False), column, urls,
+                  "empty; the link's site is used as the source name")
+    out[fill.index[fill]] = hosts[fill]
+    return out
+
+
+def _host(url: str) -> str | None:
+    if not str(url).lower().startswith(("http://", "https://")):
+        return None
+    try:
+        host = urlparse(str(url)).hostname or ""
+    except ValueError:
+        return None
+    return host.removeprefix("www.") or None
+
+
+def _incident_ids(ids: pd.Series, src: pd.DataFrame) -> pd.Series:
+    """The file's ids; a row without one gets a stable id derived from its content."""
+    missing = ids.isna()
+    if not missing.any():
+        return ids.astype(object)
+    content = src.loc[missing, [c for c in src.columns if not c.startswith("_")]]
+    hashed = pd.util.hash_pandas_object(content.astype("str").fillna(""), index=False)
+    derived = "U-" + pd.Series([f"{h:016x}" for h in hashed.to_numpy()], index=content.index)
+    return ids.astype(object).where(~missing, derived)
+
+
+def _finish(report: IngestReport, all_rows: pd.Index, findings: Findings,
+            outside: pd.Series, canonical: pd.DataFrame | None, store: Store | None,
+            shown: dict[str, str] | None = None,
+            out_of_scope: set[int] | frozenset[int] = frozenset(),
+            present: set[str] | frozenset[str] = frozenset()) -> None:
+    """Validate, find duplicates, settle each row's status and fill the report.
+
+    Schema problems already explained by the pipeline (the same row and column) are not
+    repeated, and a row the format says is out of scope is not also told that the fields
+    it could not fill are empty.
+    """
+    shown = shown or {}
+    rejections = findings.frame("rejection")
+    status = pd.Series("accepted", index=all_rows, dtype=object)
+    status[outside.reindex(all_rows, fill_value=False).to_numpy()] = "outside_pakistan"
+    held = schema.empty_frame()
+    valid = schema.empty_frame()
+    dups = pd.DataFrame(columns=duplicates.RESULT_COLUMNS)
+    if canonical is not None and len(canonical):
+        conformed = _typed(canonical)
+        _valid, problems = schema.validate(conformed)
+        extra = _schema_problems(problems, rejections, shown, out_of_scope, present)
+        if len(extra):
+            rejections = pd.concat([rejections, extra], ignore_index=True)
+        bad = set(rejections["row"])
+        valid = conformed.loc[~conformed.index.isin(bad)]
+        valid = _with_row_notes(valid, findings.frame("note"))
+        stored, hidden = (_stored_keys(store) if store is not None
+                          else (None, frozenset()))
+        dups = duplicates.find(valid, stored, hidden)
+        held = valid.loc[valid.index.isin(set(dups["row"]))]
+        valid = valid.loc[~valid.index.isin(set(dups["row"]))]
+        report.twins = _twins(dups, held, conformed, stored)
+    rejected_rows = set(rejections["row"]) - set(status.index[status.eq("outside_pakistan")])
+    status[status.index.isin(rejected_rows)] = "rejected"
+    status[status.index.isin(set(dups["row"])) & status.eq("accepted")] = "duplicate"
+    if canonical is None:
+        status[status.eq("accepted")] = "rejected"
+
+    report.status = status
+    tally = status.value_counts()
+    report.rows = len(all_rows)
+    report.accepted = int(tally.get("accepted", 0))
+    report.rejected = int(tally.get("rejected", 0))
+    report.duplicates = int(tally.get("duplicate", 0))
+    report.outside_pakistan = int(tally.get("outside_pakistan", 0))
+    assert report.adds_up, f"counts do not add up: {report.counts()}"
+    report.incidents = valid.loc[valid.index.isin(status.index[status.eq("accepted")])]
+    report.held = held
+    report.rejections = _records(rejections.sort_values("row", kind="stable"), "reason")
+    report.duplicate_of = [
+        {"row": int(d.row), "incident_id": d.incident_id,
+         "twin_row": None if pd.isna(d.twin_row) else int(d.twin_row),
+         "certain": bool(d.certain), "reason": d.reason}
+        for d in dups.itertuples(index=False)
+    ]
+    fuzzy = findings.frame("fuzzy").sort_values("row", kind="stable")
+    report.fuzzy_matches = [
+        {"row": int(f.row), "column": f.column, "value": _shown(f.value),
+         "matched": f.matched, "score": round(float(f.text), 1)}
+        for f in fuzzy.itertuples(index=False)
+    ]
+    report.notes = _records(findings.frame("note").sort_values("row", kind="stable"), "note")
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The canonical columns with their dtypes, text as pandas' string dtype.
+
+    :func:`tracker.schema.conform` gives text as ``object``; pandera checks ``object`` text
+    element by element, and the string dtype several times faster with the same result.
+    The store conforms again when it writes.
+    """
+    out = pd.DataFrame(index=frame.index)
+    for f in schema.FIELDS:
+        col = frame[f.name] if f.name in frame else pd.Series(None, index=frame.index,
+                                                                dtype=object)
+        if f.kind == "date":
+            out[f.name] = pd.to_datetime(col, errors="coerce").astype("datetime64[ns]")
+        elif f.kind == "count":
+            out[f.name] = pd.to_numeric(col, errors="coerce").astype("Int64")
+        elif f.kind == "number":
+            out[f.name] = pd.to_numeric(col, errors="coerce").astype("float64")
+        else:
+            out[f.name] = col if col.dtype == "str" else col.astype("str")
+    return out
+
+
+_DERIVED_FROM = {
+    "date_precision": ("date",),
+    "province": ("province", "district", "latitude", "longitude"),
+    "geo_precision": ("province", "district", "latitude", "longitude"),
+}
+
+
+def _schema_problems(problems: pd.DataFrame, rejections: pd.DataFrame, shown: dict[str, str],
+                     out_of_scope: set[int] | frozenset[int],
+                     present: set[str] | frozenset[str]) -> pd.DataFrame:
+    """The schema's problems that the pipeline has not already explained, in report shape.
+
+    Dropped: duplicate ids (the duplicate check handles them); a problem on a row and
+    column already rejected; "required but empty" on a row the format put out of scope, or
+    on a field derived from one already rejected (no date precision for a bad date).
+    A required field the file has no column for says so.
+    """
+    problems = problems[~problems["reason"].eq("the same incident_id appears more than once")]
+    if problems.empty:
+        return pd.DataFrame(columns=["row", "column", "value", "text", "matched"])
+    already = set(zip(rejections["row"], rejections["column"], strict=True))
+    keep, reasons, values = [], [], []
+    for row, column, value, reason in zip(problems["index"], problems["column"],
+                                          problems["value"], problems["reason"], strict=True):
+        empty = reason == "is required but empty"
+        parents = _DERIVED_FROM.get(column, ())
+        skip = ((row, shown.get(column, column)) in already
+                or (empty and row in out_of_scope)
+                or (empty and any((row, shown.get(p, p)) in already for p in parents)))
+        keep.append(not skip)
+        if empty and column not in present and column not in _DERIVED_FROM:
+            reason = "is required, and the file has no column for it (map one)"
+        reasons.append(reason)
+        values.append(None if empty else value)
+    problems = problems.assign(reason=reasons, value=values)[keep]
+    return pd.DataFrame({
+        "row": problems["index"].astype("int64").to_numpy(),
+        "column": problems["column"].map(lambda c: shown.get(c, c)).to_numpy(),
+        "value": problems["value"].to_numpy(), "text": problems["reason"].to_numpy(),
+        "matched": None,
+    })
+
+
+def _records(frame: pd.DataFrame, label: str) -> list[dict[str, Any]]:
+    return [
+        {"row": int(r.row), "column": None if pd.isna(r.column) else str(r.column),
+         "value": _shown(r.value), label: str(r.text)}
+        for r in frame.itertuples(index=False)
+    ]
+
+
+def _shown(value: object) -> str | None:
+    """A cell value for the report: text, shortened when very long."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    text = str(value)
+    if len(text) > VALUE_SHOWN_CHARS:
+        return text[:VALUE_SHOWN_CHARS] + f"… ({len(text):,} characters)"
+    return text
+
+
+def _with_row_notes(valid: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
+    """Append the pipeline's notes on a row to its ``notes`` field, so they stay with it."""
+    notes = notes[notes["row"].isin(valid.index)]
+    if notes.empty:
+        return valid
+    text = ("upload: " + notes["column"].fillna("row").astype(str) + " "
+            + notes["value"].map(lambda v: "" if _shown(v) is None else f"'{_shown(v)}' ")
+            + notes["text"].astype(str))
+    joined = text.groupby(notes["row"].to_numpy()).agg("; ".join)
+    valid = valid.copy()
+    current = valid.loc[joined.index, "notes"]
+    valid.loc[joined.index, "notes"] = [
+        f"{c}; {j}" if isinstance(c, str) and c else j
+        for c, j in zip(current, joined, strict=True)
+    ]
+    return valid
+
+
+def _stored_keys(store: Store) -> tuple[pd.DataFrame, frozenset[str]]:
+    batches = store.batches()
+    hidden = frozenset(batches.loc[batches["withdrawn"].astype(bool), "batch_id"]) if len(
+        batches) else frozenset()
+    return store.incident_keys(), hidden
+
+
+def _twins(dups: pd.DataFrame, held: pd.DataFrame, conformed: pd.DataFrame,
+           stored: pd.DataFrame | None) -> pd.DataFrame:
+    """Each held row beside its twin (from the file or the store), for display."""
+    cols = ["date", "district", "attack_type", "target", "killed", "injured", "source_url"]
+    if dups.empty:
+        return pd.DataFrame()
+    mine = conformed.reindex(dups["row"].to_numpy())[cols].reset_index(drop=True)
+    in_file = dups["twin_row"].notna().to_numpy()
+    from_file = conformed.reindex(dups["twin_row"].fillna(-1).astype(int).to_numpy())[cols]
+    keys = (stored.drop_duplicates("incident_id").set_index("incident_id")
+            if stored is not None and len(stored) else pd.DataFrame(columns=cols))
+    from_store = keys.reindex(columns=cols).reindex(dups["incident_id"].to_numpy())
+    twin = from_store.reset_index(drop=True).astype(object)
+    twin[in_file] = from_file.reset_index(drop=True).astype(object)[in_file]
+    out = pd.DataFrame({
+        "row": dups["row"].astype(int).to_numpy(),
+        "twin": dups["incident_id"].to_numpy(),
+        "twin is": np.where(in_file, "row " + dups["twin_row"].astype(str) + " of this file",
+                            "stored"),
+        "certain": dups["certain"].astype(bool).to_numpy(),
+        "why": dups["reason"].to_numpy(),
+    })
+    for c in cols:
+        out[c] = _display(mine[c])
+        out[f"twin {c}"] = _display(twin[c])
+    return out
+
+
+def _display(values: pd.Series) -> pd.Series:
+    """Values as short text for a side-by-side table (dates as YYYY-MM-DD)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna(), None)
+    out = values.astype(object).map(_shown)
+    dates = out.str.match(r"^\d{4}-\d{2}-\d{2} 00:00:00$", na=False)
+    return out.where(~dates, out.str.slice(0, 10))
+
+
+def _batch_summary(batch: dict[str, Any]) -> dict[str, Any]:
+    when = batch.get("uploaded_at")
+    return {"batch_id": batch["batch_id"], "file_name": batch.get("file_name"),
+            "uploaded_by": batch.get("uploaded_by"),
+            "uploaded_at": when.isoformat() if hasattr(when, "isoformat") else when,
+            "withdrawn": bool(batch.get("withdrawn"))}
+
+
+# --- commit --------------------------------------------------------------------------------
+
+
+def commit(report: IngestReport, store: Store, user: str,
+           accept_rows: Iterable[int] = ()) -> str:
+    """Write the accepted rows (and any probable duplicates taken as new) as one batch.
+
+    Parameters
+    ----------
+    report
+        A report from :func:`ingest_bytes` against the same ``store``.
+    store
+        Where to write; one transaction (all rows and the audit line, or nothing).
+    user
+        Who uploads (recorded with the batch and in the audit log).
+    accept_rows
+        Row numbers of probable duplicates to take as new incidents anyway. Rows whose
+        twin has the same incident id cannot be taken (ids are unique).
+
+    Returns
+    -------
+    str
+        The new batch id (also set on ``report.batch_id``).
+
+    Raises
+    ------
+    StoreError
+        When nothing can be written: a read error, an unmapped file, the same file
+        uploaded before, no accepted row, or the store changed so that rows now match
+        stored incidents.
+    """
+    if report.error:
+        raise StoreError(report.error)
+    if report.needs_mapping:
+        raise StoreError("Map the file's columns first: nothing was saved.")
+    if report.batch_id:
+        raise StoreError(f"This report was already saved as batch {report.batch_id}.")
+    if report.previous_batch:
+        prev = report.previous_batch
+        raise StoreError(
+            f"This file was uploaded before (batch {prev['batch_id']}, "
+            f"{prev.get('uploaded_at') or 'earlier'}); nothing was saved. "
+            + ("Restore that batch instead." if prev.get("withdrawn") else "")
+        )
+    accept = {int(r) for r in accept_rows}
+    takeable = {d["row"] for d in report.duplicate_of if not d["certain"]}
+    refused = accept - takeable
+    if refused:
+        raise StoreError(
+            "Only probable duplicates can be taken as new; these rows cannot: "
+            + ", ".join(str(r) for r in sorted(refused))
+        )
+    frame = pd.concat([report.incidents, report.held.loc[sorted(accept)]]) if accept else (
+        report.incidents)
+    if frame.empty:
+        raise StoreError("No row was accepted, so there is nothing to save.")
+    if report.store_version is not None and store.version() != report.store_version:
+        stored, hidden = _stored_keys(store)
+        late = duplicates.find(frame, stored, hidden)
+        late = late[~late["row"].isin(accept) | late["certain"]]
+        if len(late):
+            raise StoreError(
+                f"The store changed since the preview and {len(late)} row(s) now match stored "
+                "incidents. Nothing was saved; preview the file again."
+            )
+    counts = {**report.counts(), "accepted": report.accepted + len(accept),
+              "duplicates": report.duplicates - len(accept)}
+    meta = BatchMeta(
+        file_name=report.file_name[:500], uploaded_by=user, sha256=report.sha256 or None,
+        format=report.format or "canonical", mapping=report.provenance(), counts=counts,
+        reviewed=False,
+    )
+    batch_id = store.add_batch(frame, meta)
+    report.batch_id = batch_id
+    if accept:
+        report.status[report.status.index.isin(accept)] = "accepted"
+        report.accepted, report.duplicates = counts["accepted"], counts["duplicates"]
+    assert report.adds_up
+    return batch_id
+
+
+# --- benchmark -----------------------------------------------------------------------------
+
+
+def synthetic_csv(rows: int, seed: int = 42) -> bytes:
+    """A canonical CSV of ``rows`` SYNTHETIC incidents for benchmarks (never real data).
+
+    Every row says so: ``source_name`` is ``SYNTHETIC``, ``source_url`` is on
+    ``example.invalid`` and the summary starts with ``SYNTHETIC``.
+    """
+    rng = np.random.default_rng(seed)
+    gazetteer = places.districts_table()
+    pick = rng.integers(0, len(gazetteer), rows)
+    start = np.datetime64("2015-01-01")
+    days = rng.integers(0, 365 * 10, rows)
+    killed = rng.poisson(3, rows).astype(float)
+    killed[rng.random(rows) < 0.15] = np.nan
+    injured = rng.poisson(5, rows).astype(float)
+    injured[rng.random(rows) < 0.25] = np.nan
+    groups = places.perpetrators_table()["perpetrator"].to_numpy()
+    numbers = np.arange(1, rows + 1)
+    frame = pd.DataFrame({
+        "incident_id": [f"SYN-{n:07d}" for n in numbers],
+        "date": (start + days.astype("timedelta64[D]")).astype(str),
+        "date_precision": "day",
+        "province": gazetteer["province"].to_numpy()[pick],
+        "district": gazetteer["district"].to_numpy()[pick],
+        "location": "SYNTHETIC",
+        "latitude": gazetteer["lat"].to_numpy()[pick],
+        "longitude": gazetteer["lon"].to_numpy()[pick],
+        "geo_precision": "district",
+        "attack_type": rng.choice(schema.ATTACK_TYPES, rows),
+        "target": rng.choice(schema.TARGETS, rows),
+        "perpetrator": rng.choice(groups, rows),
+        "claimed": rng.choice(schema.CLAIMED, rows),
+        "killed": pd.array(killed, dtype="Int64"),
+        "injured": pd.array(injured, dtype="Int64"),
+        "militants_killed": pd.NA,
+        "killed_claimed": pd.NA,
+        "summary": [f"SYNTHETIC incident {n} for benchmarks; not a real event." for n in numbers],
+        "notes": "SYNTHETIC",
+        "source_name": "SYNTHETIC",
+        "source_url": [f"https://example.invalid/synthetic/{n}" for n in numbers],
+    })
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def raw_baseline(data: bytes, url: str) -> float:
+    """Seconds to read the CSV with pyarrow and bulk-insert it with no processing at all."""
+    import io
+
+    import pyarrow.csv as pacsv
+    import sqlalchemy as sa
+
+    started = time.perf_counter()
+    table = pacsv.read_csv(io.BytesIO(data))
+    engine = sa.create_engine(url)
+    names = table.column_names
+    columns = [table.column(n).to_pylist() for n in names]
+    rows = list(zip(*columns, strict=True))
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE raw_incidents (" + ", ".join(f'"{n}" TEXT' for n in names) + ")"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO raw_incidents VALUES (" + ", ".join("?" for _ in names) + ")", rows
+        )
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def bench(rows: int = 100_000, workdir: str | Path | None = None,
+          seed: int = 42) -> dict[str, Any]:
+    """Time the whole upload pipeline against the raw baseline on the same synthetic file.
+
+    Both run on fresh SQLite files in ``workdir`` (a temporary folder by default). The
+    pipeline's time covers reading, mapping, normalising, placing, validating, duplicate
+    checks against the store, and the commit (probable duplicates taken as new, so both
+    sides write every row). Both are warmed up on a small file first, as in a running app:
+    imports and the boundary and gazetteer caches are not timed.
+
+    Returns
+    -------
+    dict
+        ``rows``, ``ingest_s``, ``ingest_raw_s``, ``ingest_ratio``, the stages
+        (``pipeline_s``, ``commit_s``), the counts, and ``file_mb``.
+    """
+    import tempfile
+
+    data = synthetic_csv(rows, seed)
+    limits = config.Limits(max_upload_mb=max(50, len(data) // 1024 // 1024 + 1),
+                           max_rows=max(rows, 1), max_columns=500, max_cell_chars=20_000)
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        warm = synthetic_csv(50, seed)
+        raw_baseline(warm, f"sqlite:///{Path(tmp) / 'warm.db'}")
+        ingest_bytes(warm, "warm-up.csv", store=None, limits=limits)
+        raw_s = raw_baseline(data, f"sqlite:///{Path(tmp) / 'raw.db'}")
+        store = Store(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        store.init()
+        started = time.perf_counter()
+        report = ingest_bytes(data, f"synthetic-{rows}.csv", store=store, limits=limits)
+        pipeline_s = time.perf_counter() - started
+        commit(report, store, "benchmark", accept_rows=[
+            d["row"] for d in report.duplicate_of if not d["certain"]])
+        total_s = time.perf_counter() - started
+        stored = store.count_incidents()
+        store.engine.dispose()
+    return {
+        "rows": rows, "file_mb": round(len(data) / 1024 / 1024, 1),
+        "ingest_s": round(total_s, 3), "ingest_raw_s": round(raw_s, 3),
+        "ingest_ratio": round(total_s / raw_s, 2) if raw_s else None,
+        "pipeline_s": round(pipeline_s, 3), "commit_s": round(total_s - pipeline_s, 3),
+        "accepted": report.accepted, "rejected": report.rejected,
+        "duplicates": report.duplicates, "stored": stored,
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def report_json(report: IngestReport) -> str:
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str)
+
+
+def report_text(report: IngestReport, limit: int = 30) -> str:
+    """The report as plain lines for a terminal (control characters in data made visible)."""
+    lines: list[str] = []
+    reader = ", ".join(str(v) for v in (report.format, report.reader.get("encoding"),
+                                        report.reader.get("sheet")) if v)
+    lines.append(f"{_plain(report.file_name)} ({reader or 'not read'}): {report.rows:,} rows = "
+                 f"{report.accepted:,} accepted + {report.rejected:,} rejected + "
+                 f"{report.duplicates:,} duplicates + {report.outside_pakistan:,} outside "
+                 "Pakistan")
+    if report.error:
+        lines.append(f"Not read: {_plain(report.error)}")
+    if report.previous_batch:
+        prev = report.previous_batch
+        state = "withdrawn" if prev["withdrawn"] else "live"
+        lines.append(f"This file was uploaded before: batch {prev['batch_id']} "
+                     f"({prev.get('uploaded_at')}, {state}).")
+    if report.needs_mapping:
+        lines.append("The columns are not a known format. Suggested mapping (give a JSON file "
+                     "with --mapping):")
+        lines.append(json.dumps({k: v for k, v in report.suggestions.items() if v},
+                                ensure_ascii=False, indent=2))
+    sections = [
+        ("Rejected", report.rejections,
+         lambda r: f"{_where(r)}: {r['reason']}"),
+        ("Probable duplicates", report.duplicate_of,
+         lambda d: f"row {d['row']} = {d['incident_id']}"
+                   + (f" (row {d['twin_row']})" if d["twin_row"] else " (stored)")
+                   + f": {d['reason']}"),
+        ("Fuzzy matches", report.fuzzy_matches,
+         lambda f: f"{_where(f)} -> {f['matched']} ({f['score']})"),
+        ("Notes", report.notes, lambda n: f"{_where(n)}: {n['note']}"),
+    ]
+    for title, items, render in sections:
+        if not items:
+            continue
+        lines.append(f"{title} ({len(items):,}):")
+        lines += ["  " + _plain(render(item)) for item in items[:limit]]
+        if len(items) > limit:
+            lines.append(f"  ... {len(items) - limit:,} more (use --json for all)")
+    if report.file_notes:
+        lines.append("About the file:")
+        lines += ["  " + _plain(n) for n in report.file_notes]
+    if report.batch_id:
+        lines.append(f"Saved as batch {report.batch_id} (not yet reviewed).")
+    return "\n".join(lines)
+
+
+def _where(item: dict[str, Any]) -> str:
+    """'row 5, date '2025-02-30'' — the row, then the column and value when there are."""
+    text = f"row {item['row']}"
+    if item.get("column"):
+        text += f", {item['column']}"
+    if item.get("value") is not None:
+        text += f" {str(item['value'])!r}"
+    return text
+
+
+def _plain(text: str) -> str:
+    """Text safe to print on a terminal: control characters shown, not obeyed."""
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(text))

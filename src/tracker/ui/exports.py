@@ -1,0 +1,113 @@
+"""Download buttons any page can call: a chart as PNG, the briefing deck, the incidents.
+
+Files are built only when a button is pressed (Streamlit calls the function then, on its
+own thread), so an unused button costs nothing. Everything is made offline by
+:mod:`tracker.export`; CSV and Excel are safe against spreadsheet formulas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from tracker import charts, export, slides
+
+PNG_MIME = "image/png"
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DESK_PNG_WIDTH = 1000
+
+
+def export_row(fig: go.Figure | None, frame: pd.DataFrame, *, key: str, name: str) -> None:
+    """PNG of ``fig`` (when given) and the incidents behind the view as CSV and Excel.
+
+    Parameters
+    ----------
+    fig
+        The view's main chart or map, exported as it is (maps keep their centre and zoom).
+    frame
+        The filtered incidents the view shows.
+    key
+        Widget key prefix, starting with the page name (e.g. ``overview_export``).
+    name
+        File name stem (letters, digits and hyphens are kept).
+    """
+    stem = _stem(name)
+    cols = st.columns(3 if fig is not None else 2)
+    if fig is not None:
+        width, height = desk_png_size(fig)
+        cols[0].download_button(
+            "Chart as PNG", data=lambda: export.figure_png(fig, width=width, height=height),
+            file_name=f"{stem}.png", mime=PNG_MIME, key=f"{key}_png",
+            icon=":material/image:", on_click="ignore", width="stretch",
+        )
+    incidents_buttons(frame, key=key, stem=stem, columns=cols[-2:])
+
+
+def incidents_buttons(frame: pd.DataFrame, *, key: str, stem: str, columns=None) -> None:
+    """The incidents behind a view as CSV and as Excel (formula-safe)."""
+    first, second = columns if columns is not None else st.columns(2)
+    n = len(frame)
+    first.download_button(
+        f"{n:,} incidents as CSV", data=lambda: export.incidents_csv(frame),
+        file_name=f"{stem}-incidents.csv", mime="text/csv", key=f"{key}_csv",
+        icon=":material/table:", on_click="ignore", width="stretch", disabled=n == 0,
+    )
+    second.download_button(
+        f"{n:,} incidents as Excel", data=lambda: export.incidents_excel(frame),
+        file_name=f"{stem}-incidents.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx",
+        icon=":material/grid_on:", on_click="ignore", width="stretch", disabled=n == 0,
+    )
+
+
+def deck_buttons(deck: slides.Deck, incidents: pd.DataFrame, *, key: str, safe: bool) -> None:
+    """The whole sequence as a PPTX deck and as a PDF (built when pressed, ~10–30 s)."""
+    today = f"{dt.date.today():%Y-%m-%d}"
+    st.download_button(
+        "Whole deck as PowerPoint", data=lambda: _deck_bytes(deck, incidents, safe, "pptx"),
+        file_name=f"briefing-{today}.pptx", mime=PPTX_MIME, key=f"{key}_pptx",
+        icon=":material/slideshow:", on_click="ignore", width="stretch",
+    )
+    st.download_button(
+        "Whole deck as PDF", data=lambda: _deck_bytes(deck, incidents, safe, "pdf"),
+        file_name=f"briefing-{today}.pdf", mime="application/pdf", key=f"{key}_pdf",
+        icon=":material/picture_as_pdf:", on_click="ignore", width="stretch",
+    )
+
+
+def slide_png_button(slide: slides.Slide, frame: pd.DataFrame, step: int | None, *,
+                     key: str) -> None:
+    """The current slide's figure as PNG, drawn and fitted at the deck's image size."""
+    width, height = export.SLIDE_FIGURE_PX
+
+    def _png() -> bytes:
+        fig = slides.build_figure(slide, frame, step=step, width=width, height=height)
+        return export.figure_png(fig, width=width, height=height)
+
+    suffix = f"-step{step}" if step else ""
+    st.download_button(
+        "This figure as PNG", data=_png, file_name=f"{_stem(slide.id)}{suffix}.png",
+        mime=PNG_MIME, key=f"{key}_png", icon=":material/image:", on_click="ignore",
+        width="stretch", disabled=frame.empty,
+    )
+
+
+def desk_png_size(fig: go.Figure) -> tuple[int, int]:
+    """Figure pixels to export a dashboard figure at: maps at the width their zoom fits."""
+    height = int(fig.layout.height or charts.DESK.height)
+    has_map = any(t.type in ("scattermap", "choroplethmap", "densitymap") for t in fig.data)
+    return (charts.MAP_WIDTH_PX if has_map else DESK_PNG_WIDTH), height
+
+
+def _deck_bytes(deck: slides.Deck, incidents: pd.DataFrame, safe: bool, kind: str) -> bytes:
+    pptx, pdf, _ = export.build_deck(deck, incidents, pptx=kind == "pptx", pdf=kind == "pdf",
+                                     safe=safe)
+    return (pdf if kind == "pdf" else pptx) or b""
+
+
+def _stem(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9-]+", "-", name).strip("-")[:60] or "export"

@@ -1,0 +1,161 @@
+"""The panels of the Overview and province pages: map, timeline, breakdowns, incident list.
+
+Each panel reads its own view settings (kept in the URL), draws a figure built by
+:mod:`tracker.charts`, puts a table beside every map and says under it what the figures
+show. Pages call the panels in sections, so a new section is one more call.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from tracker import analytics, charts, config, geo, schema, shapes, tables
+from tracker.filters import FilterSpec
+from tracker.ui import cards, layout
+from tracker.ui.sidebar import url_choice
+
+PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": True}
+TABLE_LIMIT = 5_000
+"""Rows an incident list under a panel shows at most (the browser gets every row sent)."""
+
+
+def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str) -> str:
+    """Province choropleth with the incidents on top, its table, and what it shows.
+
+    Returns the chosen measure, so the timeline and breakdowns can follow it.
+    """
+    st.subheader("Where")
+    pick_measure, pick_color = st.columns([3, 2])
+    measure = url_choice("Shade provinces by", "measure", charts.MEASURE_LABELS,
+                         key=f"{key}_measure", kind="select", container=pick_measure)
+    color_by = url_choice("Colour incidents by", "color", charts.COLOR_BY,
+                          key=f"{key}_color", container=pick_color)
+    map_col, table_col = st.columns([3, 2], gap="medium")
+    with map_col:
+        st.plotly_chart(
+            charts.province_map(frame, measure=measure, color_by=color_by,
+                                provinces=spec.provinces),
+            key=f"{key}_map", theme=None, config=PLOTLY_CONFIG,
+        )
+    with table_col:
+        st.dataframe(_province_table(frame, spec, measure), hide_index=True, width="stretch",
+                     key=f"{key}_map_table")
+    layout.caption_data_line(frame, spec)
+    for note in (charts.incident_layer_note(frame),
+                 analytics.census_note(spec.provinces) if measure.endswith("per_million")
+                 else None):
+        if note:
+            st.caption(note)
+    with st.expander("Incidents on this map, with their sources"):
+        incident_table(frame, key=f"{key}_map_incidents")
+    cards.takeaway_panel(spec.regions, frame, key=f"{key}_map")
+    return measure
+
+
+def district_map_panel(frame: pd.DataFrame, spec: FilterSpec, province: str, *,
+                       key: str) -> str:
+    """District bubbles (or a district choropleth) for one province, with a ranked table.
+
+    Returns the chosen size measure (incidents or casualties).
+    """
+    st.subheader("Districts")
+    size_by = url_choice("Size districts by", "size", charts.SIZE_BY, key=f"{key}_size")
+    district_shapes = _district_shapes(_districts_file_stamp(), province)
+    map_col, table_col = st.columns([3, 2], gap="medium")
+    with map_col:
+        st.plotly_chart(
+            charts.district_map(frame, province=province, size_by=size_by,
+                                district_shapes=district_shapes),
+            key=f"{key}_map", theme=None, config=PLOTLY_CONFIG,
+        )
+    with table_col:
+        ranked = analytics.count_by_district(frame).sort_values(
+            [size_by, "district"], ascending=[False, True])
+        st.dataframe(
+            ranked[["district", "incidents", "killed", "injured"]], hide_index=True,
+            width="stretch", key=f"{key}_district_table",
+            column_config={"district": "District", "incidents": "Incidents",
+                           "killed": "Killed", "injured": "Injured"},
+        )
+    layout.caption_data_line(frame, spec)
+    st.caption(
+        "District polygons from data/districts.geojson; districts without one are bubbles."
+        if district_shapes else
+        "Bubbles sit at each district's gazetteer point: no district boundaries are bundled "
+        "(add data/districts.geojson to draw them)."
+    )
+    cards.takeaway_panel((province,), frame, key=f"{key}_map")
+    return size_by
+
+
+def timeline_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
+                   measure: str = "incidents", by: str | None = "province") -> None:
+    """Stacked bars over time; the step (day, week, month) is kept in the URL."""
+    st.subheader("When")
+    freq = url_choice("Count per", "freq", charts.FREQ_LABELS, key=f"{key}_freq",
+                      default=default_freq(frame))
+    st.plotly_chart(charts.timeline_chart(frame, freq=freq, measure=measure, by=by),
+                    key=f"{key}_timeline", theme=None, config=PLOTLY_CONFIG)
+    cards.takeaway_panel(regions, frame, key=f"{key}_timeline")
+
+
+def breakdown_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
+                    measure: str = "incidents",
+                    columns: tuple[str, ...] = ("attack_type", "target", "perpetrator")) -> None:
+    """Bars per attack type, target and perpetrator, side by side."""
+    st.subheader("What and who")
+    titles = {"attack_type": "Attack type", "target": "Target", "perpetrator": "Perpetrator"}
+    for col, column in zip(st.columns(len(columns)), columns, strict=True):
+        with col:
+            st.plotly_chart(
+                charts.breakdown_chart(frame, column, measure=measure, title=titles[column]),
+                key=f"{key}_by_{column}", theme=None, config=PLOTLY_CONFIG,
+            )
+    cards.takeaway_panel(regions, frame, key=f"{key}_breakdowns")
+
+
+def incident_table(frame: pd.DataFrame, *, key: str, limit: int = TABLE_LIMIT) -> None:
+    """The incident list with a link to each source (the newest ``limit`` rows)."""
+    shown = frame.nlargest(limit, "date") if len(frame) > limit else frame
+    if len(shown) < len(frame):
+        st.caption(f"The newest {limit:,} of {len(frame):,} incidents; the Incidents page "
+                   "lists them all.")
+    st.dataframe(tables.incident_table(shown), column_config=layout.incident_column_config(),
+                 hide_index=True, width="stretch", key=key)
+
+
+def default_freq(frame: pd.DataFrame) -> str:
+    """Day for a few weeks of data, week up to a year, month beyond."""
+    if frame.empty:
+        return "month"
+    days = (frame["date"].max() - frame["date"].min()).days
+    return "day" if days <= 45 else "week" if days <= 366 else "month"
+
+
+def _province_table(frame: pd.DataFrame, spec: FilterSpec, measure: str) -> pd.DataFrame:
+    summary = analytics.province_summary(frame, spec.provinces)
+    summary["province"] = summary["province"].map(schema.PROVINCE_SHORT)
+    columns = {"province": "Province", "incidents": "Incidents", "killed": "Killed",
+               "injured": "Injured"}
+    if measure.endswith("_per_million"):
+        columns |= {measure: "Per million", "census": "Census"}
+    elif measure == "casualties":
+        columns |= {"casualties": "Killed + injured"}
+    return summary.sort_values(measure, ascending=False)[list(columns)].rename(columns=columns)
+
+
+def _districts_file_stamp() -> float | None:
+    path = Path(config.data_dir()) / "districts.geojson"
+    return path.stat().st_mtime if path.exists() else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _district_shapes(stamp: float | None, province: str) -> dict | None:
+    """District polygons for ``province`` from the optional file (re-read when it changes)."""
+    if stamp is None:
+        return None
+    return shapes.district_shapes(geo.district_geojson(), province)
+

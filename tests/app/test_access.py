@@ -1,0 +1,208 @@
+"""Who reaches what, through the real pages: sign-in form, gates, batches, accounts, audit.
+
+Every run executes ``app.py`` and then the page, as a live server does
+(:mod:`tests.hostile.apptest` explains why AppTest needs telling).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.app.conftest import run_page
+from tests.hostile.apptest import use_full_runs
+from tracker import schema
+from tracker.auth import Accounts
+from tracker.store import BatchMeta, Store
+
+PASSWORD = "a long passphrase 1"
+RESTRICTED = ["pages/batches.py", "pages/audit.py", "pages/accounts.py"]
+SUBMIT = "FormSubmitter:auth_login_form-Sign in"
+
+
+@pytest.fixture
+def full_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_full_runs(monkeypatch)
+
+
+def _frame(ids: list[str]) -> pd.DataFrame:
+    rows = [{
+        "incident_id": i, "date": "2025-05-01", "date_precision": "day", "province": "Sindh",
+        "district": "Karachi", "geo_precision": "district", "latitude": 25.0,
+        "longitude": 67.2, "attack_type": "bombing", "target": "police",
+        "perpetrator": "Unknown", "claimed": "unknown", "killed": 1, "injured": None,
+        "source_name": "Synthetic test row", "source_url": "https://example.org",
+        "batch_id": "x",
+    } for i in ids]
+    return schema.conform(pd.DataFrame(rows))
+
+
+@pytest.fixture
+def people(app_store: str, full_runs) -> dict[str, str]:
+    """Accounts for two researchers, an admin and a viewer, and one batch per researcher."""
+    store = Store(app_store)
+    accounts = Accounts(store=store)
+    for name, role in [("ayesha", "researcher"), ("bilal", "researcher"), ("zara", "admin"),
+                       ("vik", "viewer")]:
+        accounts.add(name, role, PASSWORD, actor="test setup")
+    return {
+        "ayesha": store.add_batch(_frame(["t-a1", "t-a2"]),
+                                  BatchMeta("ayesha-log.csv", "ayesha", "sha-a")),
+        "bilal": store.add_batch(_frame(["t-b1"]), BatchMeta("bilal-log.csv", "bilal", "sha-b")),
+        "url": app_store,
+    }
+
+
+def signed_in(name: str, password: str = PASSWORD, page: str | None = None):
+    """Run the app, sign in through the sidebar form, then open ``page``."""
+    at = run_page()
+    at.text_input(key="auth_login_name").input(name)
+    at.text_input(key="auth_login_password").input(password)
+    at.button(key=SUBMIT).click().run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def _texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+# --- without signing in ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", RESTRICTED)
+def test_without_sign_in_the_restricted_pages_show_only_a_notice(people, page):
+    at = run_page(page)
+    assert not at.exception
+    assert any("Sign in as" in text for text in _texts(at.info))
+    assert not at.main.dataframe
+    assert [b.key for b in at.main.button] == []  # no withdraw, no account form
+    assert not at.get("download_button")
+    assert not [t for t in at.text_input if t.key and t.key.startswith("accounts_")]
+
+
+def test_without_sign_in_the_store_is_unchanged_after_visiting_every_restricted_page(people):
+    store = Store(people["url"])
+    before = store.audit_log()
+    for page in RESTRICTED:
+        run_page(page)
+    assert len(store.audit_log()) == len(before)
+    assert not store.batch(people["ayesha"])["withdrawn"]
+
+
+# --- signing in --------------------------------------------------------------------------
+
+
+def test_sign_in_form_lets_a_researcher_in(people):
+    at = signed_in("ayesha")
+    assert not at.exception
+    assert any("Signed in as" in c and "ayesha" in c for c in _texts(at.sidebar.caption))
+    assert at.button(key="auth_sign_out")
+    at.button(key="auth_sign_out").click().run()
+    assert at.text_input(key="auth_login_name")
+    assert "auth_user" not in at.session_state
+
+
+def test_a_wrong_password_is_refused_audited_and_limited(people):
+    at = run_page()
+    for _ in range(5):
+        at.text_input(key="auth_login_name").input("ayesha")
+        at.text_input(key="auth_login_password").input("wrong password")
+        at.button(key=SUBMIT).click().run()
+    assert "Too many failed sign-ins" in _texts(at.error)[-1]
+    at.text_input(key="auth_login_name").input("ayesha")
+    at.text_input(key="auth_login_password").input(PASSWORD)
+    at.button(key=SUBMIT).click().run()
+    assert "auth_user" not in at.session_state  # locked even with the right password
+    log = Store(people["url"]).audit_log()
+    assert (log["action"] == "login failed").sum() == 5
+    assert set(log.loc[log["action"] == "login failed", "target"]) == {"ayesha"}
+
+
+# --- researchers -------------------------------------------------------------------------
+
+
+def test_a_researcher_sees_and_withdraws_only_their_own_batch(people):
+    at = signed_in("ayesha", page="pages/batches.py")
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert shown["batch_id"].tolist() == [people["ayesha"]]
+    options = at.selectbox(key="batches_choice").options
+    assert len(options) == 1 and people["ayesha"] in options[0]
+    assert [b.key for b in at.button if b.key.startswith("batches_")] == ["batches_withdraw"]
+    at.button(key="batches_withdraw").click().run()
+    assert not at.exception
+    store = Store(people["url"])
+    assert store.batch(people["ayesha"])["withdrawn"] is True
+    assert store.batch(people["bilal"])["withdrawn"] is False
+    assert any("withdrawn" in s for s in _texts(at.success))
+
+
+def test_a_researcher_cannot_reach_accounts_or_the_audit_log(people):
+    for page in ("pages/accounts.py", "pages/audit.py"):
+        at = signed_in("bilal", page=page)
+        assert any("need an admin account" in w for w in _texts(at.warning))
+        assert not at.dataframe
+
+
+def test_a_viewer_cannot_reach_batches(people):
+    at = signed_in("vik", page="pages/batches.py")
+    assert any("need a researcher account" in w for w in _texts(at.warning))
+    assert not at.dataframe
+
+
+# --- admins ------------------------------------------------------------------------------
+
+
+def test_an_admin_restores_reviews_and_marks_sensitive_any_batch(people):
+    store = Store(people["url"])
+    store.set_withdrawn(people["bilal"], True, actor="bilal")
+    at = signed_in("zara", page="pages/batches.py")
+    assert set(at.dataframe[0].value["batch_id"]) >= {people["ayesha"], people["bilal"]}
+    at.selectbox(key="batches_choice").set_value(people["bilal"]).run()
+    for key in ("batches_restore", "batches_review", "batches_sensitive"):
+        at.button(key=key).click().run()
+        assert not at.exception
+    batch = store.batch(people["bilal"])
+    assert (batch["withdrawn"], batch["reviewed"], batch["sensitive"]) == (False, True, True)
+    actions = store.audit_log().query("target == @people['bilal']")["action"].tolist()
+    assert actions[:3] == ["sensitive", "review", "restore"]
+
+
+def test_an_admin_adds_an_account_and_it_is_audited(people):
+    at = signed_in("zara", page="pages/accounts.py")
+    at.text_input(key="accounts_add_name").input("newcomer")
+    at.selectbox(key="accounts_add_role").set_value("researcher")
+    at.text_input(key="accounts_add_pw1").input("newcomer passphrase")
+    at.text_input(key="accounts_add_pw2").input("newcomer passphrase")
+    at.button(key="FormSubmitter:accounts_add-Add account").click().run()
+    assert not at.exception
+    assert "Account added." in _texts(at.success)
+    assert Accounts().user("newcomer").role == "researcher"
+    entry = Store(people["url"]).audit_log().iloc[0]
+    assert (entry["actor"], entry["action"], entry["target"]) == ("zara", "account added",
+                                                                  "newcomer")
+
+
+def test_an_admin_sees_the_audit_log_with_exports(people):
+    at = signed_in("zara", page="pages/audit.py")
+    assert not at.exception
+    log = at.dataframe[0].value
+    assert {"upload", "account added"} <= set(log["action"])
+    assert len(at.get("download_button")) == 2
+
+
+# --- viewing behind a sign-in ------------------------------------------------------------
+
+
+def test_required_login_hides_the_dashboard_until_sign_in(people, monkeypatch):
+    monkeypatch.setenv("TRACKER_REQUIRE_LOGIN", "1")
+    at = run_page()
+    assert not at.exception
+    assert any("signed-in users only" in i for i in _texts(at.info))
+    assert not at.metric and not at.get("plotly_chart")
+    at.text_input(key="auth_login_name").input("vik")
+    at.text_input(key="auth_login_password").input(PASSWORD)
+    at.button(key=SUBMIT).click().run()
+    assert at.metric  # the overview's headline figures

@@ -1,0 +1,139 @@
+"""The Surges and Coverage pages and the period comparison, against independent counts of
+data/incidents.csv and data/reference_counts.csv."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+
+SURGES = "pages/surges.py"
+
+
+def table_with(at, *columns: str) -> pd.DataFrame:
+    """The first dataframe on the page that has all ``columns``."""
+    for frame in at.dataframe:
+        if set(columns) <= set(frame.value.columns):
+            return frame.value
+    raise AssertionError(f"no table with columns {columns!r}")
+
+
+def window(bundled: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
+    days = bundled["date"].dt.date
+    return bundled[(days >= dt.date.fromisoformat(start)) & (days <= dt.date.fromisoformat(end))]
+
+
+def test_surges_page_finds_mid_march_2025_and_says_it_in_words(app, bundled):
+    at = app(SURGES)
+    assert not at.exception, [e.value for e in at.exception]
+    found = " ".join(s.value for s in at.success)
+    assert "Mid-March 2025 surge" in found and "Found" in found
+    peak = window(bundled, "2025-03-15", "2025-03-16")
+    card = (f"{len(peak)} attacks in 48 h across {peak['district'].nunique()} districts in "
+            f"{peak['province'].nunique()} provinces, 15–16 Mar 2025; killed "
+            f"{int(peak['killed'].sum())}, injured {int(peak['injured'].sum())}")
+    cards = [m.value.replace("\\", "") for m in at.markdown]
+    assert any(card in text for text in cards), cards[:5]
+    # The published tally stands beside it, apart from the data.
+    assert any("57 attacks" in c.value for c in at.caption)
+    # The incidents of the largest window, each with its source link.
+    listed = table_with(at, "incident_id")
+    assert set(listed["incident_id"]) == set(peak["incident_id"])
+    assert listed["source_url"].str.startswith(("http://", "https://")).all()
+    # Claimed tolls are listed apart: the Noshki convoy's claim of 90 is not in the killed column.
+    noshki = listed.set_index("incident_id").loc["BAL-0023"]
+    assert (noshki["killed"], noshki["killed_claimed"]) == (5, 90)
+
+
+def test_surges_timeline_shades_the_spell_and_pins_the_landmarks(app):
+    at = app(SURGES)
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert "Jaffar Express hijacking" in spec and "Noshki convoy attack" in spec
+    fig = json.loads(spec)
+    rects = [s for s in fig["layout"]["shapes"] if s["type"] == "rect"]
+    spans = [(pd.Timestamp(r["x0"]).date(), pd.Timestamp(r["x1"]).date()) for r in rects]
+    assert any(a <= dt.date(2025, 3, 15) and b >= dt.date(2025, 3, 16) for a, b in spans)
+
+
+def test_surges_page_says_plainly_when_the_window_is_not_found(app, bundled):
+    at = app(SURGES)
+    at.number_input(key="surges_min_count_Pakistan").set_value(50).run()
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    held = len(window(bundled, "2025-03-15", "2025-03-17"))
+    assert "Not found" in text and f"only {held} incidents" in text
+    assert any("No window in this period passes" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("level", ["province", "district"])
+def test_surges_by_province_and_district(app, level):
+    at = app(SURGES)
+    at.selectbox(key="surges_level").set_value(level).run()
+    at.selectbox(key="surges_window").set_value("72 h").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key=f"surges_area_{level}").value
+    assert any("72 h" in m.value for m in at.markdown)
+
+
+def test_claims_series_on_the_killed_timeline(app):
+    at = app(SURGES)
+    at.radio(key="surges_measure").set_value("killed").run()
+    at.toggle(key="surges_claims").set_value(True).run()
+    assert not at.exception
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert "Killed as claimed by perpetrators (not in totals)" in spec
+
+
+def test_overview_comparison_matches_an_independent_count(app, bundled):
+    at = app(query={"start": "2025-03-01", "end": "2025-03-31"})
+    assert not at.exception, [e.value for e in at.exception]
+    totals = table_with(at, "measure").set_index("measure")
+    this = window(bundled, "2025-03-01", "2025-03-31")
+    previous = window(bundled, "2025-01-29", "2025-02-28")
+    year = window(bundled, "2024-03-01", "2024-03-31")
+    assert totals.loc["Attacks", ["this", "previous", "year_before"]].tolist() == [
+        len(this), len(previous), len(year)]
+    assert totals.loc["Killed", "this"] == int(this["killed"].sum())
+    by_province = table_with(at, "area", "vs_previous").set_index("area")
+    for province in ("Balochistan", "Khyber Pakhtunkhwa"):
+        now = (this["province"] == province).sum()
+        before = (previous["province"] == province).sum()
+        assert by_province.loc[province, "this"] == now
+        assert by_province.loc[province, "previous"] == before
+        diff = now - before
+        assert by_province.loc[province, "vs_previous"] == (
+            f"{'up' if diff > 0 else 'down'} {abs(diff)} ({diff / before:+.0%})")
+
+
+def test_province_page_compares_districts(app, bundled):
+    at = app("pages/khyber_pakhtunkhwa.py", query={"start": "2025-03-01", "end": "2025-03-31"})
+    assert not at.exception, [e.value for e in at.exception]
+    at.radio(key="khyber_pakhtunkhwa_compare_by").set_value("district").run()
+    table = table_with(at, "area", "vs_previous").set_index("area")
+    this = window(bundled, "2025-03-01", "2025-03-31")
+    this = this[this["province"] == "Khyber Pakhtunkhwa"]
+    expected = this["district"].value_counts()
+    for district, count in expected.items():
+        assert table.loc[district, "this"] == count
+    assert set(table.index) >= set(expected.index)
+    first = " ".join(m.value for m in at.markdown if "First time in the data" in m.value)
+    province = bundled[bundled["province"] == "Khyber Pakhtunkhwa"]
+    seen = set(province.loc[province["date"] < "2025-03-01", "district"])
+    new = sorted(set(this["district"]) - seen)
+    assert new, "the bundled data has a district new in March 2025"
+    assert all(name in first for name in new), first
+
+
+def test_coverage_page_shows_published_counts_and_the_april_2025_conflict(app, bundled):
+    at = app("pages/coverage.py")
+    assert not at.exception, [e.value for e in at.exception]
+    table = table_with(at, "coverage_pct")
+    march = table[(table["month"] == "Mar 2025") & (table["scope"] == "Pakistan")].iloc[0]
+    held = len(window(bundled, "2025-03-01", "2025-03-31"))
+    assert (march["published"], march["dataset"]) == (105, held)
+    assert march["coverage_pct"] == round(100 * held / 105, 1)
+    april = table[(table["month"] == "Apr 2025") & (table["scope"] == "Pakistan")].iloc[0]
+    assert (april["published"], april["alternative"]) == (82, 81)
+    assert any("also published 81" in c.value for c in at.caption)

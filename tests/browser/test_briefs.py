@@ -1,0 +1,96 @@
+"""Takeaway cards and the Briefs page in a real browser at 1280×720.
+
+The Balochistan page is opened with its first takeaway panel expanded and screenshotted;
+the Briefs page is opened with a brief in the state folder whose text is full of Markdown
+and link syntax, which must show as typed (no link, no colour, no script), and with a broken
+brief file beside it, which is skipped with a warning while the rest still shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.browser.conftest import (
+    OUTPUT,
+    assert_no_exception,
+    open_app,
+    screenshot,
+    streamlit_server,
+)
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = ("**Loud** words, a [link](javascript:alert(1)), :red[colour], $x^2$ and "
+           "&lt;b&gt;entities&lt;/b&gt; stay as typed.")
+
+
+def _state_with_briefs(folder: Path) -> Path:
+    briefs = folder / "briefs"
+    briefs.mkdir(parents=True)
+    doc = {
+        "id": "inert-test", "title": "Inert text test", "publisher": "Test Desk",
+        "date": 2025, "citation": "Test Desk, Inert text test, 2025.",
+        "takeaways": [{"id": "inert", "regions": ["Pakistan"], "theme": "economy",
+                       "section": "Test", "text": HOSTILE}],
+    }
+    (briefs / "inert-test.yaml").write_text(yaml.safe_dump(doc))
+    (briefs / "broken.yaml").write_text("title: [unclosed\n")
+    return folder
+
+
+def test_province_page_takeaway_cards(server, page):
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_app(page, f"{server}/")  # the first run of app.py registers the navigation
+    open_app(page, f"{server}/balochistan")
+    assert_no_exception(page)
+    assert page.locator("[data-testid='stSidebarNav']").filter(has_text="Provinces").count()
+    panel = page.locator(".st-key-balochistan_map_takeaways")
+    panel.wait_for(timeout=60_000)
+    summary = panel.locator("summary").first
+    assert "What the brief says about Balochistan" in summary.inner_text()
+    summary.click()
+    cards = panel.locator("[data-testid='stExpanderDetails']")
+    cards.wait_for(timeout=10_000)
+    text = cards.inner_text()
+    assert "Sanober Institute" in text
+    assert "China/CPEC" in text and "Iran border" in text and "India" in text
+    assert "Pakistan-wide takeaways" in text
+    assert "Verdict:" in text
+    # Under the district map: scroll so the panel's top sits in the window, then screenshot.
+    summary.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(600)
+    path = screenshot(page, "briefs-balochistan-takeaways")
+    assert path.stat().st_size > 10_000
+    # Text must wrap inside the window: no card wider than the main column.
+    overflow = cards.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert overflow <= 1
+    assert not dialogs
+
+
+def test_briefs_page_renders_brief_text_inert(seeded_url, tmp_path, page):
+    state = _state_with_briefs(tmp_path / "state")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    with streamlit_server(seeded_url, state) as base:
+        open_app(page, f"{base}/")
+        open_app(page, f"{base}/briefs")
+        assert_no_exception(page)
+        assert page.locator("[data-testid='stSidebarNav']").filter(has_text="Briefs").count()
+        warning = page.locator("[data-testid='stAlert']").filter(has_text="broken.yaml")
+        assert warning.count() == 1
+        screenshot(page, "briefs-page")
+        card = page.locator("[data-testid='stMarkdownContainer']").filter(has_text="Loud").first
+        card.scroll_into_view_if_needed()
+        shown = card.inner_text()
+        assert HOSTILE in shown.replace("\n", " ")
+        assert card.locator("a").count() == 0
+        assert card.locator("strong").filter(has_text="Loud").count() == 0
+        assert card.locator("b").count() == 0
+        assert page.locator("a[href^='javascript']").count() == 0
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(OUTPUT / "briefs-page-inert-card.png"))
+    assert not dialogs

@@ -1,0 +1,373 @@
+"""Roles, accounts, sign-in limits and the guarded batch actions, without Streamlit."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from tracker import auth, cli, schema
+from tracker.auth import AccountError, Accounts, PermissionDenied, RateLimit, User
+from tracker.store import BatchMeta, Store, StoreError
+
+PASSWORD = "a long passphrase 1"
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _frame(ids):
+    rows = [{
+        "incident_id": i, "date": "2025-05-01", "date_precision": "day", "province": "Sindh",
+        "district": "Karachi", "geo_precision": "district", "latitude": 25.0,
+        "longitude": 67.2, "attack_type": "bombing", "target": "police",
+        "perpetrator": "Unknown", "claimed": "unknown", "killed": 1, "injured": None,
+        "source_name": "Test", "source_url": "https://example.org", "batch_id": "x",
+    } for i in ids]
+    return schema.conform(pd.DataFrame(rows))
+
+
+@pytest.fixture
+def accounts(tmp_path: Path, store: Store) -> Accounts:
+    return Accounts(tmp_path / "state" / "accounts.json", store=store,
+                    limit=RateLimit(per_name=3, overall=6, window_seconds=600), clock=Clock())
+
+
+@pytest.fixture
+def batches(store: Store) -> dict[str, str]:
+    """One batch uploaded by each of two researchers."""
+    return {
+        "ayesha": store.add_batch(_frame(["a1", "a2"]), BatchMeta("a.csv", "ayesha", "ha")),
+        "bilal": store.add_batch(_frame(["b1"]), BatchMeta("b.csv", "bilal", "hb")),
+    }
+
+
+AYESHA = User("ayesha", "researcher")
+BILAL = User("bilal", "researcher")
+ADMIN = User("zara", "admin")
+VIEWER = User("vik", "viewer")
+
+
+# --- accounts ----------------------------------------------------------------------------
+
+
+def test_passwords_are_stored_only_as_salted_argon2_hashes(accounts: Accounts):
+    accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
+    accounts.add("bilal", "researcher", PASSWORD, actor="setup")
+    text = accounts.path.read_text()
+    assert PASSWORD not in text
+    stored = json.loads(text)["accounts"]
+    hashes = [stored[n]["password_hash"] for n in ("ayesha", "bilal")]
+    assert all(h.startswith("$argon2id$") for h in hashes)
+    assert hashes[0] != hashes[1]  # same password, different salt
+    if os.name == "posix":
+        assert accounts.path.stat().st_mode & 0o777 == 0o600
+
+
+def test_no_account_or_password_ships(project_root: Path, tmp_path: Path):
+    fresh = Accounts(tmp_path / "accounts.json")
+    assert fresh.names() == []
+    for name, password in [("admin", "admin"), ("admin", "password"), ("root", "")]:
+        assert not fresh.authenticate(name, password).ok
+    tracked = subprocess.run(["git", "ls-files"], cwd=project_root, capture_output=True,
+                             text=True, check=True).stdout.split()
+    assert not [p for p in tracked if p.endswith("accounts.json") or p.startswith(".state/")]
+    assert ".state/" in (project_root / ".gitignore").read_text().split()
+
+
+def test_sign_in_with_the_right_password_only(accounts: Accounts):
+    accounts.add("Ayesha", "researcher", PASSWORD, actor="setup")
+    result = accounts.authenticate("  AYESHA ", PASSWORD)
+    assert result.ok and result.user == User("ayesha", "researcher")
+    assert not accounts.authenticate("ayesha", PASSWORD + "x").ok
+
+
+def test_failure_message_does_not_tell_whether_the_name_exists(accounts: Accounts):
+    accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
+    wrong = accounts.authenticate("ayesha", "nope").message
+    unknown = accounts.authenticate("nobody", "nope").message
+    assert wrong == unknown == "Wrong user name or password."
+
+
+def test_failed_sign_ins_are_audited(accounts: Accounts, store: Store):
+    accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
+    accounts.authenticate("ayesha", "nope")
+    accounts.authenticate("<script>alert(1)</script>", "x")
+    log = store.audit_log()
+    failed = log.loc[log["action"] == "login failed"]
+    assert failed["target"].tolist() == ["<script>alert(1)</script>", "ayesha"]
+    assert failed["detail"].tolist() == ["no such account", "wrong password"]
+    assert set(failed["actor"]) == {"anonymous"}
+
+
+def test_failed_sign_ins_are_limited_per_name_and_the_limit_survives_a_restart(
+    accounts: Accounts, store: Store
+):
+    accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
+    for _ in range(3):
+        accounts.authenticate("ayesha", "wrong")
+    blocked = accounts.authenticate("ayesha", PASSWORD)
+    assert not blocked.ok and "Too many failed sign-ins" in blocked.message
+    assert "login failed" in store.audit_log()["action"].tolist()
+    restarted = Accounts(accounts.path, store=store, limit=accounts.limit, clock=accounts.clock)
+    assert not restarted.authenticate("ayesha", PASSWORD).ok
+    accounts.clock.now += 601  # the window has passed
+    assert restarted.authenticate("ayesha", PASSWORD).ok
+
+
+def test_the_overall_limit_stops_guessing_across_many_names(accounts: Accounts):
+    accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
+    for i in range(6):
+        accounts.authenticate(f"guess{i}", "wrong")
+    result = accounts.authenticate("ayesha", PASSWORD)
+    assert not result.ok and "Too many" in result.message
+
+
+def test_a_success_clears_the_names_failures(accounts: Accounts):
+    accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
+    accounts.authenticate("ayesha", "wrong")
+    accounts.authenticate("ayesha", "wrong")
+    assert accounts.authenticate("ayesha", PASSWORD).ok
+    accounts.authenticate("ayesha", "wrong")
+    assert accounts.authenticate("ayesha", PASSWORD).ok  # 1 failure since, not 3
+
+
+def test_a_password_reset_lifts_a_lock(accounts: Accounts, store: Store):
+    accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
+    for _ in range(3):
+        accounts.authenticate("ayesha", "wrong")
+    accounts.reset_password("ayesha", "another long one", actor="zara")
+    assert accounts.authenticate("ayesha", "another long one").ok
+    assert not accounts.authenticate("ayesha", PASSWORD).ok
+    row = store.audit_log().query("action == 'password reset'").iloc[0]
+    assert (row["actor"], row["target"]) == ("zara", "ayesha")
+
+
+def test_account_changes_are_audited_and_the_last_admin_stays(accounts: Accounts, store: Store):
+    accounts.add("zara", "admin", PASSWORD, actor="setup")
+    accounts.add("ayesha", "viewer", PASSWORD, actor="zara")
+    accounts.set_role("ayesha", "researcher", actor="zara")
+    assert accounts.user("ayesha") == User("ayesha", "researcher")
+    with pytest.raises(AccountError, match="only admin"):
+        accounts.set_role("zara", "viewer", actor="zara")
+    assert accounts.user("zara").role == "admin"
+    log = store.audit_log()
+    assert log["action"].tolist()[:2] == ["role changed", "account added"]
+    assert log["detail"].tolist()[0] == "viewer → researcher"
+
+
+@pytest.mark.parametrize("name", [
+    "", " ", "a b", "<script>", "=cmd|' /C calc'!A0", "x" * 101, "ayesha\x00", "-lead",
+    "ünïcode",
+])
+def test_hostile_or_odd_names_are_refused(accounts: Accounts, name: str):
+    with pytest.raises(AccountError, match="user name"):
+        accounts.add(name, "researcher", PASSWORD, actor="setup")
+    assert accounts.names() == []
+
+
+def test_password_rules(accounts: Accounts):
+    with pytest.raises(AccountError, match="at least 10"):
+        accounts.add("ayesha", "researcher", "short", actor="setup")
+    with pytest.raises(AccountError, match="differ"):
+        accounts.add("ayesha", "researcher", PASSWORD, actor="setup", confirm=PASSWORD + "!")
+    with pytest.raises(AccountError, match="Unknown role"):
+        accounts.add("ayesha", "superuser", PASSWORD, actor="setup")
+    with pytest.raises(AccountError, match="already"):
+        accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
+        accounts.add("AYESHA", "admin", PASSWORD, actor="setup")
+
+
+def test_accounts_added_at_once_from_many_threads_all_land(accounts: Accounts):
+    names = [f"user{i}" for i in range(8)]
+    threads = [threading.Thread(target=accounts.add, args=(n, "viewer", PASSWORD),
+                                kwargs={"actor": "setup"}) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert accounts.names() == sorted(names)
+
+
+def test_the_table_never_shows_hashes(accounts: Accounts):
+    accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
+    accounts.add("sso@example.org", "admin", None, actor="setup")
+    table = accounts.table()
+    assert "password_hash" not in table.columns
+    assert table.set_index("name")["signs_in_with"].to_dict() == {
+        "ayesha": "password", "sso@example.org": "single sign-on"}
+    assert not accounts.authenticate("sso@example.org", "").ok  # no password to match
+
+
+def test_single_sign_on_users_take_their_accounts_role_else_viewer(accounts: Accounts):
+    accounts.add("Zara@Example.org", "admin", None, actor="setup")
+    assert accounts.sso_user("zara@example.org") == User("zara@example.org", "admin", "sso")
+    assert accounts.sso_user("someone@example.org").role == "viewer"
+    assert accounts.sso_user(None) is None
+    assert accounts.sso_user("<b>bad</b>") is None
+
+
+def test_viewing_requires_login_setting(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("TRACKER_REQUIRE_LOGIN", raising=False)
+    assert auth.viewing_requires_login() is False
+    monkeypatch.setenv("TRACKER_REQUIRE_LOGIN", "1")
+    assert auth.viewing_requires_login() is True
+    monkeypatch.setenv("TRACKER_REQUIRE_LOGIN", "no")
+    assert auth.viewing_requires_login() is False
+
+
+# --- roles and guarded actions -----------------------------------------------------------
+
+
+def test_roles_are_ordered():
+    assert auth.has_role(ADMIN, "researcher") and auth.has_role(AYESHA, "viewer")
+    assert not auth.has_role(VIEWER, "researcher") and not auth.has_role(None, "viewer")
+    assert not auth.can(AYESHA, "manage_accounts") and auth.can(ADMIN, "manage_accounts")
+    with pytest.raises(PermissionDenied, match="Sign in"):
+        auth.require(None, "upload")
+    with pytest.raises(PermissionDenied, match="viewer account cannot upload"):
+        auth.require(VIEWER, "upload")
+    assert auth.require(AYESHA, "upload") is AYESHA
+
+
+def test_restricted_pages_by_role():
+    assert {p for p in auth.PAGE_ROLES if auth.may_see_page(None, p)} == set()
+    assert {p for p in auth.PAGE_ROLES if auth.may_see_page(AYESHA, p)} == {"upload", "batches"}
+    assert all(auth.may_see_page(ADMIN, p) for p in auth.PAGE_ROLES)
+    assert auth.may_see_page(None, "overview")
+
+
+def test_a_researcher_cannot_withdraw_another_researchers_batch(store, batches):
+    before = store.version()
+    with pytest.raises(PermissionDenied, match="someone else"):
+        auth.withdraw_batch(store, BILAL, batches["ayesha"])
+    assert store.batch(batches["ayesha"])["withdrawn"] is False
+    assert store.version() == before  # nothing written, not even an audit line
+    assert {"a1", "a2"} <= set(store.load_incidents()["incident_id"])
+
+
+def test_a_researcher_withdraws_their_own_batch_but_only_an_admin_restores(store, batches):
+    auth.withdraw_batch(store, AYESHA, batches["ayesha"])
+    assert not {"a1", "a2"} & set(store.load_incidents()["incident_id"])
+    with pytest.raises(PermissionDenied, match="researcher account cannot restore"):
+        auth.restore_batch(store, AYESHA, batches["ayesha"])
+    auth.restore_batch(store, ADMIN, batches["ayesha"])
+    assert {"a1", "a2"} <= set(store.load_incidents()["incident_id"])
+    log = store.audit_log()
+    assert log[["actor", "action", "target"]].head(2).values.tolist() == [
+        ["zara", "restore", batches["ayesha"]], ["ayesha", "withdraw", batches["ayesha"]]]
+
+
+def test_nobody_signed_in_and_viewers_change_nothing(store, batches):
+    for user in (None, VIEWER):
+        for action in ("withdraw", "restore", "review", "sensitive"):
+            with pytest.raises(PermissionDenied):
+                auth.apply_batch_action(store, user, batches["bilal"], action)
+        with pytest.raises(PermissionDenied):
+            auth.visible_batches(store, user)
+    assert store.audit_log()["action"].tolist() == ["upload", "upload"]
+
+
+def test_review_and_sensitive_are_for_admins(store, batches):
+    bid = batches["ayesha"]
+    with pytest.raises(PermissionDenied):
+        auth.set_reviewed(store, AYESHA, bid)
+    with pytest.raises(PermissionDenied):
+        auth.set_sensitive(store, AYESHA, bid)
+    assert auth.apply_batch_action(store, ADMIN, bid, "review") == f"Batch {bid} marked reviewed."
+    auth.apply_batch_action(store, ADMIN, bid, "sensitive")
+    batch = store.batch(bid)
+    assert batch["reviewed"] and batch["reviewed_by"] == "zara" and batch["sensitive"]
+    assert not set(store.load_incidents(include_sensitive=False)["incident_id"]) & {"a1", "a2"}
+
+
+def test_an_admin_withdraws_anyones_batch(store, batches):
+    auth.withdraw_batch(store, ADMIN, batches["bilal"])
+    assert store.batch(batches["bilal"])["withdrawn"] is True
+    with pytest.raises(StoreError, match="already withdrawn"):
+        auth.withdraw_batch(store, ADMIN, batches["bilal"])
+    with pytest.raises(StoreError, match="no batch"):
+        auth.withdraw_batch(store, ADMIN, "nope")
+
+
+def test_researchers_see_their_own_batches_admins_see_all(store, batches):
+    assert auth.visible_batches(store, AYESHA)["batch_id"].tolist() == [batches["ayesha"]]
+    assert set(auth.visible_batches(store, ADMIN)["batch_id"]) == set(batches.values())
+    table = auth.batch_table(auth.visible_batches(store, ADMIN))
+    assert set(table["status"]) == {"live, not reviewed"}
+
+
+def test_batch_actions_offered_match_what_is_allowed(store, batches):
+    own, other = store.batch(batches["ayesha"]), store.batch(batches["bilal"])
+    assert auth.batch_actions(AYESHA, own) == [("withdraw", "Withdraw")]
+    assert auth.batch_actions(AYESHA, other) == []
+    assert [a for a, _ in auth.batch_actions(ADMIN, other)] == ["withdraw", "review",
+                                                                "sensitive"]
+    auth.withdraw_batch(store, AYESHA, batches["ayesha"])
+    assert auth.batch_actions(AYESHA, store.batch(batches["ayesha"])) == []
+    assert auth.batch_actions(ADMIN, store.batch(batches["ayesha"]))[0] == ("restore", "Restore")
+
+
+# --- command line ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    state = tmp_path / "state"
+    monkeypatch.setenv("TRACKER_STATE_DIR", str(state))
+    monkeypatch.setenv("TRACKER_DB_URL", f"sqlite:///{(tmp_path / 'cli.db').as_posix()}")
+    return state
+
+
+def test_users_add_asks_twice_and_lists(cli_env: Path):
+    runner = CliRunner()
+    done = runner.invoke(cli.main, ["users", "add", "Ayesha", "--role", "researcher"],
+                         input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert done.exit_code == 0, done.output
+    assert "'ayesha' added as researcher" in done.output
+    listed = runner.invoke(cli.main, ["users", "list"])
+    assert "ayesha" in listed.output and "researcher" in listed.output
+    assert "argon2" not in listed.output
+    assert Accounts(cli_env / "accounts.json").authenticate("ayesha", PASSWORD).ok
+    log = Store().audit_log()
+    assert log.iloc[0]["action"] == "account added"
+    assert log.iloc[0]["actor"].startswith("command line")
+
+
+def test_users_add_from_stdin_and_refusals(cli_env: Path):
+    runner = CliRunner()
+    ok = runner.invoke(cli.main, ["users", "add", "zara", "--role", "admin", "--password-stdin"],
+                       input=PASSWORD + "\n")
+    assert ok.exit_code == 0, ok.output
+    again = runner.invoke(cli.main, ["users", "add", "zara", "--role", "admin",
+                                     "--password-stdin"], input=PASSWORD + "\n")
+    assert again.exit_code == 1 and "already an account" in again.output
+    short = runner.invoke(cli.main, ["users", "add", "bo", "--role", "viewer",
+                                     "--password-stdin"], input="short\n")
+    assert short.exit_code == 1 and "at least 10" in short.output
+    bad_role = runner.invoke(cli.main, ["users", "add", "x", "--role", "root"])
+    assert bad_role.exit_code == 2
+    assert Accounts(cli_env / "accounts.json").names() == ["zara"]
+
+
+def test_users_passwd_sets_a_new_password(cli_env: Path):
+    runner = CliRunner()
+    runner.invoke(cli.main, ["users", "add", "zara", "--role", "admin", "--password-stdin"],
+                  input=PASSWORD + "\n")
+    done = runner.invoke(cli.main, ["users", "passwd", "zara"],
+                         input="brand new secret\nbrand new secret\n")
+    assert done.exit_code == 0, done.output
+    assert Accounts(cli_env / "accounts.json").authenticate("zara", "brand new secret").ok
