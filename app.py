@@ -36,6 +36,8 @@ PAGES = {
     "Data": [
         st.Page("pages/data.py", title="Incidents", icon=":material/table_rows:"),
         st.Page("pages/briefs.py", title="Briefs", icon=":material/menu_book:"),
+        st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:",
+                url_path="upload", visibility=auth_ui.visibility("upload", user)),
     ],
     "Manage": [
         st.Page("pages/batches.py", title="Batches", icon=":material/inventory_2:",

@@ -184,19 +184,18 @@ def throwaway_cluster(bindir: Path) -> Iterator[str]:
     """initdb a cluster under .state/pg-test, serve it on 127.0.0.1 only, remove it after.
 
     initdb refuses to run as root, so as root the cluster belongs to the ``postgres``
-    system account (created when missing). The superuser gets a random password.
+    system account (created when missing); when that account cannot reach .state (a clone
+    inside a private home folder) the cluster goes to a temporary folder instead. The
+    superuser gets a random password; the server listens on TCP only.
     """
-    data = PG_STATE / "data"
-    _stop_cluster(bindir, data)  # left over from an interrupted run
-    shutil.rmtree(PG_STATE, ignore_errors=True)
-    PG_STATE.mkdir(parents=True)
     as_user = _cluster_account()
+    home = _cluster_home(as_user)
+    data = home / "data"
     password = secrets.token_urlsafe(18)
-    pwfile = PG_STATE / "pwfile"
+    pwfile = home / "pwfile"
     pwfile.write_text(password + "\n")
     if as_user:
-        for path in (PG_STATE, pwfile):
-            shutil.chown(path, user=as_user, group=as_user)
+        shutil.chown(pwfile, user=as_user, group=as_user)
     check(_as(as_user, [str(bindir / "initdb"), "-D", str(data), "-U", "tracker",
                         f"--pwfile={pwfile}", "--auth=scram-sha-256", "--encoding=UTF8",
                         "--no-locale", "--no-sync", "--no-instructions"]),
@@ -207,25 +206,44 @@ def throwaway_cluster(bindir: Path) -> Iterator[str]:
         conf.write(
             "\n# throwaway test cluster (tasks.py)\n"
             f"listen_addresses = '127.0.0.1'\nport = {port}\n"
-            f"unix_socket_directories = '{data.as_posix()}'\n"
+            "unix_socket_directories = ''\n"
             "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
             "max_connections = 200\n"
         )
-    log = PG_STATE / "server.log"
-    check(_as(as_user, [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w",
-                        "-t", "60", "start"]), quiet=True)
+    log = home / "server.log"
     try:
+        check(_as(as_user, [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w",
+                            "-t", "60", "start"]), quiet=True)
         env = {**os.environ, "PGPASSWORD": password}
         check([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "tracker",
                "tracker_test"], env=env)
         version = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True,
                                  text=True).stdout.strip()
         print(f"PostgreSQL for the tests: {version} at 127.0.0.1:{port} (throwaway cluster "
-              f"in {PG_STATE}, removed after the run)", flush=True)
+              f"in {home}, removed after the run)", flush=True)
         yield f"postgresql+psycopg://tracker:{password}@127.0.0.1:{port}/tracker_test"
     finally:
         _stop_cluster(bindir, data)
         shutil.rmtree(data, ignore_errors=True)
+        if home != PG_STATE:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def _cluster_home(as_user: str | None) -> Path:
+    """An empty folder for the cluster that ``as_user`` may write: .state/pg-test if it can."""
+    _stop_cluster(find_postgres() or Path("."), PG_STATE / "data")  # an interrupted run's
+    shutil.rmtree(PG_STATE, ignore_errors=True)
+    PG_STATE.mkdir(parents=True)
+    if not as_user:
+        return PG_STATE
+    shutil.chown(PG_STATE, user=as_user, group=as_user)
+    if subprocess.call(_as(as_user, ["test", "-w", str(PG_STATE)])) == 0:
+        return PG_STATE
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="tracker-pg-test-"))
+    shutil.chown(home, user=as_user, group=as_user)
+    return home
 
 
 def _cluster_account() -> str | None:

@@ -12,7 +12,17 @@ accounts = auth_ui.accounts()
 st.caption("Passwords are stored only as salted argon2 hashes in the state folder. "
            "Viewers see the dashboard; researchers also upload and withdraw their own "
            "batches; admins manage every batch, briefs and accounts.")
-st.dataframe(accounts.table(), hide_index=True, width="stretch", key="accounts_table")
+st.dataframe(
+    accounts.table(), hide_index=True, width="stretch", key="accounts_table",
+    column_config={
+        "name": st.column_config.TextColumn("User name"),
+        "role": st.column_config.TextColumn("Role"),
+        "signs_in_with": st.column_config.TextColumn("Signs in with"),
+        "created_at": st.column_config.TextColumn("Created"),
+        "created_by": st.column_config.TextColumn("Created by"),
+        "password_changed_at": st.column_config.TextColumn("Password changed"),
+    },
+)
 
 
 def _attempt(change, done: str) -> None:
@@ -25,7 +35,9 @@ def _attempt(change, done: str) -> None:
         st.rerun()
 
 
-add_tab, role_tab, password_tab = st.tabs(["Add an account", "Change a role", "Reset a password"])
+form_column, _ = st.columns([3, 2])
+add_tab, role_tab, password_tab = form_column.tabs(
+    ["Add an account", "Change a role", "Reset a password"])
 with add_tab, st.form("accounts_add", clear_on_submit=True):
     name = st.text_input("User name", key="accounts_add_name", max_chars=100)
     role = st.selectbox("Role", auth.ROLES, index=1, key="accounts_add_role")

@@ -33,7 +33,7 @@ st.dataframe(
         "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
         "actor": st.column_config.TextColumn("Who"),
         "action": st.column_config.TextColumn("Did"),
-        "target": st.column_config.TextColumn("To"),
+        "target": st.column_config.TextColumn("To", width="medium"),
         "detail": st.column_config.TextColumn("Detail", width="large"),
     },
 )

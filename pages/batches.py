@@ -33,6 +33,9 @@ st.dataframe(
         "uploaded_by": st.column_config.TextColumn("Uploaded by"),
         "uploaded_at": st.column_config.TextColumn("Uploaded (UTC)"),
         "status": st.column_config.TextColumn("Status"),
+        "accepted": st.column_config.NumberColumn("Accepted"),
+        "rejected": st.column_config.NumberColumn("Rejected"),
+        "duplicates": st.column_config.NumberColumn("Duplicates"),
     },
 )
 
@@ -42,7 +45,7 @@ batch = store.batch(chosen)
 actions = auth.batch_actions(user, batch)
 if not actions:
     st.caption("Nothing you can change on this batch.")
-for column, (action, label) in zip(st.columns(max(len(actions), 1)), actions, strict=False):
+for column, (action, label) in zip(st.columns(max(len(actions), 4)), actions, strict=False):
     if column.button(label, key=f"batches_{action}", width="stretch"):
         try:
             auth_ui.flash(auth.apply_batch_action(store, user, chosen, action))

@@ -5,13 +5,19 @@ import streamlit as st
 from tracker import tables
 from tracker.ui import data, layout
 
+LIST_LIMIT = 10_000  # rows listed at most (3–5 MB sent to the browser); then the newest
+
 st.title("Incidents")
 spec = layout.current_spec()
 frame = spec.apply(data.incidents())
 layout.caption_data_line(frame, spec)
 if not layout.nothing_matches(frame):
+    shown = frame.nlargest(LIST_LIMIT, "date") if len(frame) > LIST_LIMIT else frame
+    if len(shown) < len(frame):  # every listed row is sent to the browser: keep it light
+        st.caption(f"The newest {LIST_LIMIT:,} of {len(frame):,} incidents are listed; "
+                   "narrow the filters in the sidebar to list others.")
     st.dataframe(
-        tables.incident_table(frame),
+        tables.incident_table(shown),
         column_config=layout.incident_column_config(),
         hide_index=True,
         width="stretch",

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from tracker.ui import data, layout, panels
+from tracker import charts
+from tracker.ui import data, exports, layout, panels
 from tracker.ui.compare import comparison_section
 
 KEY = "overview"
@@ -21,6 +22,12 @@ if layout.nothing_matches(frame):
 
 # --- map -----------------------------------------------------------------------------------
 measure = panels.province_map_panel(frame, spec, key=KEY)
+color_by = st.session_state.get(f"{KEY}_color", "attack_type")
+exports.export_row(
+    lambda: charts.province_map(frame, measure=measure, color_by=color_by,
+                                provinces=spec.provinces),
+    frame, key=f"{KEY}_export", name="overview-map",
+)
 
 # --- timeline ------------------------------------------------------------------------------
 panels.timeline_panel(frame, spec.regions, key=KEY, measure=measure, by="province")

@@ -39,7 +39,8 @@ if not layout.nothing_matches(history):
             [s for s in in_view if s.area == area], analytics.pinned_events(rows),
             measure=measure, show_claims=claims, window_label=params.window_label,
             baseline_weeks=params.baseline_days // 7, start=start, end=end,
-            title=f"{area}: attacks per day, surges shaded"),
+            title=f"{area}: {'attacks' if measure == 'incidents' else 'killed'} per day, "
+                  "surges shaded"),
         key="surges_timeline",
     )
     st.subheader(f"Surges in {view.LEVEL_LABELS[level]}, {analytics.date_range_text(start, end)}")

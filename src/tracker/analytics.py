@@ -319,7 +319,8 @@ def daily_counts(frame: pd.DataFrame, *, by: str | None = None,
     if span is None:
         return pd.DataFrame(columns=columns)
     days = pd.date_range(pd.Timestamp(span[0]), pd.Timestamp(span[1]), freq="D", name="date")
-    wide = {m: _daily_wide(rows, by, days, m) for m in _MEASURES}
+    wide = _daily_tables(rows, by, days)
+    wide = {m: wide[m] for m in _MEASURES}
     long = pd.concat({m: w.stack() for m, w in wide.items()}, axis=1)
     long = long.reindex(columns=list(_MEASURES)).fillna(0).astype("int64")
     long["casualties"] = long["killed"] + long["injured"]
@@ -329,24 +330,31 @@ def daily_counts(frame: pd.DataFrame, *, by: str | None = None,
 _MEASURES = ("incidents", "killed", "injured", "killed_claimed")
 
 
-def _daily_wide(rows: pd.DataFrame, by: str | None, days: pd.DatetimeIndex,
-                measure: str) -> pd.DataFrame:
-    """Days × areas table of one measure; areas with no incident at all are left out."""
-    area = (pd.Series(NATIONAL, index=rows.index) if by is None else rows[by]).rename("area")
-    if measure == "incidents":
-        values = pd.Series(1.0, index=rows.index)
-    elif measure == "casualties":
-        values = (rows["killed"].astype("Float64").fillna(0)
-                  + rows["injured"].astype("Float64").fillna(0)).astype(float)
-    else:
-        values = rows[measure].astype("Float64").fillna(0).astype(float)
+def _daily_tables(rows: pd.DataFrame, by: str | None,
+                  days: pd.DatetimeIndex) -> dict[str, pd.DataFrame]:
+    """Days × areas tables of every measure, from one group-by; areas with no incident at
+    all are left out. ``killed_claimed`` is its own table, never part of another."""
+    def column(name: str) -> np.ndarray:
+        return pd.array(rows[name], dtype="Float64").to_numpy(dtype=float, na_value=0.0)
+
+    killed, injured = column("killed"), column("injured")
+    values = pd.DataFrame({
+        "incidents": np.ones(len(rows)), "killed": killed, "injured": injured,
+        "casualties": killed + injured, "killed_claimed": column("killed_claimed"),
+    }, index=rows.index)
     day = rows["date"].dt.normalize().rename("date")
-    wide = values.groupby([day, area]).sum().unstack("area", fill_value=0.0)
-    if by is None and wide.empty:
-        wide = pd.DataFrame({NATIONAL: []}, dtype=float)
-    wide = wide.reindex(days, fill_value=0.0)
-    wide.columns.name = "area"
-    return wide.astype(float)
+    if by is None:
+        summed = values.groupby(day).sum()
+        tables = {m: summed[[m]].set_axis([NATIONAL], axis=1) for m in values.columns}
+    else:
+        summed = values.groupby([day, rows[by].rename("area")]).sum()
+        tables = {m: summed[m].unstack("area", fill_value=0.0) for m in values.columns}
+    out = {}
+    for measure, table in tables.items():
+        table = table.reindex(days, fill_value=0.0).astype(float)
+        table.columns.name = "area"
+        out[measure] = table
+    return out
 
 
 def rolling_windows(frame: pd.DataFrame, window: int | str = 2, *, by: str | None = None,
@@ -392,7 +400,7 @@ def rolling_windows(frame: pd.DataFrame, window: int | str = 2, *, by: str | Non
     days = pd.date_range(pd.Timestamp(span[0]), pd.Timestamp(span[1]), freq="D", name="date")
     if len(days) < days_w:
         return pd.DataFrame(columns=list(WINDOW_COLUMNS))
-    wide = {m: _daily_wide(rows, by, days, m) for m in (*_MEASURES, "casualties")}
+    wide = _daily_tables(rows, by, days)
     sums = {m: w.rolling(days_w).sum() for m, w in wide.items()}
     # Baseline for the window ending on day i: the days [s - baseline_days, s) where
     # s = i - days_w + 1 is its first day, cut at the start of the span.
@@ -477,27 +485,65 @@ def find_surges(frame: pd.DataFrame, params: SurgeParams = SurgeParams(), *,
                               min_history_days=params.min_history_days, measure=measure)
     if windows.empty:
         return []
-    hits = windows.loc[flag_surges(windows, params, measure)]
+    hits = windows.loc[flag_surges(windows, params, measure)].sort_values(
+        ["area", "window_start"], ignore_index=True)
+    if hits.empty:
+        return []
+    # A new spell starts at each new area, or when a window starts after the day following
+    # the previous window's end (overlapping and touching windows stay together).
+    new_area = hits["area"].ne(hits["area"].shift())
+    gap = hits["window_start"] > hits["window_end"].shift() + pd.Timedelta(days=1)
+    hits["spell"] = (new_area | gap).cumsum()
+    spans = hits.groupby("spell").agg(spell_start=("window_start", "min"),
+                                      spell_end=("window_end", "max"))
+    peaks = hits.sort_values(["spell", measure, "window_start"],
+                             ascending=[True, False, True]).drop_duplicates("spell")
+    peaks = peaks.join(spans, on="spell")
     rows = day_precision(frame)
+    # Only incidents inside some peak window are described: keep those before sorting.
+    first_days = peaks["window_start"].to_numpy(dtype="datetime64[D]").astype("int64")
+    peak_days = np.unique(first_days[:, None] + np.arange(params.window_days)[None, :])
+    row_days = rows["date"].to_numpy(dtype="datetime64[D]").astype("int64")
+    rows = rows.loc[np.isin(row_days, peak_days), ["incident_id", "date", "province",
+                                                   "district", "killed", "injured",
+                                                   "killed_claimed"]]
+    rows = rows.sort_values("date", kind="stable")
+    wanted = set(peaks["area"])
+    by_area = {area: _AreaRows(part) for area, part in (
+        [(NATIONAL, rows)] if by is None else rows.groupby(by, sort=False)) if area in wanted}
     level = "Pakistan" if by is None else by
-    found: list[Surge] = []
-    for area, group in hits.groupby("area", sort=True):
-        group = group.sort_values("window_start")
-        spell_id = (group["window_start"] > group["window_end"].shift().add(
-            pd.Timedelta(days=1))).cumsum()
-        for _, spell in group.groupby(spell_id):
-            peak = spell.sort_values([measure, "window_start"],
-                                     ascending=[False, True]).iloc[0]
-            in_area = rows if by is None else rows.loc[rows[by] == area]
-            found.append(_describe(in_area, str(area), level, params, peak, spell))
+    found = [_describe(by_area[peak.area], str(peak.area), level, params, peak)
+             for peak in peaks.itertuples(index=False)]
     return sorted(found, key=lambda s: (s.start, s.area))
 
 
-def _describe(rows: pd.DataFrame, area: str, level: str, params: SurgeParams,
-              peak: pd.Series, spell: pd.DataFrame) -> Surge:
-    start, end = peak["window_start"], peak["window_end"]
-    inside = rows.loc[(rows["date"] >= start) & (rows["date"] < end + pd.Timedelta(days=1))]
-    claims = inside["killed_claimed"].dropna()
+class _AreaRows:
+    """One area's incidents (sorted by date) as plain arrays, so describing each of
+    thousands of surges is a slice, not a pandas filter."""
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        self.dates = rows["date"].to_numpy(dtype="datetime64[ns]")
+        self.counts = {c: rows[c].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+                       for c in ("killed", "injured", "killed_claimed")}
+        self.codes = {c: pd.factorize(rows[c].replace("", np.nan))[0]
+                      for c in ("district", "province")}
+        self.ids = rows["incident_id"].to_numpy(dtype=object)
+
+
+def _describe(area_rows: _AreaRows, area: str, level: str, params: SurgeParams,
+              peak: object) -> Surge:
+    """The surge from its peak window (claims summed apart, never into ``killed``)."""
+    start, end = peak.window_start, peak.window_end
+    first = area_rows.dates.searchsorted(np.datetime64(start, "ns"), side="left")
+    after = area_rows.dates.searchsorted(np.datetime64(end + pd.Timedelta(days=1), "ns"),
+                                         side="left")
+    part = {c: values[first:after] for c, values in area_rows.counts.items()}
+    claims = part["killed_claimed"][~np.isnan(part["killed_claimed"])]
+
+    def distinct(column: str) -> int:
+        codes = area_rows.codes[column][first:after]
+        return len(np.unique(codes[codes >= 0]))
+
     return Surge(
         area=area,
         level=level,
@@ -505,19 +551,19 @@ def _describe(rows: pd.DataFrame, area: str, level: str, params: SurgeParams,
         window_label=params.window_label,
         start=start.date(),
         end=end.date(),
-        spell_start=spell["window_start"].min().date(),
-        spell_end=spell["window_end"].max().date(),
-        incidents=len(inside),
-        killed=int(inside["killed"].sum(skipna=True)),
-        injured=int(inside["injured"].sum(skipna=True)),
-        killed_reported=int(inside["killed"].notna().sum()),
-        districts=int(inside["district"].dropna().nunique()),
-        provinces=int(inside["province"].dropna().nunique()),
-        expected=float(peak["expected"]),
+        spell_start=peak.spell_start.date(),
+        spell_end=peak.spell_end.date(),
+        incidents=int(after - first),
+        killed=int(np.nansum(part["killed"])),
+        injured=int(np.nansum(part["injured"])),
+        killed_reported=int(np.count_nonzero(~np.isnan(part["killed"]))),
+        districts=distinct("district"),
+        provinces=distinct("province"),
+        expected=float(peak.expected),
         claimed_killed=int(claims.sum()),
         claimed_incidents=len(claims),
         baseline_weeks=params.baseline_days // 7,
-        incident_ids=tuple(inside.sort_values("date")["incident_id"]),
+        incident_ids=tuple(area_rows.ids[first:after]),
     )
 
 
@@ -784,3 +830,50 @@ def province_summary(frame: pd.DataFrame, provinces: tuple[str, ...] = ()) -> pd
     if provinces:
         out = out[out["province"].isin(provinces)]
     return out.reset_index(drop=True)
+
+
+# --- the Overview's numbers for one filter change ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    """Everything the Overview page computes for one filter: rows, headline, counts."""
+
+    rows: pd.DataFrame
+    headline: Headline
+    previous: Headline | None
+    by_province: pd.DataFrame
+    by_district: pd.DataFrame
+    timeline: pd.DataFrame
+    breakdowns: dict[str, pd.DataFrame]
+
+
+def overview_data(frame: pd.DataFrame, spec, *, freq: str = "month",
+                  by: str | None = "province") -> OverviewData:
+    """The Overview's figures for ``spec`` over the shared table ``frame``.
+
+    The same public functions the page's panels call, in one place, so that the benchmark
+    (``tracker bench``) times what the page does for one filter change.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        All incidents (the shared, read-only table).
+    spec : tracker.filters.FilterSpec
+        The filter.
+    freq, by
+        The timeline's step and split.
+    """
+    rows = spec.apply(frame)
+    before = spec.previous_period()
+    previous = headline(before.apply(frame)) if before is not None else None
+    return OverviewData(
+        rows=rows,
+        headline=headline(rows),
+        previous=previous,
+        by_province=per_million(count_by_province(rows)),
+        by_district=count_by_district(rows),
+        timeline=timeline(rows, freq, by),
+        breakdowns={column: count_by(rows, column)
+                    for column in ("attack_type", "target", "perpetrator")},
+    )

@@ -70,7 +70,8 @@ def bar_counts(counts: pd.DataFrame, column: str, measure: str = "incidents", *,
     fig = go.Figure(
         go.Bar(
             x=data[measure],
-            y=data[column].astype(str),
+            # category names are data text: plotly reads <a>, <b>… in tick labels
+            y=data[column].astype(str).map(lambda v: html.escape(v, quote=False)),
             orientation="h",
             marker_color=OKABE_ITO[0],
             text=data[measure],
@@ -138,7 +139,7 @@ PROVINCE_COLORS: dict[str, str] = {
 """One fixed colour per province, so a province keeps its colour from chart to chart."""
 
 _POINT_COLORS = (*OKABE_ITO[:6], OKABE_ITO[7])  # yellow left out: it vanishes on Cividis
-_OTHER_COLOR = OKABE_ITO[8]
+_OTHER_COLOR = "#767676"  # a grey that stays visible on the shaded provinces
 _BUBBLE_COLOR = OKABE_ITO[5]
 
 
@@ -231,7 +232,7 @@ def incident_layer(incidents: pd.DataFrame, *, color_by: str = "attack_type",
     categories = _categories(located[color_by], color_by)
     casualties = (located["killed"].fillna(0) + located["injured"].fillna(0)).astype(float)
     top = max(float(casualties.max()), 1.0)
-    sizes = 7 + 21 * np.sqrt(casualties / top)
+    sizes = 9 + 21 * np.sqrt(casualties / top)
     hover = incident_hover(located)
     precise = located["geo_precision"].isin(PRECISE)
     traces: list[go.Scattermap] = []
@@ -244,7 +245,7 @@ def incident_layer(incidents: pd.DataFrame, *, color_by: str = "attack_type",
                 lat=located.loc[mask, "latitude"], lon=located.loc[mask, "longitude"],
                 mode="markers",
                 marker={"size": sizes[mask].round(1), "color": color,
-                        "opacity": 0.9 if is_precise else 0.5},
+                        "opacity": 0.9 if is_precise else 0.6},
                 name=label, legendgroup=label,
                 showlegend=not any(t.legendgroup == label for t in traces),
                 hovertext=hover[mask], hovertemplate="%{hovertext}<extra></extra>",
@@ -357,7 +358,8 @@ def timeline_chart(incidents: pd.DataFrame, *, freq: str = "month", measure: str
                           + "<extra></extra>",
         ))
     fig.update_layout(barmode="stack", bargap=0.1, showlegend=by is not None,
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0,
+                              "traceorder": "normal"})
     fig.update_yaxes(title=label, rangemode="tozero")
     fig.update_xaxes(title=None)
     return style(fig, look, title)
@@ -383,9 +385,10 @@ def _province_fill(counts: pd.DataFrame, measure: str) -> go.Choroplethmap:
     return go.Choroplethmap(
         geojson=shapes.province_outlines(), featureidkey="properties.iso_3166_2",
         locations=counts["iso_3166_2"], z=counts[measure],
-        customdata=np.column_stack([names, counts["population"].fillna(0).astype("int64"),
-                                    counts["census"].fillna("")]),
+        customdata=[[name, int(pop), census] for name, pop, census in zip(
+            names, counts["population"].fillna(0), counts["census"].fillna(""), strict=True)],
         colorscale=SEQUENTIAL, reversescale=True, zmin=0,
+        zmax=max(float(counts[measure].max(skipna=True) or 0), 1e-9),  # the scale starts at 0
         marker={"opacity": 0.4, "line": {"width": 0}},
         colorbar={"title": {"text": label.replace(" per ", "<br>per "), "side": "top",
                             "font": {"size": 11}},
@@ -417,7 +420,8 @@ def _district_fill(counts: pd.DataFrame, polygon: dict[str, str], district_shape
     ]
     return go.Choroplethmap(
         geojson=district_shapes, featureidkey="properties.district",
-        locations=table["polygon"], z=table[size_by], colorscale=SEQUENTIAL, zmin=0,
+        locations=table["polygon"], z=table[size_by], colorscale=SEQUENTIAL,
+        reversescale=True, zmin=0, zmax=max(float(table[size_by].max()), 1.0),
         marker={"opacity": 0.7, "line": {"width": 0.5, "color": "#777777"}},
         colorbar={"title": {"text": SIZE_BY[size_by], "side": "top"}, "thickness": 12,
                   "len": 0.5, "x": 0.99, "xanchor": "right"},
@@ -547,6 +551,14 @@ def surge_timeline(daily: pd.DataFrame, windows: pd.DataFrame, surges: list, pin
         claimed tolls are a separate marker series, never added to the bars.
     """
     _check_choice("measure", measure, {"incidents": "", "killed": ""})
+    if start is not None and end is not None:
+        # Cut to the period so the value axis fits what is on screen.
+        first, last = pd.Timestamp(start), pd.Timestamp(end)
+        daily = daily.loc[daily["date"].between(first, last)]
+        windows = windows.loc[windows["window_end"].between(first, last)] if len(windows) \
+            else windows
+        pins = pins.loc[pins["date"].between(first, last)] if len(pins) else pins
+        surges = [s for s in surges if s.overlaps(first.date(), last.date())]
     if daily.empty:
         return _empty_figure("No incident matches these filters.", look)
     label = "Attacks per day" if measure == "incidents" else "Killed per day (confirmed)"

@@ -193,12 +193,13 @@ def migrate_store(source: str | None, target: str, replace: bool, as_json: bool)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
-        width = max(len(name) for name, _ in report.source.rows())
-        click.echo(f"{'':{width}}  {'source':>32}  {'target':>32}")
-        for (name, before), (_, after) in zip(report.source.rows(), report.target.rows(),
-                                               strict=True):
+        pairs = list(zip(report.source.rows(), report.target.rows(), strict=True))
+        width = max(len(name) for (name, _), _ in pairs)
+        cell = max(len(value) for (_, a), (_, b) in pairs for value in (a, b))
+        click.echo(f"{'':{width}}  {'source':>{cell}}  {'target':>{cell}}")
+        for (name, before), (_, after) in pairs:
             mark = "ok" if before == after else "DIFFERS"
-            click.echo(f"{name:{width}}  {before:>32}  {after:>32}  {mark}")
+            click.echo(f"{name:{width}}  {before:>{cell}}  {after:>{cell}}  {mark}")
         if report.matches:
             click.echo("Nothing lost: every count and checksum matches.")
     if not report.matches:
@@ -322,6 +323,65 @@ def ingest_bench(rows: int, as_json: bool) -> None:
                f"(checks {result['pipeline_s']:.2f} s + commit {result['commit_s']:.2f} s)")
     click.echo(f"  raw baseline:            {result['ingest_raw_s']:.2f} s")
     click.echo(f"  ratio:                   {result['ingest_ratio']:.2f}x")
+    click.echo(f"  processor time:          {result['ingest_cpu_s']:.2f} s against "
+               f"{result['ingest_raw_cpu_s']:.2f} s (load average {result['load_average']})")
+
+
+@main.command()
+@click.option("--rows", required=True, type=click.IntRange(0, 20_000_000),
+              help="Number of incidents to generate.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write: .csv or .parquet.")
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="Seed: the same seed gives the same file.")
+def synth(rows: int, out: Path, seed: int) -> None:
+    """Write SYNTHETIC incidents for load tests (every row labelled; never real data)."""
+    from tracker import synth as generator
+
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise click.BadParameter("use a .csv or .parquet file name", param_hint="--out")
+    path = generator.write(generator.generate(rows, seed), out)
+    click.echo(f"{rows:,} SYNTHETIC incidents (seed {seed}) written to {path}. They are not "
+               "real; a store holding them shows a synthetic-data banner.")
+
+
+@main.command()
+@click.option("--rows", "sizes", default="10000,100000,1000000", show_default=True,
+              help="Comma-separated sizes, e.g. 10000,100000.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--no-ingest", is_flag=True, help="Skip the (slow) upload pipeline timing.")
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--markdown", "markdown_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the results as Markdown to this file.")
+def bench(sizes: str, as_json: bool, no_ingest: bool, seed: int,
+          markdown_out: Path | None) -> None:
+    """Benchmark ingest, store load, Overview data and figures against raw baselines."""
+    import json
+
+    from tracker import bench as benchmark
+
+    try:
+        rows = [int(part.replace("_", "")) for part in sizes.split(",") if part.strip()]
+    except ValueError as exc:
+        raise click.BadParameter("whole numbers separated by commas",
+                                 param_hint="--rows") from exc
+    if not rows or min(rows) < 100:
+        raise click.BadParameter("each size must be at least 100", param_hint="--rows")
+    progress = None if as_json else (lambda line: click.echo(line, err=True))
+    report = benchmark.run(rows, ingest=not no_ingest, seed=seed, progress=progress)
+    if markdown_out is not None:
+        markdown_out.write_text(benchmark.markdown(report), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    click.echo(benchmark.machine_text(report))
+    click.echo("")
+    click.echo(benchmark.table_text(report))
+    click.echo("")
+    click.echo(benchmark.figures_text(report))
+    click.echo("")
+    click.echo(f"Targets, on the largest size ({max(rows):,} rows):")
+    click.echo(benchmark.targets_text(report))
 
 
 def _safe_url(url: str) -> str:

@@ -13,6 +13,10 @@ those labels and checks, column by column, that the values used are still the ta
 (the same string objects and numbers). A frame that fails the check, or was never
 prepared, is handled by the plain pandas code, so the results never depend on this module:
 it only makes them faster. The unit tests compare both paths on random filters.
+
+The check is made once per frame and column; a column replaced afterwards is noticed (its
+data moves), but values written in place into an existing column are not. Frames cut from
+the shared table are read-only, like the table itself (see :mod:`tracker.ui.data`).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from tracker import schema
 if TYPE_CHECKING:
     from tracker.filters import FilterSpec
 
-MIN_ROWS = 20_000
+MIN_ROWS = 5_000
 """Tables smaller than this are not coded: pandas is quick enough there."""
 
 CODED_COLUMNS: tuple[str, ...] = (
@@ -386,8 +390,29 @@ def apply(spec: FilterSpec, frame: pd.DataFrame) -> pd.DataFrame | None:
     if mask is None:
         return None
     if mask.all():
-        return frame.copy(deep=False)
-    return frame.iloc[np.flatnonzero(mask)]
+        result = frame.copy(deep=False)
+        picked = None
+    else:
+        picked = np.flatnonzero(mask)
+        result = frame.iloc[picked]
+    _inherit(frame, result, picked)
+    return result
+
+
+def _inherit(source: pd.DataFrame, result: pd.DataFrame, picked: np.ndarray | None) -> None:
+    """Register rows cut from a coded frame, with the columns already known to be the
+    table's own, so counting them needs no new check (a replaced column still fails)."""
+    entry = _VIEWS.get(id(source))
+    if entry is None or entry.ref() is not source:
+        return
+    rows = entry.rows
+    base = np.arange(rows.table.n) if rows.pos is None else rows.pos
+    pos = base if picked is None else base[picked]
+    known = list(rows.table.originals) if entry.trusted else list(entry.checked)
+    child = _View(weakref.ref(result), Rows(rows.table, pos))
+    child.checked = {name: _buffer_stamp(result[name]) for name in known
+                     if name in result.columns}
+    _remember(result, child.rows, entry=child)
 
 
 def _day(date: object) -> int:
@@ -518,8 +543,8 @@ def timeline(frame: pd.DataFrame, freq: str, by: str | None,
         return None
     start = _period_start(day[dated], freq)
     # The first and last period exactly as pandas names them (same unit as the slow path).
-    rows = np.flatnonzero(dated)[[int(np.argmin(start)), int(np.argmax(start))]]
-    ends = frame["date"].iloc[rows].dt.to_period({"day": "D", "week": "W", "month": "M"}[freq])
+    extremes = np.flatnonzero(dated)[[int(np.argmin(start)), int(np.argmax(start))]]
+    ends = frame["date"].iloc[extremes].dt.to_period({"day": "D", "week": "W", "month": "M"}[freq])
     ends = ends.dt.start_time
     full = pd.date_range(ends.iloc[0], ends.iloc[1],
                          freq={"day": "D", "week": "W-MON", "month": "MS"}[freq])

@@ -9,7 +9,7 @@ Two rows are the same incident when
   conflicting target (police and civilians are two incidents; the store's keys carry no
   target, so against the store only the file's side is known), and
   similar casualty counts: every count known on both sides agrees within a quarter of
-  the larger (so small counts must be equal), and at least one of killed/injured is
+  the larger (so counts below 4 must be equal), and at least one of killed/injured is
   above zero and agrees. Rows without comparable casualties are never matched this way.
   A shared source URL never makes a match (one report often covers several attacks:
   120 bundled rows share their URL with another row); it only ranks the twins and is
@@ -131,7 +131,11 @@ def _within(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pairs(new: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
-    """Matching (row, twin) pairs between ``new`` (index = row) and ``other``, scored."""
+    """Matching (row, twin) pairs between ``new`` (index = row) and ``other``, scored.
+
+    Candidates are found by one merge on an integer key (district code and day), tried for
+    the day before, the same day and the day after; only those pairs are scored.
+    """
     left = new[KEY_COLUMNS].copy()
     left["row"] = new.index
     left = left[left["district"].notna() & left["date"].notna()]
@@ -140,19 +144,27 @@ def _pairs(new: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
     if left.empty or right.empty:
         return pd.DataFrame()
     right["date"] = pd.to_datetime(right["date"]).astype("datetime64[ns]")
-    shifted = pd.concat(
-        [left.assign(_day=left["date"] + pd.Timedelta(days=k)) for k in (-1, 0, 1)],
-        ignore_index=True,
-    )
-    right = right.rename(columns={c: f"{c}_t" for c in right.columns if c != "row"})
+    districts = pd.Index(pd.unique(pd.concat([left["district"], right["district"]]).to_numpy()))
+    left["_key"] = _key(districts.get_indexer(left["district"]), left["date"])
+    right["_key"] = _key(districts.get_indexer(right["district"]), right["date"])
+    shifted = pd.concat([left.assign(_key=left["_key"] + k) for k in (-1, 0, 1)],
+                        ignore_index=True)
+    right = right.rename(columns={c: f"{c}_t" for c in right.columns
+                                  if c not in ("row", "_key")})
     if "row" in right:
         right = right.rename(columns={"row": "twin_row"})
-    pairs = shifted.merge(right, left_on=["district", "_day"], right_on=["district_t", "date_t"])
+    pairs = shifted.merge(right, on="_key")
     if pairs.empty:
         return pd.DataFrame()
     if "twin_row" in pairs:
         pairs = pairs[pairs["twin_row"] != pairs["row"]]
     return _score(pairs)
+
+
+def _key(district_codes: np.ndarray, dates: pd.Series) -> np.ndarray:
+    """district code × 2**20 + days since 1970: equal keys mean same district and day."""
+    days = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
+    return district_codes.astype(np.int64) * (1 << 20) + days
 
 
 def _score(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -196,8 +208,9 @@ def _score(pairs: pd.DataFrame) -> pd.DataFrame:
                                ", similar attack type (" + pairs["attack_type"].astype(str)
                                + " / " + pairs["attack_type_t"].astype(str) + ")")
     for col, both in zip(("killed", "injured"), compared, strict=True):
-        text = (", " + col + " " + pairs[col].astype(str) + " / "
-                + pairs[f"{col}_t"].astype(str))
+        mine = pd.to_numeric(pairs[col], errors="coerce").round().astype("Int64").astype(str)
+        theirs = pd.to_numeric(pairs[f"{col}_t"], errors="coerce").round().astype("Int64")
+        text = ", " + col + " " + mine + " / " + theirs.astype(str)
         reason = reason + np.where(both[sel], text, "")
     reason = reason + np.where(same_url[sel], ", same source URL", "")
     pairs["reason"] = reason

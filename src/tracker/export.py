@@ -60,6 +60,12 @@ def start_session() -> float:
         began = time.perf_counter()
         kaleido.start_sync_server(mathjax=False, silence_warnings=True)
         _session_started = True
+        try:  # draw a blank image now: Chromium starts here, not inside the first figure
+            with _render_lock:
+                kaleido.calc_fig_sync({"data": [], "layout": {}},
+                                      opts={"format": "png", "width": 8, "height": 8})
+        except Exception:  # reported with its reason by the first real figure
+            pass
         return time.perf_counter() - began
 
 
@@ -149,8 +155,8 @@ def render_slides(deck: slides.Deck, incidents: pd.DataFrame, *,
                   timings: Timings | None = None) -> list[RenderedSlide]:
     """Build every slide of ``deck`` on ``incidents``: figure PNG, takeaways, notes.
 
-    A stepped slide is exported at its last step (the whole window), and its notes walk
-    through the steps day by day.
+    A slide stepped by day is exported at its last day (the whole window) and its notes
+    walk through the days; a slide stepped by theme shows every theme's takeaway.
     """
     timings = timings if timings is not None else Timings()
     library = library or briefs.load_library()
@@ -175,9 +181,12 @@ def speaker_notes(slide: slides.Slide, frame: pd.DataFrame, points: Sequence[sli
                   line: str, library: briefs.Library | None = None, limit: int = 40) -> str:
     """The presenter's notes: the data line, the day-by-day walk, citations, the sources."""
     parts = [f"What the data is: {line}"]
-    if slide.step_count:
+    if slide.steps == "day":
         parts.append("Day by day:\n" + "\n".join(
             f"- {day.label()}: {day.summary()}" for day in slides.days(slide, frame)))
+    checks = [f"- {p.label}: {p.check}" for p in points if p.check]
+    if checks:
+        parts.append("Claims against the data:\n" + "\n".join(checks))
     cited = slides.citations(points, library)
     if cited:
         parts.append("Takeaways paraphrased from, and attributed to: " + "; ".join(cited)

@@ -264,7 +264,8 @@ def option_values(frame: pd.DataFrame) -> dict[str, list[str]]:
     """The choices the data offers for each list filter."""
     perps = frame["perpetrator"].dropna().str.split("; ").explode().dropna()
     return {
-        "provinces": [p for p in schema.PROVINCES if p in set(frame["province"])] or list(schema.PROVINCES),
+        "provinces": ([p for p in schema.PROVINCES if p in set(frame["province"])]
+                      or list(schema.PROVINCES)),
         "districts": sorted(frame["district"].dropna().unique().tolist()),
         "attack_types": list(schema.ATTACK_TYPES),
         "targets": list(schema.TARGETS),

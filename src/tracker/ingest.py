@@ -22,9 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -104,9 +106,10 @@ class IngestReport:
     previous_batch: dict[str, Any] | None = None
     store_version: int | None = None
     status: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
-    incidents: pd.DataFrame = field(default_factory=schema.empty_frame)
-    held: pd.DataFrame = field(default_factory=schema.empty_frame)
+    incidents: pd.DataFrame = field(default_factory=lambda: _empty())
+    held: pd.DataFrame = field(default_factory=lambda: _empty())
     twins: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rejected_source: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def adds_up(self) -> bool:
@@ -136,8 +139,13 @@ class IngestReport:
         }
 
     def rejected_rows(self) -> pd.DataFrame:
-        """One line per reason, for display and the CSV download."""
+        """One line per reason, for display."""
         return pd.DataFrame(self.rejections, columns=["row", "column", "value", "reason"])
+
+    def rejected_file_rows(self) -> pd.DataFrame:
+        """The rejected rows as they were in the file, with their reasons in one column:
+        what a researcher downloads, fixes and uploads again."""
+        return self.rejected_source
 
     def provenance(self) -> dict[str, Any]:
         """What a batch records about how it was read and mapped."""
@@ -149,6 +157,15 @@ class IngestReport:
             "reader": self.reader,
             "caveats": self.file_notes,
         }
+
+
+@cache
+def _empty_canonical() -> pd.DataFrame:
+    return schema.empty_frame()
+
+
+def _empty() -> pd.DataFrame:
+    return _empty_canonical().copy()
 
 
 # --- the pipeline --------------------------------------------------------------------------
@@ -234,6 +251,7 @@ def _run(report: IngestReport, read: readers.ReadResult, options: IngestOptions,
     if problem:
         findings.reject(pd.Series(True, index=frame.index), None, None, problem)
         _finish(report, all_rows, findings, pd.Series(False, index=all_rows), None, store)
+        report.rejected_source = _rejected_source(frame, report)
         return
     assert module is not None and mapped is not None
     report.format, report.format_label = module.NAME, module.LABEL
@@ -247,7 +265,7 @@ def _run(report: IngestReport, read: readers.ReadResult, options: IngestOptions,
         away = ~formats.is_pakistan(mapped.frame["_country"])
         outside[away.index[away]] = True
     in_scope = mapped.frame.loc[~outside.reindex(mapped.frame.index).to_numpy()]
-    _check_cells(frame.loc[in_scope.index], findings, limits)
+    _check_cells(frame.loc[in_scope.index], findings, limits, read.may_hold_nul)
     out_of_scope: set[int] = set()
     if "_reject" in in_scope:
         reject = in_scope["_reject"].notna()
@@ -263,6 +281,26 @@ def _run(report: IngestReport, read: readers.ReadResult, options: IngestOptions,
     canonical = _normalise(in_scope, findings, shown, options, report)
     _finish(report, all_rows, findings, outside, canonical, store, shown, out_of_scope,
             set(in_scope.columns))
+    report.rejected_source = _rejected_source(frame, report)
+
+
+def _rejected_source(frame: pd.DataFrame, report: IngestReport) -> pd.DataFrame:
+    rows = report.status.index[report.status.eq("rejected")]
+    reasons = report.rejected_rows()
+    if reasons.empty:
+        return pd.DataFrame(columns=["row", *frame.columns, "reasons"])
+    text = (reasons["column"].fillna("row") + ": " + reasons["reason"]).groupby(
+        reasons["row"].to_numpy()).agg("; ".join)
+    out = frame.reindex(rows).astype(object)
+    out.insert(0, _free_name("row", out.columns), rows)
+    out[_free_name("reasons", out.columns)] = text.reindex(rows).to_numpy()
+    return out.reset_index(drop=True)
+
+
+def _free_name(name: str, taken: pd.Index) -> str:
+    while name in taken:
+        name = f"{name} (upload)"
+    return name
 
 
 def _map(frame: pd.DataFrame, options: IngestOptions,
@@ -294,7 +332,8 @@ def _map(frame: pd.DataFrame, options: IngestOptions,
     return module, module.to_canonical(frame), None
 
 
-def _check_cells(frame: pd.DataFrame, findings: Findings, limits: config.Limits) -> None:
+def _check_cells(frame: pd.DataFrame, findings: Findings, limits: config.Limits,
+                 may_hold_nul: bool = True) -> None:
     """Reject rows with a cell past the length limit or holding a NUL byte."""
     for column in frame.columns:
         text = frame[column]
@@ -302,6 +341,8 @@ def _check_cells(frame: pd.DataFrame, findings: Findings, limits: config.Limits)
         if too_long.any():
             findings.reject(too_long, str(column), text,
                             f"is longer than {limits.max_cell_chars:,} characters (the limit)")
+        if not may_hold_nul:
+            continue
         nul = text.str.contains("\x00", regex=False).fillna(False).astype(bool)
         if nul.any():
             findings.reject(nul, str(column), text.str.replace("\x00", "\\0", regex=False),
@@ -314,10 +355,11 @@ def _normalise(src: pd.DataFrame, findings: Findings, shown: dict[str, str],
     index = src.index
 
     def text(name: str) -> pd.Series:
+        """A mapped column: text (stripped, blank missing, as the formats give it) or numbers."""
         if name not in src:
             return pd.Series(np.nan, index=index, dtype="str")
         col = src[name]
-        if not (pd.api.types.is_string_dtype(col) or col.dtype == object):
+        if col.dtype == "str" or not (pd.api.types.is_string_dtype(col) or col.dtype == object):
             return col
         col = col.astype("str").str.strip()
         return col.mask(col.eq(""))
@@ -362,7 +404,14 @@ def _normalise(src: pd.DataFrame, findings: Findings, shown: dict[str, str],
         out[name] = text(name)
     out["source_name"] = _source_names(text("source_name"), out["source_url"], findings,
                                        shown["source_name"])
-    out["incident_id"] = _incident_ids(text("incident_id"), src)
+    ids = text("incident_id")
+    if options.mapping and ids.notna().any() and ids.dropna().str.fullmatch(r"\d{1,6}").all():
+        report.file_notes.append(
+            "The incident_id column holds serial numbers (1, 2, 3…), which other files reuse; "
+            "each row was given a stable id derived from its content instead."
+        )
+        ids = pd.Series(np.nan, index=index, dtype="str")
+    out["incident_id"] = _incident_ids(ids, src)
     out["batch_id"] = "pending"
     return out
 
@@ -433,10 +482,14 @@ def _finish(report: IngestReport, all_rows: pd.Index, findings: Findings,
     """
     shown = shown or {}
     rejections = findings.frame("rejection")
+    if out_of_scope:
+        echo = rejections["row"].isin(out_of_scope) & rejections["text"].eq(
+            "is required but empty")
+        rejections = rejections[~echo]
     status = pd.Series("accepted", index=all_rows, dtype=object)
     status[outside.reindex(all_rows, fill_value=False).to_numpy()] = "outside_pakistan"
-    held = schema.empty_frame()
-    valid = schema.empty_frame()
+    held = _empty()
+    valid = _empty()
     dups = pd.DataFrame(columns=duplicates.RESULT_COLUMNS)
     if canonical is not None and len(canonical):
         conformed = _typed(canonical)
@@ -482,7 +535,10 @@ def _finish(report: IngestReport, all_rows: pd.Index, findings: Findings,
          "matched": f.matched, "score": round(float(f.text), 1)}
         for f in fuzzy.itertuples(index=False)
     ]
-    report.notes = _records(findings.frame("note").sort_values("row", kind="stable"), "note")
+    notes = findings.frame("note")
+    kept = set(status.index[status.isin(["accepted", "duplicate"])])
+    report.notes = _records(notes[notes["row"].isin(kept)].sort_values("row", kind="stable"),
+                            "note")
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -506,6 +562,9 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
             out[f.name] = col if col.dtype == "str" else col.astype("str")
     return out
 
+
+_SAME_VALUE = {"latitude": ("longitude",), "longitude": ("latitude",)}
+"""Columns that hold one value together: a rejected point is not rejected twice."""
 
 _DERIVED_FROM = {
     "date_precision": ("date",),
@@ -533,7 +592,9 @@ def _schema_problems(problems: pd.DataFrame, rejections: pd.DataFrame, shown: di
                                           problems["value"], problems["reason"], strict=True):
         empty = reason == "is required but empty"
         parents = _DERIVED_FROM.get(column, ())
+        siblings = _SAME_VALUE.get(column, ())
         skip = ((row, shown.get(column, column)) in already
+                or any((row, shown.get(s, s)) in already for s in siblings)
                 or (empty and row in out_of_scope)
                 or (empty and any((row, shown.get(p, p)) in already for p in parents)))
         keep.append(not skip)
@@ -613,11 +674,14 @@ def _twins(dups: pd.DataFrame, held: pd.DataFrame, conformed: pd.DataFrame,
         "twin is": np.where(in_file, "row " + dups["twin_row"].astype(str) + " of this file",
                             "stored"),
         "certain": dups["certain"].astype(bool).to_numpy(),
-        "why": dups["reason"].to_numpy(),
     })
+    for c in ("killed", "injured"):
+        mine[c] = pd.to_numeric(mine[c], errors="coerce").round().astype("Int64")
+        twin[c] = pd.to_numeric(twin[c], errors="coerce").round().astype("Int64")
     for c in cols:
         out[c] = _display(mine[c])
         out[f"twin {c}"] = _display(twin[c])
+    out["why"] = dups["reason"].to_numpy()
     return out
 
 
@@ -803,7 +867,9 @@ def bench(rows: int = 100_000, workdir: str | Path | None = None,
     -------
     dict
         ``rows``, ``ingest_s``, ``ingest_raw_s``, ``ingest_ratio``, the stages
-        (``pipeline_s``, ``commit_s``), the counts, and ``file_mb``.
+        (``pipeline_s``, ``commit_s``), the processor time of each side (``ingest_cpu_s``,
+        ``ingest_raw_cpu_s``: what the work costs when the machine is shared), the load
+        average at the end, the counts, and ``file_mb``.
     """
     import tempfile
 
@@ -814,15 +880,19 @@ def bench(rows: int = 100_000, workdir: str | Path | None = None,
         warm = synthetic_csv(50, seed)
         raw_baseline(warm, f"sqlite:///{Path(tmp) / 'warm.db'}")
         ingest_bytes(warm, "warm-up.csv", store=None, limits=limits)
+        cpu = time.process_time()
         raw_s = raw_baseline(data, f"sqlite:///{Path(tmp) / 'raw.db'}")
+        raw_cpu = time.process_time() - cpu
         store = Store(f"sqlite:///{Path(tmp) / 'bench.db'}")
         store.init()
+        cpu = time.process_time()
         started = time.perf_counter()
         report = ingest_bytes(data, f"synthetic-{rows}.csv", store=store, limits=limits)
         pipeline_s = time.perf_counter() - started
         commit(report, store, "benchmark", accept_rows=[
             d["row"] for d in report.duplicate_of if not d["certain"]])
         total_s = time.perf_counter() - started
+        total_cpu = time.process_time() - cpu
         stored = store.count_incidents()
         store.engine.dispose()
     return {
@@ -830,6 +900,8 @@ def bench(rows: int = 100_000, workdir: str | Path | None = None,
         "ingest_s": round(total_s, 3), "ingest_raw_s": round(raw_s, 3),
         "ingest_ratio": round(total_s / raw_s, 2) if raw_s else None,
         "pipeline_s": round(pipeline_s, 3), "commit_s": round(total_s - pipeline_s, 3),
+        "ingest_cpu_s": round(total_cpu, 3), "ingest_raw_cpu_s": round(raw_cpu, 3),
+        "load_average": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None,
         "accepted": report.accepted, "rejected": report.rejected,
         "duplicates": report.duplicates, "stored": stored,
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

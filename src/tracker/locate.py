@@ -18,6 +18,7 @@ What a row says is checked against what its coordinates say, never overwritten s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -43,6 +44,16 @@ URDU_PROVINCES = {
     "گلگت بلتستان": "Gilgit-Baltistan",
     "آزاد کشمیر": "Azad Jammu and Kashmir",
 }
+
+
+DATASET_PROVINCES = {
+    "federally administered tribal areas": "Khyber Pakhtunkhwa",
+    "fata": "Khyber Pakhtunkhwa",
+    "northern areas": "Gilgit-Baltistan",
+    "islamabad capital territory": "Islamabad Capital Territory",
+    "azad kashmir": "Azad Jammu and Kashmir",
+}
+"""Province names the outside datasets use that the alias table matches only loosely."""
 
 
 @dataclass
@@ -90,7 +101,9 @@ def place(
     lat, lon, has_point = _coordinates(text("latitude"), text("longitude"), findings, shown)
     point_prov = pd.Series(None, index=index, dtype=object)
     if has_point.any():
-        point_prov[has_point] = geo.province_of_points(lat[has_point], lon[has_point])
+        points = pd.DataFrame({"lat": lat[has_point], "lon": lon[has_point]})
+        point_prov[has_point] = _by_distinct(
+            points, lambda u: geo.province_of_points(u["lat"], u["lon"]))
         point_prov = _near_border(point_prov, lat, lon, has_point, stated, findings, shown)
 
     district, dist_prov, elsewhere = _districts(dist_text, stated, findings, shown["district"])
@@ -111,7 +124,9 @@ def place(
         district = district.where(district.notna(), hinted)
     need = district.isna() & has_point & province.notna()
     if need.any():
-        district[need] = geo.nearest_district(lat[need], lon[need], province[need])
+        wanted = pd.DataFrame({"lat": lat[need], "lon": lon[need], "province": province[need]})
+        district[need] = _by_distinct(
+            wanted, lambda u: geo.nearest_district(u["lat"], u["lon"], u["province"]))
 
     precision = rows["geo_precision"] if "geo_precision" in rows else pd.Series(
         None, index=index, dtype=object)
@@ -129,8 +144,7 @@ def place(
         findings.note(mask & claimed_precise, "geo_precision", precision,
                       f"given without coordinates: placed at the {level}'s point with "
                       f"geo_precision {level}")
-        keep = precision.notna() & ~claimed_precise
-        precision = precision.where(~mask | keep, level)
+        precision = precision.where(~mask, level)
     precision = precision.where(~(has_point & precision.isna()), "town")
 
     nowhere = province.isna() & ~has_point & prov_text.isna() & dist_text.isna()
@@ -143,6 +157,21 @@ def place(
 # --- pieces --------------------------------------------------------------------------------
 
 
+def _by_distinct(frame: pd.DataFrame, func: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
+    """``func`` on the distinct rows of ``frame`` only, its result spread back over every row.
+
+    Uploads repeat places (a district's point, a town's coordinates), so point-in-polygon
+    and distances run once per distinct point, not once per row.
+    """
+    if frame.empty:
+        return pd.Series(dtype=object, index=frame.index)
+    columns = list(frame.columns)
+    codes = frame.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
+    unique = frame.drop_duplicates().reset_index(drop=True)
+    result = np.asarray(func(unique).to_numpy(), dtype=object)
+    return pd.Series(result[codes], index=frame.index, dtype=object)
+
+
 def _provinces(text: pd.Series, findings: Findings, column: str) -> pd.Series:
     matches = Distinct(text, _resolve_province)
     value = matches.get("value")
@@ -153,9 +182,10 @@ def _provinces(text: pd.Series, findings: Findings, column: str) -> pd.Series:
 
 
 def _resolve_province(text: str) -> places.Match:
-    urdu = URDU_PROVINCES.get(" ".join(text.split()))
-    if urdu:
-        return places.Match(text, urdu, "alias")
+    spaced = " ".join(text.split())
+    known = URDU_PROVINCES.get(spaced) or DATASET_PROVINCES.get(places.normalise(spaced))
+    if known:
+        return places.Match(text, known, "alias")
     return places.resolve_province(text)
 
 
@@ -167,10 +197,10 @@ def _coordinates(lat_text: pd.Series, lon_text: pd.Series, findings: Findings,
                     "is not a number (write decimal degrees, e.g. 33.99)")
     findings.reject(lon_text.notna() & lon.isna(), shown["longitude"], lon_text,
                     "is not a number (write decimal degrees, e.g. 71.52)")
-    half = lat.notna() ^ lon.notna()
-    findings.reject(half & lat.notna(), shown["longitude"], lon_text,
+    half = lat_text.notna() ^ lon_text.notna()
+    findings.reject(half & lat_text.notna(), shown["longitude"], lon_text,
                     "is missing while latitude is given")
-    findings.reject(half & lon.notna(), shown["latitude"], lat_text,
+    findings.reject(half & lon_text.notna(), shown["latitude"], lat_text,
                     "is missing while longitude is given")
     bad_lat = lat.notna() & ~lat.between(-90, 90)
     bad_lon = lon.notna() & ~lon.between(-180, 180)
@@ -244,7 +274,9 @@ def _check_agreement(province: pd.Series, point_prov: pd.Series, lat: pd.Series,
     differ = has_point & province.notna() & point_prov.notna() & province.ne(point_prov)
     if not differ.any():
         return
-    km = _distance_to(province[differ], lat[differ], lon[differ])
+    pairs = pd.DataFrame({"province": province[differ], "lat": lat[differ], "lon": lon[differ]})
+    km = _by_distinct(pairs, lambda u: _distance_to(u["province"], u["lat"], u["lon"]))
+    km = km.astype(float)
     close = pd.Series(False, index=province.index)
     close[km.index[km <= NEAR_KM]] = True
     far = differ & ~close
@@ -253,9 +285,10 @@ def _check_agreement(province: pd.Series, point_prov: pd.Series, lat: pd.Series,
                   "the coordinates fall just inside " + point_prov.fillna("") + " (within "
                   f"{NEAR_KM:.0f} km of the border); kept " + pd.Series(source,
                                                                        index=province.index))
+    km_text = km.reindex(province.index).round().fillna(0).astype(int).astype(str)
     findings.reject(far, shown["province"], province,
                     "disagrees with the coordinates, which are in " + point_prov.fillna("")
-                    + f" ({km.reindex(province.index).round(0).fillna(0).astype(int)} km away)")
+                    + " (" + km_text + " km away)")
 
 
 def _districts(text: pd.Series, stated: pd.Series, findings: Findings,

@@ -26,7 +26,7 @@ MAPPABLE = tuple(c for c in schema.COLUMNS if c != "batch_id")
 SUGGEST_CUTOFF = 80
 
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "incident_id": ("id", "s no", "sr no", "serial", "event id", "incident no", "ref", "code"),
+    "incident_id": ("event id", "incident id", "incident no", "incident code", "ref no"),
     "date": ("date of attack", "date of incident", "incident date", "attack date", "day",
              "event date", "dated", "تاریخ"),
     "date_precision": ("date accuracy", "date certainty"),

@@ -39,6 +39,8 @@ MAX_SLIDES = 40
 MAX_STEPS = 31
 SAMPLE_NOTE = "a sample of reported attacks, not a complete count"
 NO_GROUP = "no group named in the report"
+LEGEND_ROW_PX = 48
+"""Height of the one-row legend under a slide map (two entries at most, in slide type)."""
 SLIDE_PARAM, STEP_PARAM, PRESENT_PARAM = "slide", "step", "present"
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -567,7 +569,8 @@ def _point(item: briefs.Item, frame: pd.DataFrame, view: Sequence[str]) -> Point
     check = None
     if item.takeaway.claim is not None:
         result = briefs.evaluate(item.takeaway.claim, frame, view=view)
-        check = f"{result.observed} Verdict: {result.verdict}."
+        if result.verdict != briefs.NOT_IN_VIEW:  # nothing a room can use
+            check = f"{result.observed} Verdict: {result.verdict}."
     return Point(label=item.takeaway.theme, text=item.takeaway.text,
                  citation=item.brief.short_citation, check=check)
 
@@ -606,18 +609,19 @@ def build_figure(
     elif slide.figure == "district_map":
         province = slide.spec.provinces[0] if len(slide.spec.provinces) == 1 else None
         fig = charts.district_map(frame, province=province, look=look)
+        fig.update_traces(showlegend=True)  # the legend says what the bubbles measure
         _fit_map(fig, *shapes.bounds_points(provinces), width=width, height=height)
     elif slide.figure == "surge_map":
         day = None
         if slide.step_days:
             day = slide.step_days[min(step or slide.step_count, slide.step_count) - 1]
-        window = frame.dropna(subset=["latitude", "longitude"])
-        lat, lon = window["latitude"], window["longitude"]
-        if window.empty:
-            lat, lon = shapes.bounds_points(provinces)
+        # Framed on the provinces the whole window touches, so the view stays put
+        # from day to day and the room sees where in the country each day fell.
+        touched = tuple(p for p in schema.PROVINCES if p in set(frame["province"]))
         fig = charts.slide_day_map(step_frame(slide, frame, step), current=day, look=look,
                                    height=height)
-        _fit_map(fig, lat, lon, width=width, height=height)
+        _fit_map(fig, *shapes.bounds_points(touched or provinces), width=width,
+                 height=height)
     elif slide.figure == "group_bars":
         fig = charts.bar_counts(group_counts(frame), "group", look=look, top=8)
         fig.update_xaxes(title="Incidents")
@@ -643,8 +647,14 @@ def group_counts(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _fit_map(fig: go.Figure, lat: pd.Series, lon: pd.Series, *, width: int, height: int) -> None:
-    """Refit a MapLibre figure to the pixel size it is drawn at; colour bars in slide type."""
-    view = map_view(lat, lon, width=width, height=height)
+    """Refit a MapLibre figure to the pixel size it is drawn at; colour bars in slide type.
+
+    A legend sits under the map (see ``charts._map_layout``), so the map itself is that
+    much shorter than the figure.
+    """
+    legend = any(t.showlegend is not False for t in fig.data if t.type == "scattermap")
+    map_height = height - (LEGEND_ROW_PX if legend else 0)
+    view = map_view(lat, lon, width=width, height=map_height)
     size = fig.layout.font.size or charts.PRESENTER.font_size
     fig.update_layout(map={"center": view["center"], "zoom": view["zoom"]})
     fig.update_traces(

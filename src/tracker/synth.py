@@ -145,7 +145,8 @@ def generate(rows: int, seed: int = 0, *, start: dt.date = DEFAULT_START,
             "date_precision": "day",
             "province": pd.Series(province, dtype=object),
             "district": where,
-            "location": TEXT_PREFIX + "near " + where,
+            "location": TEXT_PREFIX + "site " + pd.Series(rng.integers(1, 400, n)).astype(str)
+            + " near " + where,
             "latitude": lat.round(5),
             "longitude": lon.round(5),
             "geo_precision": "town",
@@ -160,7 +161,7 @@ def generate(rows: int, seed: int = 0, *, start: dt.date = DEFAULT_START,
                 rng, np.where(named, claimed_toll, 0), UNREPORTED["killed_claimed"], keep=named
             ),
             "summary": TEXT_PREFIX + "generated " + kind + " on " + aim + " in " + where
-            + "; not a real incident.",
+            + "; not a real incident (" + ids + ").",
             "notes": f"{TEXT_PREFIX}test data from `tracker synth` (seed {seed}); "
             "no such incident was reported.",
             "source_name": SOURCE_NAME,

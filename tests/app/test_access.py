@@ -16,7 +16,7 @@ from tracker.auth import Accounts
 from tracker.store import BatchMeta, Store
 
 PASSWORD = "a long passphrase 1"
-RESTRICTED = ["pages/batches.py", "pages/audit.py", "pages/accounts.py"]
+RESTRICTED = ["pages/upload.py", "pages/batches.py", "pages/audit.py", "pages/accounts.py"]
 SUBMIT = "FormSubmitter:auth_login_form-Sign in"
 
 
@@ -79,6 +79,7 @@ def test_without_sign_in_the_restricted_pages_show_only_a_notice(people, page):
     assert not at.main.dataframe
     assert [b.key for b in at.main.button] == []  # no withdraw, no account form
     assert not at.get("download_button")
+    assert not at.get("file_uploader")
     assert not [t for t in at.text_input if t.key and t.key.startswith("accounts_")]
 
 
@@ -150,6 +151,33 @@ def test_a_viewer_cannot_reach_batches(people):
     at = signed_in("vik", page="pages/batches.py")
     assert any("need a researcher account" in w for w in _texts(at.warning))
     assert not at.dataframe
+
+
+def test_a_researcher_uploads_through_the_page_and_the_batch_is_theirs(people):
+    from tests.hostile import files
+
+    at = signed_in("ayesha", page="pages/upload.py")
+    data = files.to_csv(files.district_rows(3))
+    at.file_uploader(key="upload_file").set_value(("ayesha-new.csv", data, "text/csv")).run()
+    assert not at.exception
+    at.button(key="upload_commit").click().run()
+    assert not at.exception
+    store = Store(people["url"])
+    batch = store.batches().query("file_name == 'ayesha-new.csv'").iloc[0]
+    assert (batch["uploaded_by"], batch["accepted"], bool(batch["reviewed"])) == (
+        "ayesha", 3, False)
+
+
+@pytest.mark.parametrize(("who", "allowed"), [(None, False), ("bilal", False), ("zara", True)])
+def test_only_an_admin_may_add_a_brief(people, who, allowed):
+    at = signed_in(who, page="pages/briefs.py") if who else run_page("pages/briefs.py")
+    assert not at.exception
+    uploaders = [u for u in at.get("file_uploader") if u.proto.id.endswith("briefs_upload_file")
+                 or "briefs_upload_file" in u.proto.id]
+    assert bool(uploaders) is allowed
+    if not allowed:
+        assert any("need an admin account" in i or "Sign in as an admin" in i
+                   for i in _texts(at.info))
 
 
 # --- admins ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from tests.browser.conftest import (
     open_app,
     screenshot,
     streamlit_server,
+    wait_for_run,
 )
 
 pytestmark = pytest.mark.browser
@@ -44,7 +45,6 @@ def _state_with_briefs(folder: Path) -> Path:
 def test_province_page_takeaway_cards(server, page):
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    open_app(page, f"{server}/")  # the first run of app.py registers the navigation
     open_app(page, f"{server}/balochistan")
     assert_no_exception(page)
     assert page.locator("[data-testid='stSidebarNav']").filter(has_text="Provinces").count()
@@ -52,9 +52,12 @@ def test_province_page_takeaway_cards(server, page):
     panel.wait_for(timeout=60_000)
     summary = panel.locator("summary").first
     assert "What the brief says about Balochistan" in summary.inner_text()
-    summary.click()
+    summary.click()  # opening the panel reruns the page; its claims are checked then
+    page.wait_for_timeout(500)
+    wait_for_run(page)
     cards = panel.locator("[data-testid='stExpanderDetails']")
     cards.wait_for(timeout=10_000)
+    page.get_by_text("Verdict:").first.wait_for(timeout=30_000)
     text = cards.inner_text()
     assert "Sanober Institute" in text
     assert "China/CPEC" in text and "Iran border" in text and "India" in text
@@ -76,7 +79,6 @@ def test_briefs_page_renders_brief_text_inert(seeded_url, tmp_path, page):
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     with streamlit_server(seeded_url, state) as base:
-        open_app(page, f"{base}/")
         open_app(page, f"{base}/briefs")
         assert_no_exception(page)
         assert page.locator("[data-testid='stSidebarNav']").filter(has_text="Briefs").count()

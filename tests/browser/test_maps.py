@@ -13,7 +13,13 @@ import io
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import OUTPUT, assert_no_exception, open_app, wait_for_run
+from tests.browser.conftest import (
+    OUTPUT,
+    assert_no_exception,
+    open_app,
+    streamlit_server,
+    wait_for_run,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -77,13 +83,23 @@ def test_map_page_draws_offline_with_outlines(page, server, path, name):
     assert_no_exception(page)
 
 
-def test_a_link_with_filters_opens_the_same_province_view(page, server, bundled):
+def test_a_link_with_filters_opens_the_same_province_view(page, seeded_url, tmp_path, bundled):
+    """The link is the first request of a fresh server: the case where Streamlit would run
+    the page file alone (legacy ``pages/`` mode) and drop the sidebar and its filters."""
     window = bundled[(bundled.date >= "2025-03-15") & (bundled.date <= "2025-03-17")
                      & (bundled.province == "Khyber Pakhtunkhwa")]
     killed_injured = int(window["killed"].sum()) + int(window["injured"].sum())
-    open_app(page, f"{server}/khyber_pakhtunkhwa?start=2025-03-15&end=2025-03-17"
-                   f"&size=casualties&freq=day")
+    with streamlit_server(seeded_url, tmp_path / "state") as fresh:
+        open_app(page, f"{fresh}/khyber_pakhtunkhwa?start=2025-03-15&end=2025-03-17"
+                       f"&size=casualties&freq=day")
+        check_kp_link(page, window, killed_injured)
+
+
+def check_kp_link(page, window, killed_injured) -> None:
     assert_no_exception(page)
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "Khyber Pakhtunkhwa" in nav and "khyber pakhtunkhwa" not in nav  # not legacy nav
+    assert page.locator("[data-testid='stSidebar']").get_by_text("Filters").count() >= 1
     metrics = page.locator("[data-testid='stMetricValue']").all_inner_texts()
     assert metrics[:2] == [str(len(window)), str(int(window["killed"].sum()))]
     wait_for_map(page)
@@ -110,7 +126,7 @@ def hover_biggest_bubble(page) -> str:
     x, y = page.evaluate(
         "() => { const gd = [...document.querySelectorAll('.js-plotly-plot')]"
         ".find(el => el._fullLayout && el._fullLayout.map);"
-        " const t = gd.data.find(t => t.type === 'scattermap');"
+        " const t = gd._fullData.find(t => t.type === 'scattermap');"
         " const sizes = Array.from(t.marker.size); const i = sizes.indexOf(Math.max(...sizes));"
         " const map = gd._fullLayout.map._subplot.map;"
         " const p = map.project([t.lon[i], t.lat[i]]);"
@@ -120,7 +136,7 @@ def hover_biggest_bubble(page) -> str:
     page.mouse.move(x, y)
     label = page.locator(".hoverlayer .hovertext")
     label.first.wait_for(timeout=10_000)
-    return label.first.inner_text()
+    return label.first.text_content()
 
 
 def test_changing_the_measure_writes_it_to_the_url(page, server):
@@ -134,4 +150,21 @@ def test_changing_the_measure_writes_it_to_the_url(page, server):
     assert page.get_by_text("census", exact=False).count() >= 1
     wait_for_map(page)
     map_panel_screenshot(page, "overview-rate")
+    hover = hover_at(page, lon=65.3, lat=25.9)  # inside Balochistan, >1° from any incident
+    assert "Balochistan" in hover and "per million" in hover
+    assert "Population: 14,894,402 (2023 census)" in hover
     assert_no_exception(page)
+
+
+def hover_at(page, lon: float, lat: float) -> str:
+    """Move the mouse to a place on the map and return the hover's text."""
+    x, y = page.evaluate(
+        "([lon, lat]) => { const gd = [...document.querySelectorAll('.js-plotly-plot')]"
+        ".find(el => el._fullLayout && el._fullLayout.map);"
+        " const map = gd._fullLayout.map._subplot.map; const p = map.project([lon, lat]);"
+        " const box = map.getCanvas().getBoundingClientRect();"
+        " return [box.left + p.x, box.top + p.y]; }", [lon, lat])
+    page.mouse.move(x, y)
+    label = page.locator(".hoverlayer .hovertext")
+    label.first.wait_for(timeout=10_000)
+    return label.first.text_content()

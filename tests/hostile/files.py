@@ -40,8 +40,9 @@ FREE_TEXT = ("location", "summary", "notes", "source_name", "perpetrator")
 """Canonical text fields that take any text (the rest are fixed lists or checked)."""
 
 
-def district_rows(n: int, start: dt.date = dt.date(2019, 1, 1)) -> pd.DataFrame:
-    """``n`` SYNTHETIC canonical rows in real districts, dates 5 days apart (no twins)."""
+def district_rows(n: int, start: dt.date = dt.date(2019, 1, 1), step_days: int = 5,
+                  ) -> pd.DataFrame:
+    """``n`` SYNTHETIC canonical rows in real districts, ``step_days`` apart (no twins)."""
     gazetteer = places.districts_table()
     gazetteer = gazetteer[gazetteer["province"].isin(schema.PROVINCES)].reset_index(drop=True)
     rows = []
@@ -49,7 +50,7 @@ def district_rows(n: int, start: dt.date = dt.date(2019, 1, 1)) -> pd.DataFrame:
         place = gazetteer.iloc[i % len(gazetteer)]
         rows.append({
             "incident_id": f"HOSTILE-{start:%Y}-{i:05d}",
-            "date": (start + dt.timedelta(days=5 * i)).isoformat(),
+            "date": (start + dt.timedelta(days=step_days * i)).isoformat(),
             "date_precision": "day",
             "province": place["province"],
             "district": place["district"],

@@ -232,6 +232,15 @@ def test_mixed_encodings_keep_urdu_and_repair_the_windows_lines(store):
     assert stored[frame.loc[2, "incident_id"]] == "Naïve bazaar"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_not_mistaken_for_binary_or_utf8(encoding):
+    frame = files.district_rows(4, dt.date(2023, 6, 1))
+    frame.loc[0, "location"] = "کوئٹہ"
+    report = run(files.to_csv(frame).decode("utf-8").encode(encoding), "u16.csv")
+    assert report.reader["encoding"] == encoding and report.accepted == 4
+    assert report.incidents["location"].iloc[0] == "کوئٹہ"
+
+
 # --- who may save --------------------------------------------------------------------------
 
 

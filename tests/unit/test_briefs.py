@@ -500,3 +500,24 @@ def test_broken_file_in_state_folder_is_skipped_not_fatal(state):
     library = briefs.load_library()
     assert [b.id for b in library.briefs] == [BUNDLED_ID]
     assert len(library.problems) == 1 and library.problems[0].startswith("broken.yaml:")
+
+
+def test_check_runs_each_claim_once_per_frame(bundled, monkeypatch):
+    calls: list[str] = []
+    real = briefs.evaluate
+
+    def counting(claim, frame, *, view=("Pakistan",)):
+        calls.append(claim.kind)
+        return real(claim, frame, view=view)
+
+    monkeypatch.setattr(briefs, "evaluate", counting)
+    item = next(i for i in briefs.all_items() if i.takeaway.id == "surge-march-2025")
+    frame = bundled.copy()
+    first = briefs.check(item, frame)
+    again = briefs.check(item, frame)
+    assert again is first and len(calls) == 1
+    other = bundled.copy()  # a new frame object: computed afresh
+    assert briefs.check(item, other).figures == first.figures
+    assert len(calls) == 2
+    narrowed = briefs.check(item, frame, ("Balochistan",))  # another view: its own result
+    assert len(calls) == 3 and narrowed is not first

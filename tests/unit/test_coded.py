@@ -90,7 +90,7 @@ def test_frames_cut_by_pandas_still_use_the_codes(table):
     located = table.dropna(subset=["district"])
     found = coded.view(located, ["district"])
     assert found is not None
-    assert np.array_equal(found[1], located.index.to_numpy())
+    assert np.array_equal(found.pos, located.index.to_numpy())
 
 
 def test_small_tables_are_not_coded():
@@ -111,3 +111,12 @@ def test_spec_fields_are_all_handled():
     handled = {"start", "end", "provinces", "districts", "attack_types", "targets",
                "perpetrators", "min_casualties", "text"}
     assert {f.name for f in dataclasses.fields(FilterSpec)} == handled
+
+
+def test_a_replaced_column_of_a_filtered_frame_is_noticed(table):
+    cut = FilterSpec(provinces=("Balochistan",)).apply(table)
+    assert coded.view(cut, ["province", "killed"]) is not None
+    cut["province"] = "Punjab"
+    counts = analytics.count_by(cut, "province")
+    assert counts["province"].tolist() == ["Punjab"]
+    assert counts["incidents"].tolist() == [len(cut)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
@@ -138,3 +139,54 @@ def test_the_migrations_ship_inside_the_package(project_root):
     revisions = sorted(p.name for p in (migrations.HERE / "versions").glob("[0-9]*.py"))
     assert revisions[0] == "0001_initial.py"
     assert (migrations.HERE / "env.py").is_file()
+
+
+def test_drift_names_what_differs_from_the_code(store):
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("DROP INDEX ix_incidents_province"))
+    diffs = migrations.drift(store.engine)
+    assert [d[0] for d in diffs] == ["add_index"]
+    assert diffs[0][1].name == "ix_incidents_province"
+
+
+def test_a_table_added_in_code_without_a_migration_is_flagged_on_start(store_url, monkeypatch):
+    import tracker.store as store_module
+    from tracker.store import SchemaDriftWarning
+
+    changed = sa.MetaData()
+    for table in metadata.tables.values():
+        table.to_metadata(changed)
+    sa.Table("notes", changed, sa.Column("id", sa.Integer, primary_key=True))
+    monkeypatch.setattr(store_module, "metadata", changed)
+    with pytest.warns(SchemaDriftWarning, match="notes.*tracker migrate --new"):
+        Store(store_url).init()
+
+
+def test_a_new_revision_is_written_from_the_code_and_builds_what_it_describes(
+        tmp_path, monkeypatch):
+    """`tracker migrate --new`: autogenerate a revision, then check it builds the new table."""
+    import shutil
+
+    import tracker.store as store_module
+
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrations.HERE, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(migrations, "HERE", scripts)
+    migrations.head.cache_clear()
+    changed = sa.MetaData()
+    for table in metadata.tables.values():
+        table.to_metadata(changed)
+    sa.Table("notes", changed, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("text", sa.Text, nullable=False))
+    monkeypatch.setattr(store_module, "metadata", changed)
+    try:
+        scratch = make_engine(f"sqlite:///{(tmp_path / 'scratch.db').as_posix()}")
+        paths = migrations.new_revision("add notes", scratch)
+        assert [p.rsplit("/", 1)[-1] for p in paths] == ["0002_add_notes.py"]
+        assert "op.create_table('notes'" in (scripts / "versions" / "0002_add_notes.py").read_text()
+        fresh = make_engine(f"sqlite:///{(tmp_path / 'fresh.db').as_posix()}")
+        assert migrations.upgrade(fresh).after == "0002"
+        assert "notes" in _tables(fresh)
+        assert migrations.drift(fresh) == []
+    finally:
+        migrations.head.cache_clear()

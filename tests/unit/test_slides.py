@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 import re
 
 import pandas as pd
@@ -292,7 +293,21 @@ def test_maps_fit_their_zoom_to_the_drawn_size(bundled):
     large = slides.build_figure(slide, frame, width=1520, height=1040)
     lat, lon, zoom_small = _map_view(small)
     assert 24 < lat < 32.5 and 60.5 < lon < 70.5  # inside Balochistan's box
-    assert _map_view(large)[2] == pytest.approx(zoom_small + 2, abs=0.05)
+    assert 1.8 < _map_view(large)[2] - zoom_small < 2.4
+
+
+def test_map_view_fits_a_box_in_web_mercator():
+    lat, lon = pd.Series([24.0, 37.0]), pd.Series([61.0, 77.0])
+    view = slides.map_view(lat, lon, width=1024, height=1024, fill=1.0)
+    # 16° of longitude are 16/360 of a 512 px world at zoom 0: it fills 1024 px at zoom z.
+    assert view["zoom"] == pytest.approx(min(
+        math.log2(1024 / (512 * 16 / 360)),
+        math.log2(1024 / (512 * (slides._mercator_y(24.0) - slides._mercator_y(37.0))))),
+        abs=0.01)
+    assert view["center"]["lon"] == pytest.approx(69.0)
+    assert 30.5 < view["center"]["lat"] < 31.0  # the Mercator middle is north of 30.5°
+    bigger = slides.map_view(lat, lon, width=4096, height=4096, fill=1.0)
+    assert bigger["zoom"] == pytest.approx(view["zoom"] + 2, abs=0.01)
 
 
 def test_surge_map_picks_out_the_step_day(bundled):

@@ -12,7 +12,7 @@ Every format module exposes the same small protocol:
 Rows that a format says are not militant attacks in Pakistan's sense (ACLED protests, a
 state's own air strike, UCDP events located only to the country) are marked with a
 reason in ``_reject``; the pipeline turns that into a rejection, never a silent drop.
-Helper columns start with ``_``: ``_country`` (rows for other countries are counted as
+Extra columns start with ``_``: ``_country`` (rows for other countries are counted as
 outside Pakistan), ``_reject``/``_reject_column``, ``_district_hint`` (a town that may
 name the district), ``_note`` (a sentence added to the row's notes).
 """
@@ -28,9 +28,9 @@ import pandas as pd
 
 from tracker import places
 
-HELPER_COLUMNS = ("_country", "_reject", "_reject_column", "_district_hint", "_note")
+EXTRA_COLUMNS = ("_country", "_reject", "_reject_column", "_district_hint", "_note")
 
-_URL = re.compile(r"https?://[^\s,;\"'<>)\]]+")
+_URL = re.compile(r"(https?://[^\s,;\"'<>)\]]+)")
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Mapped:
     Attributes
     ----------
     frame
-        Canonical column names (any subset) plus helper columns, indexed like the file.
+        Canonical column names (any subset) plus the extra ``_`` columns, indexed like the file.
     columns
         canonical field → where it came from, in words (provenance for the batch).
     caveats

@@ -2,7 +2,8 @@
 
 A file is canonical when it has at least ``date`` and ``attack_type`` and a place
 (``province``, ``district`` or coordinates) under the canonical names (any case, spaces
-or underscores). A file with other names goes through a column mapping
+or underscores). An extra ``country`` column, as in a multi-country log, sends rows for
+other countries to ``outside_pakistan``. A file with other names goes through a column mapping
 (:mod:`tracker.mappings`) and is then read exactly like a canonical file.
 """
 
@@ -51,6 +52,11 @@ def to_canonical(frame: pd.DataFrame, mapping: dict[str, str] | None = None) -> 
         out[target] = cols.text(column_key(source)) if mapping is None else _stripped(
             frame[source]
         )
+    country = cols.name("country") if mapping is None else next(
+        (c for c, f in mapping.items() if f == "country"), None)
+    if country is not None:
+        out["_country"] = _stripped(frame[country])
+        used["country"] = country
     caveats: list[str] = []
     ignored = [c for c in frame.columns if c not in used.values()]
     if ignored:
@@ -59,7 +65,8 @@ def to_canonical(frame: pd.DataFrame, mapping: dict[str, str] | None = None) -> 
         caveats.append(f"Columns not used: {shown}{more}.")
     if cols.has("batch_id"):
         caveats.append("The file's batch_id column is ignored: the upload gets its own batch.")
-    return Mapped(frame=out, columns={k: str(v) for k, v in used.items()}, caveats=caveats)
+    return Mapped(frame=out, columns={k: str(v) for k, v in used.items() if k != "country"},
+                  caveats=caveats)
 
 
 def _stripped(column: pd.Series) -> pd.Series:

@@ -110,7 +110,9 @@ def briefs_browser(frame: pd.DataFrame, view: Sequence[str], *, key: str) -> Non
     for brief in library.briefs:
         origin = "bundled" if brief.source == "bundled" else "added in this app"
         noun = "takeaway" if len(brief.takeaways) == 1 else "takeaways"
-        st.caption(f"{md_escape(brief.citation)} {len(brief.takeaways)} {noun}; {origin}.")
+        note = f" {md_escape(brief.note)}" if brief.note else ""
+        st.caption(f"{md_escape(brief.citation)}{note} {len(brief.takeaways)} {noun}; "
+                   f"{origin}.")
     cols = st.columns([2, 3, 2])
     region = cols[0].selectbox("Region", ["All regions", *briefs.region_options(library)],
                                key=f"{key}_region")

@@ -26,7 +26,8 @@ def store() -> Store:
 
 
 @st.cache_resource(show_spinner="Loading incidents…", max_entries=4)
-def _incidents(url: str, version: int, reviewed_only: bool, include_sensitive: bool) -> pd.DataFrame:
+def _incidents(url: str, version: int, reviewed_only: bool,
+               include_sensitive: bool) -> pd.DataFrame:
     frame = _store(url).load_incidents(
         reviewed_only=reviewed_only, include_sensitive=include_sensitive
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -22,13 +23,16 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DESK_PNG_WIDTH = 1000
 
 
-def export_row(fig: go.Figure | None, frame: pd.DataFrame, *, key: str, name: str) -> None:
-    """PNG of ``fig`` (when given) and the incidents behind the view as CSV and Excel.
+def export_row(fig: go.Figure | Callable[[], go.Figure] | None, frame: pd.DataFrame, *,
+               key: str, name: str) -> None:
+    """PNG of a chart (when given) and the incidents behind the view as CSV and Excel.
 
     Parameters
     ----------
     fig
-        The view's main chart or map, exported as it is (maps keep their centre and zoom).
+        The view's main chart or map, or a function that builds it (called only when the
+        PNG button is pressed). Maps keep their centre and zoom and are exported at the
+        width their zoom was fitted for.
     frame
         The filtered incidents the view shows.
     key
@@ -39,13 +43,18 @@ def export_row(fig: go.Figure | None, frame: pd.DataFrame, *, key: str, name: st
     stem = _stem(name)
     cols = st.columns(3 if fig is not None else 2)
     if fig is not None:
-        width, height = desk_png_size(fig)
         cols[0].download_button(
-            "Chart as PNG", data=lambda: export.figure_png(fig, width=width, height=height),
-            file_name=f"{stem}.png", mime=PNG_MIME, key=f"{key}_png",
-            icon=":material/image:", on_click="ignore", width="stretch",
+            "Chart as PNG", data=lambda: _desk_png(fig), file_name=f"{stem}.png",
+            mime=PNG_MIME, key=f"{key}_png", icon=":material/image:", on_click="ignore",
+            width="stretch", disabled=frame.empty,
         )
     incidents_buttons(frame, key=key, stem=stem, columns=cols[-2:])
+
+
+def _desk_png(fig: go.Figure | Callable[[], go.Figure]) -> bytes:
+    figure = fig() if callable(fig) else fig
+    width, height = desk_png_size(figure)
+    return export.figure_png(figure, width=width, height=height)
 
 
 def incidents_buttons(frame: pd.DataFrame, *, key: str, stem: str, columns=None) -> None:

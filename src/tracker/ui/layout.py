@@ -7,6 +7,7 @@ import streamlit as st
 
 from tracker import analytics
 from tracker.filters import FilterSpec
+from tracker.ui import sidebar
 
 SAMPLE_NOTE = (
     "a sourced sample of reported militant attacks compiled from news reports, "
@@ -16,6 +17,8 @@ SAMPLE_NOTE = (
 
 def current_spec() -> FilterSpec:
     """The filter spec the sidebar in ``app.py`` built for this run."""
+    if "filter_spec" not in st.session_state:
+        sidebar.run_app_first()  # a page opened alone by a link on a fresh server
     return st.session_state.get("filter_spec", FilterSpec())
 
 

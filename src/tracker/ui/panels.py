@@ -105,15 +105,18 @@ def timeline_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
 def breakdown_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
                     measure: str = "incidents",
                     columns: tuple[str, ...] = ("attack_type", "target", "perpetrator")) -> None:
-    """Bars per attack type, target and perpetrator, side by side."""
+    """Bars per attack type, target and perpetrator, two to a row (long names need room)."""
     st.subheader("What and who")
     titles = {"attack_type": "Attack type", "target": "Target", "perpetrator": "Perpetrator"}
-    for col, column in zip(st.columns(len(columns)), columns, strict=True):
-        with col:
-            st.plotly_chart(
-                charts.breakdown_chart(frame, column, measure=measure, title=titles[column]),
-                key=f"{key}_by_{column}", theme=None, config=PLOTLY_CONFIG,
-            )
+    for start in range(0, len(columns), 2):
+        row = columns[start:start + 2]
+        for col, column in zip(st.columns(2 if len(row) == 2 else [2, 1]), row, strict=False):
+            with col:
+                st.plotly_chart(
+                    charts.breakdown_chart(frame, column, measure=measure,
+                                           title=titles[column]),
+                    key=f"{key}_by_{column}", theme=None, config=PLOTLY_CONFIG,
+                )
     cards.takeaway_panel(regions, frame, key=f"{key}_breakdowns")
 
 
@@ -122,7 +125,7 @@ def incident_table(frame: pd.DataFrame, *, key: str, limit: int = TABLE_LIMIT) -
     shown = frame.nlargest(limit, "date") if len(frame) > limit else frame
     if len(shown) < len(frame):
         st.caption(f"The newest {limit:,} of {len(frame):,} incidents; the Incidents page "
-                   "lists them all.")
+                   "lists more.")
     st.dataframe(tables.incident_table(shown), column_config=layout.incident_column_config(),
                  hide_index=True, width="stretch", key=key)
 
@@ -138,12 +141,16 @@ def default_freq(frame: pd.DataFrame) -> str:
 def _province_table(frame: pd.DataFrame, spec: FilterSpec, measure: str) -> pd.DataFrame:
     summary = analytics.province_summary(frame, spec.provinces)
     summary["province"] = summary["province"].map(schema.PROVINCE_SHORT)
-    columns = {"province": "Province", "incidents": "Incidents", "killed": "Killed",
-               "injured": "Injured"}
     if measure.endswith("_per_million"):
-        columns |= {measure: "Per million", "census": "Census"}
+        base = measure.removesuffix("_per_million")
+        columns = {"province": "Province", base: charts.MEASURE_LABELS[base],
+                   measure: "Per million", "census": "Census"}
     elif measure == "casualties":
-        columns |= {"casualties": "Killed + injured"}
+        columns = {"province": "Province", "incidents": "Incidents",
+                   "casualties": "Killed + injured"}
+    else:
+        columns = {"province": "Province", "incidents": "Incidents", "killed": "Killed",
+                   "injured": "Injured"}
     return summary.sort_values(measure, ascending=False)[list(columns)].rename(columns=columns)
 
 

@@ -38,8 +38,9 @@ html { font-size: 20px; }
 }
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.45rem; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {
-  font-size: 20px; line-height: 1.32; color: #000000;
+  line-height: 1.32; color: #000000;
 }
+[data-testid="stMetricLabel"] * { font-size: 20px !important; color: #000000; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
   font-size: 20px !important; line-height: 1.3; color: #222222 !important;
   opacity: 1 !important;
@@ -51,7 +52,8 @@ html { font-size: 20px; }
 [data-testid="stMain"] :is([data-testid="stRadio"], [data-testid="stSelectbox"],
   [data-testid="stMultiSelect"], [data-testid="stSlider"], [data-testid="stCheckbox"],
   [data-testid="stTextInput"], [data-testid="stNumberInput"], [data-testid="stDateInput"],
-  [data-testid="stExpander"], [data-testid="stSegmentedControl"]) { display: none; }
+  [data-testid="stExpander"], [data-testid="stSegmentedControl"],
+  [data-testid="stDownloadButton"]) { display: none; }
 </style>
 """
 
@@ -133,7 +135,9 @@ def points(items: Sequence[slides.Point], step_text: str | None) -> None:
     if step_text:
         st.markdown(f"**{md_escape(step_text)}**")
     for point in items:
-        st.markdown(f"**{md_escape(point.label)}:** {md_escape(point.text)}")
+        named = step_text is not None and point.label in step_text
+        label = "" if named else f"**{md_escape(point.label)}:** "
+        st.markdown(f"{label}{md_escape(point.text)}")
         if point.check:
             st.caption(f"Against the data: {md_escape(point.check)}")
     if items:

@@ -1,0 +1,155 @@
+"""Access control in a real browser: the sign-in form, what each role sees and reaches.
+
+The server runs on its own store and state folder; the accounts are made with
+``tracker.auth`` (nothing ships with the project) and each researcher uploads one batch
+through the real pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import (
+    assert_no_exception,
+    open_app,
+    screenshot,
+    streamlit_server,
+    wait_for_run,
+)
+from tests.hostile import files
+from tracker import auth, ingest
+from tracker.auth import Accounts, User
+from tracker.store import Store
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long passphrase 1"
+RESTRICTED_TITLES = ("Upload", "Batches", "Audit log", "Accounts")
+
+
+@pytest.fixture(scope="module")
+def access_server(tmp_path_factory):
+    """A live app with two researchers (one batch each) and an admin."""
+    folder = tmp_path_factory.mktemp("access")
+    state = folder / "state"
+    url = f"sqlite:///{(folder / 'store.db').as_posix()}"
+    store = Store(url)
+    store.seed()
+    accounts = Accounts(state / "accounts.json", store=store)
+    batches = {}
+    for year, (name, role) in enumerate([("ayesha", "researcher"), ("bilal", "researcher"),
+                                         ("zara", "admin")], start=2015):
+        accounts.add(name, role, PASSWORD, actor="test setup")
+        if role == "researcher":
+            data = files.to_csv(files.district_rows(4, files.dt.date(year, 1, 1)))
+            report = ingest.ingest_bytes(data, f"{name}-log.csv", store=store)
+            batches[name] = auth.commit_upload(report, store, User(name, role))
+    store.engine.dispose()
+    with streamlit_server(url, state) as base:
+        yield {"base": base, "url": url, "batches": batches}
+
+
+def nav_titles(page) -> str:
+    return page.locator("[data-testid='stSidebarNav']").inner_text()
+
+
+def sign_in(page, name: str, password: str = PASSWORD) -> None:
+    if not page.get_by_label("User name").is_visible():
+        page.get_by_text("Sign in to upload or manage").click()
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    wait_for_run(page)
+
+
+def go(page, title: str, heading: str) -> None:
+    """Follow a navigation link (a new page load would start a new, signed-out session)."""
+    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+    page.locator("h1", has_text=heading).wait_for()
+    wait_for_run(page)
+
+
+def test_without_sign_in_nothing_that_writes_is_listed_or_reachable(page, access_server):
+    base = access_server["base"]
+    open_app(page, base)
+    nav = nav_titles(page)
+    assert "Overview" in nav
+    for title in RESTRICTED_TITLES:
+        assert title not in nav, f"{title} is listed before anyone signs in"
+    page.get_by_text("Sign in to upload or manage").click()
+    page.get_by_role("button", name="Sign in", exact=True).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)  # the expander's opening animation
+    screenshot(page, "access-sign-in")
+    for path, role in [("upload", "researcher"), ("batches", "researcher"),
+                       ("audit", "admin"), ("accounts", "admin")]:
+        open_app(page, f"{base}/{path}")
+        assert_no_exception(page)
+        notice = page.locator("[data-testid='stAlert']").first.inner_text()
+        assert f"Sign in as a{'n' if role == 'admin' else ''} {role}" in notice
+        main = page.locator("[data-testid='stMain']")
+        assert main.locator("[data-testid='stFileUploader']").count() == 0
+        assert main.locator("[data-testid='stDataFrame']").count() == 0
+        assert main.get_by_role("button").count() == 0
+    screenshot(page, "access-accounts-gated")
+
+
+def test_a_wrong_password_is_refused_in_the_form(page, access_server):
+    open_app(page, access_server["base"])
+    sign_in(page, "ayesha", "not the password")
+    assert "Wrong user name or password." in page.locator("[data-testid='stAlert']").inner_text()
+    assert "Upload" not in nav_titles(page)
+
+
+def test_a_researcher_signs_in_uploads_and_sees_only_their_own_batches(page, access_server):
+    open_app(page, access_server["base"])
+    sign_in(page, "ayesha")
+    sidebar = page.locator("[data-testid='stSidebar']").inner_text()
+    assert re.search(r"Signed in as\s+ayesha", sidebar)
+    nav = nav_titles(page)
+    assert "Upload" in nav and "Batches" in nav
+    assert "Audit log" not in nav and "Accounts" not in nav
+
+    go(page, "Upload", "Upload an incident log")
+    assert_no_exception(page)
+    page.locator("[data-testid='stMain'] [data-testid='stFileUploader']").wait_for()
+    screenshot(page, "access-upload-signed-in")
+
+    go(page, "Batches", "Batches")
+    assert_no_exception(page)
+    main = page.locator("[data-testid='stMain']")
+    main.locator("[data-testid='stDataFrame']").wait_for()
+    table = main.locator("[data-testid='stDataFrame']")
+    choice = main.get_by_role("combobox", name="Batch")
+    assert access_server["batches"]["ayesha"] in choice.input_value()
+    choice.click()
+    page.get_by_role("option").first.wait_for()
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    assert len(options) == 1 and access_server["batches"]["ayesha"] in options[0], options
+    assert access_server["batches"]["bilal"] not in options[0]
+    assert table.count() == 1
+    assert main.get_by_role("button", name="Withdraw").count() == 1
+    screenshot(page, "access-batches-researcher")
+
+
+def test_an_admin_manages_every_batch_and_the_accounts(page, access_server):
+    open_app(page, access_server["base"])
+    sign_in(page, "zara")
+    nav = nav_titles(page)
+    for title in RESTRICTED_TITLES:
+        assert title in nav
+    go(page, "Batches", "Batches")
+    main = page.locator("[data-testid='stMain']")
+    main.locator("[data-testid='stDataFrame']").wait_for()
+    for label in ("Withdraw", "Mark reviewed", "Mark sensitive"):
+        assert main.get_by_role("button", name=label).count() == 1
+    screenshot(page, "access-batches-admin")
+    go(page, "Audit log", "Audit log")
+    assert_no_exception(page)
+    assert page.locator("[data-testid='stDownloadButton']").count() == 2
+    screenshot(page, "access-audit")
+    go(page, "Accounts", "Accounts")
+    assert_no_exception(page)
+    screenshot(page, "access-accounts")

@@ -1,0 +1,70 @@
+"""The code base never hands data to a renderer that would run it (checked on the source).
+
+- ``unsafe_allow_html=True`` appears nowhere;
+- ``st.html`` / ``components.html`` only ever receive constant text (page styling);
+- every CSV or Excel download gets its bytes from :mod:`tracker.safety` or
+  :mod:`tracker.export` (which uses it), so no spreadsheet leaves without formula guards.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"),
+                  *(ROOT / "src" / "tracker").rglob("*.py")])
+SPREADSHEET = (".csv", ".xlsx", "text/csv", "spreadsheetml", "XLSX_MIME")
+
+
+def _calls(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    constants = {
+        target.id
+        for node in tree.body if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+        for target in node.targets if isinstance(target, ast.Name)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            yield node, constants
+
+
+def _name(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_data_reaches_an_html_renderer(path):
+    for call, constants in _calls(path):
+        where = f"{path.relative_to(ROOT)}:{call.lineno}"
+        for keyword in call.keywords:
+            if keyword.arg == "unsafe_allow_html":
+                assert isinstance(keyword.value, ast.Constant) and not keyword.value.value, (
+                    f"{where}: unsafe_allow_html must stay off")
+        if _name(call) == "html" and call.args:
+            first = call.args[0]
+            constant = isinstance(first, ast.Constant) or (
+                isinstance(first, ast.Name) and first.id in constants)
+            assert constant, f"{where}: st.html may only render a constant"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_spreadsheet_downloads_go_through_the_formula_guard(path):
+    source = path.read_text(encoding="utf-8")
+    for call, _ in _calls(path):
+        if _name(call) != "download_button":
+            continue
+        text = ast.get_source_segment(source, call) or ""
+        if not any(marker in text for marker in SPREADSHEET):
+            continue  # a PNG, PPTX or PDF
+        data = call.args[1] if len(call.args) > 1 else next(
+            (k.value for k in call.keywords if k.arg == "data"), None)
+        assert data is not None
+        made_by = ast.get_source_segment(source, data) or ""
+        assert "safety." in made_by or "export.incidents_" in made_by, (
+            f"{path.relative_to(ROOT)}:{call.lineno}: a spreadsheet download must come "
+            f"from tracker.safety (got {made_by!r})")
