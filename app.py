@@ -50,9 +50,13 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-if page.url_path == present.PAGE_PATH or present.is_requested():
+on_presenter_page = page.url_path == present.PAGE_PATH
+data.set_presenting(on_presenter_page or present.is_requested())
+if on_presenter_page or present.is_requested():
     present.apply_style()  # presenter mode: no sidebar or controls, large type
 auth_ui.sidebar_login(user)
+if not on_presenter_page:  # the Presenter page draws this switch in its own menu
+    data.safe_share_toggle(st.sidebar)
 incidents = data.incidents()
 if (synthetic := data.synthetic_rows())[0]:  # generated load-test data is never shown as real
     st.warning(synth.banner_text(*synthetic), icon=":material/science:")

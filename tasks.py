@@ -39,8 +39,6 @@ PY = BIN / ("python.exe" if WINDOWS else "python")
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):
-        sys.exit("Python 3.11 or newer is needed (this is %d.%d)." % sys.version_info[:2])
     if not argv or argv[0] not in COMMANDS:
         print(__doc__)
         return 2
@@ -79,7 +77,7 @@ def install(extras: str) -> None:
         return
     print(f"Installing the tracker{extras} with pinned versions …", flush=True)
     pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    check(pip + ["-c", str(ROOT / "constraints.txt"), "-e", f"{ROOT}{extras}"])
+    check([*pip, "-c", str(ROOT / "constraints.txt"), "-e", f"{ROOT}{extras}"])
     stamp.write_text(digest)
 
 

@@ -4,6 +4,9 @@ import streamlit as st
 
 from tracker import auth
 from tracker.ui import auth as auth_ui
+from tracker.ui import layout
+
+layout.start_page()  # before anything draws (a link may be a fresh server's first)
 
 st.title("Accounts")
 admin = auth_ui.require_role("admin", "manage accounts")

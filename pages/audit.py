@@ -4,7 +4,9 @@ import streamlit as st
 
 from tracker import safety
 from tracker.ui import auth as auth_ui
-from tracker.ui import data
+from tracker.ui import data, layout
+
+layout.start_page()  # before anything draws (a link may be a fresh server's first)
 
 st.title("Audit log")
 auth_ui.require_role("admin", "see the audit log")

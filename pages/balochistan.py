@@ -1,5 +1,7 @@
 """Balochistan: districts, timeline, perpetrators and targets (the shared province template)."""
 
-from tracker.ui import province_page
+from tracker.ui import layout, province_page
+
+layout.start_page()  # before anything draws (a link may be a fresh server's first)
 
 province_page.render("Balochistan")

@@ -5,7 +5,9 @@ import streamlit as st
 from tracker import auth
 from tracker.store import StoreError
 from tracker.ui import auth as auth_ui
-from tracker.ui import data
+from tracker.ui import data, layout
+
+layout.start_page()  # before anything draws (a link may be a fresh server's first)
 
 st.title("Batches")
 user = auth_ui.require_role("researcher", "see and withdraw your uploads")

@@ -5,6 +5,8 @@ import streamlit as st
 from tracker.ui import auth as auth_ui
 from tracker.ui import cards, data, layout
 
+layout.start_page()  # before anything draws (a link may be a fresh server's first)
+
 st.title("Policy briefs")
 st.caption(
     "Takeaways from published briefs, written in this project's own words and attributed. "
@@ -18,4 +20,4 @@ cards.briefs_browser(frame, spec.regions, key="briefs")
 
 st.subheader("Add a brief")
 if editor := auth_ui.gate("manage_briefs", "add a brief"):
-    cards.brief_upload(actor=editor.name, store=data.store(), key="briefs_upload")
+    cards.brief_upload(user=editor, store=data.store(), key="briefs_upload")

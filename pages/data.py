@@ -5,6 +5,8 @@ import streamlit as st
 from tracker import tables
 from tracker.ui import data, layout
 
+layout.start_page()  # before anything draws (a link may be a fresh server's first)
+
 LIST_LIMIT = 10_000  # rows listed at most (3–5 MB sent to the browser); then the newest
 
 st.title("Incidents")

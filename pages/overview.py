@@ -6,6 +6,8 @@ from tracker import charts
 from tracker.ui import data, exports, layout, panels
 from tracker.ui.compare import comparison_section
 
+layout.start_page()  # before anything draws (a link may be a fresh server's first)
+
 KEY = "overview"
 
 st.title("Militant attacks in Pakistan")

@@ -8,18 +8,20 @@ import streamlit as st
 
 from tracker import slides
 from tracker.briefs import md_escape
-from tracker.ui import exports, present
+from tracker.ui import data, exports, layout, present
+
+layout.start_page()  # before anything draws (a link may be a fresh server's first)
 
 deck = present.deck()
 where = present.position(deck)
 slide = deck.slides[where.index]
-safe = present.safe_share()
-everything = present.incidents(safe)
-frame = slides.slide_frame(slide, everything)
-
 menu = present.header(deck, slide, where)
-with menu.popover("Export", icon=":material/download:", width="stretch"):
-    st.toggle("Screen-share safe: reviewed batches only, nothing sensitive", key=present.SAFE_KEY)
+export_menu = menu.popover("Export", icon=":material/download:", width="stretch")
+with export_menu:
+    safe = data.safe_share_toggle()  # drawn first: it decides which incidents show
+everything = data.incidents(safe=safe)
+frame = slides.slide_frame(slide, everything)
+with export_menu:
     exports.slide_png_button(slide, frame, where.step, key="present_slide")
     exports.deck_buttons(deck, everything, key="present_deck", safe=safe)
     exports.incidents_buttons(frame, key="present_rows", stem=slide.id)

@@ -7,6 +7,8 @@ from tracker import analytics, charts
 from tracker.ui import data, layout
 from tracker.ui import surges as view
 
+layout.start_page()  # before anything draws (a link may be a fresh server's first)
+
 st.title("Surges")
 spec = layout.current_spec()
 everything = data.incidents()

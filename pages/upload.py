@@ -7,7 +7,9 @@ access control can wrap it.
 import streamlit as st
 
 from tracker.ui import auth as auth_ui
-from tracker.ui import upload
+from tracker.ui import layout, upload
+
+layout.start_page()  # before anything draws (a link may be a fresh server's first)
 
 
 def body(uploader: str) -> None:

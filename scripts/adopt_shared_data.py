@@ -29,6 +29,15 @@ KILLED_CLAIMED = {
     "BAL-1029": 362,  # BLA's claims rose from 84 to 362 personnel killed; the latest is kept
 }
 
+# Source links that point to another story. The row's own notes cite a report of this
+# incident, which becomes its source; the compiled link is kept in the notes.
+SOURCE_CORRECTIONS = {
+    "BAL-0020": (  # the compiled link is Dawn's report of a grenade attack in Khuzdar
+        "ARY News",
+        "https://arynews.tv/jaffar-express-operation-complete-all-33-terrorists-killed-ispr/",
+    ),
+}
+
 
 def main(shared: Path) -> None:
     _copy_geo(shared / "geo")
@@ -57,10 +66,17 @@ def _adopt_incidents(path: Path) -> None:
         cid = rec["compiled_id"]
         district = places.resolve_district(rec["district"], rec["province"])
         if rec["district"] and district.value != rec["district"]:
-            changes.append(f"{cid}: district {rec['district']!r} -> {district.value!r} ({district.kind})")
+            changes.append(
+                f"{cid}: district {rec['district']!r} -> {district.value!r} ({district.kind})")
         perp = places.resolve_perpetrator(rec["perpetrator"])
         if perp.value != rec["perpetrator"]:
             changes.append(f"{cid}: perpetrator {rec['perpetrator']!r} -> {perp.value!r}")
+        source_name, source_url, notes = rec["source_name"], rec["source_url"], rec["notes"]
+        if cid in SOURCE_CORRECTIONS:
+            source_name, source_url = SOURCE_CORRECTIONS[cid]
+            notes = (f"{notes} Compiled source link {rec['source_url']} is a report of another "
+                     f"incident; the ARY report cited above is used as the source instead.")
+            changes.append(f"{cid}: source_url {rec['source_url']!r} -> {source_url!r}")
         if district.value:
             lat, lon = points.loc[district.value, ["lat", "lon"]]
             precision = "district"
@@ -87,14 +103,14 @@ def _adopt_incidents(path: Path) -> None:
                 "militants_killed": rec["militants_killed"] or None,
                 "killed_claimed": KILLED_CLAIMED.get(cid),
                 "summary": rec["summary"],
-                "notes": rec["notes"] or None,
-                "source_name": rec["source_name"],
-                "source_url": rec["source_url"],
+                "notes": notes or None,
+                "source_name": source_name,
+                "source_url": source_url,
                 "batch_id": schema.SEED_BATCH,
             }
         )
     frame = schema.conform(pd.DataFrame(rows))
-    valid, problems = schema.validate(frame)
+    _valid, problems = schema.validate(frame)
     if not problems.empty:
         print(problems.to_string())
         raise SystemExit("the adopted incidents do not validate")

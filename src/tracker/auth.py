@@ -272,6 +272,14 @@ def commit_upload(report: Any, store: Store, user: User | None,
     return ingest.commit(report, store, user.name, accept_rows=accept_rows)  # type: ignore[union-attr]
 
 
+def add_brief(raw: bytes, store: Store, user: User | None) -> Any:
+    """Add an uploaded brief, if ``user`` may manage briefs (see ``briefs.add_brief``)."""
+    from tracker import briefs
+
+    require(user, "manage_briefs")
+    return briefs.add_brief(raw, actor=user.name, store=store)  # type: ignore[union-attr]
+
+
 def visible_batches(store: Store, user: User | None) -> pd.DataFrame:
     """The batches ``user`` manages: every batch for admins, their own for researchers."""
     require(user, "see_batches")

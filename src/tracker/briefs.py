@@ -38,6 +38,7 @@ from pydantic import (
 )
 
 from tracker import config, places, schema
+from tracker.safety import escape_markdown
 
 # --- vocabularies and limits -------------------------------------------------------------
 
@@ -864,9 +865,6 @@ def _count_matching(claim: CountMatching, frame: pd.DataFrame) -> ClaimCheck:
 
 # --- display helpers (no Streamlit) -------------------------------------------------------
 
-_MD_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=^&])")
-
-
 def md_escape(text: str) -> str:
     """Escape every Markdown-active character so that text renders as typed.
 
@@ -874,5 +872,4 @@ def md_escape(text: str) -> str:
     backslash-escaping ``:``, ``[``, ``$`` and the rest leaves them inert. Newlines become
     spaces (a card is one paragraph).
     """
-    flat = re.sub(r"\s+", " ", str(text)).strip()
-    return _MD_ACTIVE.sub(r"\\\1", flat)
+    return escape_markdown(re.sub(r"\s+", " ", str(text)).strip())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pandas as pd
 
@@ -51,8 +52,10 @@ def to_safe_excel(frame: pd.DataFrame, sheet_name: str = "incidents") -> bytes:
     return buffer.getvalue()
 
 
-MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
-"""Characters Streamlit's Markdown gives a meaning to (CommonMark, colour and icon codes, LaTeX)."""
+MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:=^&"
+"""Characters Streamlit's Markdown gives a meaning to (CommonMark, colour and icon codes, LaTeX,
+entities)."""
+_MARKDOWN_ACTIVE = re.compile("([" + re.escape(MARKDOWN_SPECIALS) + "])")
 
 
 def escape_markdown(text: object) -> str:
@@ -61,4 +64,4 @@ def escape_markdown(text: object) -> str:
     Every special character gets a backslash, so ``**x**``, ``[a](javascript:…)``,
     ``:red[x]`` or ``$x$`` from a file or a URL show as typed.
     """
-    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in str(text))
+    return _MARKDOWN_ACTIVE.sub(r"\\\1", str(text))

@@ -114,6 +114,11 @@ audit = sa.Table(
 )
 
 
+DATA_ACTIONS = ("upload", "withdraw", "restore", "review", "unreview", "sensitive",
+                "not sensitive")
+"""Audit actions that change which incidents a view shows (see :meth:`Store.version`)."""
+
+
 class StoreError(RuntimeError):
     """A write the store refused, with a message meant for the user."""
 
@@ -262,13 +267,17 @@ class Store:
             return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
     def version(self) -> int:
-        """A number that grows with every write (the newest audit id).
+        """A number that grows with every change to what the incidents show (the newest
+        audit id of such a change).
 
         Cheap to ask on every rerun; a cache keyed on it refreshes when a batch lands,
-        is withdrawn or restored, from this process or another.
+        is withdrawn, restored, reviewed or marked, from this process or another. Other
+        entries (sign-ins, failed logins, account changes) leave it alone, so that they
+        never make every session reload the incident table.
         """
+        query = sa.select(sa.func.max(audit.c.id)).where(audit.c.action.in_(DATA_ACTIONS))
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.max(audit.c.id))).scalar() or 0)
+            return int(conn.execute(query).scalar() or 0)
 
     def count_incidents(self) -> int:
         with self.engine.connect() as conn:

@@ -86,7 +86,8 @@ def test_next_and_previous_buttons_move_and_update_the_url(app_store):
     assert last.button(key="present_next").disabled
 
 
-def test_safe_switch_hides_unreviewed_and_sensitive_batches(app_store, bundled):
+def add_unreviewed_and_sensitive_batches(app_store, bundled) -> None:
+    """Three surge-day rows in an unreviewed batch and three in a sensitive one."""
     store = Store(app_store)
     surge = bundled[bundled["date"].dt.date.astype(str) == "2025-03-16"].head(3)
     for name, reviewed, sensitive in (("unreviewed", False, False), ("sensitive", True, True)):
@@ -95,12 +96,34 @@ def test_safe_switch_hides_unreviewed_and_sensitive_batches(app_store, bundled):
         store.add_batch(rows, BatchMeta(file_name=f"{name}.csv", uploaded_by="test",
                                         sha256=name * 4, reviewed=reviewed,
                                         sensitive=sensitive))
+
+
+def test_safe_switch_hides_unreviewed_and_sensitive_batches(app_store, bundled):
+    add_unreviewed_and_sensitive_batches(app_store, bundled)
     window = int(bundled["date"].dt.date.astype(str).between("2025-03-15", "2025-03-17").sum())
     at = present(4)
-    assert at.toggle(key="present_safe").value is True  # on by default in presenter mode
+    assert at.toggle(key="screen_share_safe").value is True  # on by default in presenter mode
     assert f" · {window} sourced incidents" in data_line(at)
-    at.toggle(key="present_safe").set_value(False).run()
+    at.toggle(key="screen_share_safe").set_value(False).run()
     assert f" · {window + 6} sourced incidents" in data_line(at)
+
+
+def test_present_on_any_view_is_screen_share_safe_and_the_sidebar_switch_works(
+        app_store, bundled):
+    add_unreviewed_and_sensitive_batches(app_store, bundled)
+    everything = len(bundled) + 6
+
+    def listed(at) -> int:
+        return int(at.metric[0].value.replace(",", ""))
+
+    plain = run_page("pages/overview.py", query={})
+    assert plain.toggle(key="screen_share_safe").value is False  # off outside presenter mode
+    assert listed(plain) == everything
+    plain.toggle(key="screen_share_safe").set_value(True).run()
+    assert listed(plain) == len(bundled)
+    presenting = run_page("pages/overview.py", query={"present": "1"})
+    assert presenting.toggle(key="screen_share_safe").value is True
+    assert listed(presenting) == len(bundled)
 
 
 def test_takeaways_are_shown_as_inert_text(app_store):

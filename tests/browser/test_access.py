@@ -153,3 +153,20 @@ def test_an_admin_manages_every_batch_and_the_accounts(page, access_server):
     go(page, "Accounts", "Accounts")
     assert_no_exception(page)
     screenshot(page, "access-accounts")
+
+
+@pytest.mark.parametrize("path", ["balochistan?start=2025-03-01", "audit", "present?slide=2"])
+def test_a_link_as_a_fresh_servers_first_request_still_meets_the_gate(page, tmp_path, path):
+    """Streamlit would run a linked page file alone on a fresh server; every page first
+    reruns through ``app.py`` so that a closed dashboard stays closed."""
+    url = f"sqlite:///{(tmp_path / 'store.db').as_posix()}"
+    Store(url).seed()
+    with streamlit_server(url, tmp_path / "state", env={"TRACKER_REQUIRE_LOGIN": "1"}) as base:
+        open_app(page, f"{base}/{path}")
+        assert_no_exception(page)
+        main = page.locator("[data-testid='stMain']")
+        assert "open to signed-in users only" in main.inner_text()
+        assert main.locator("[data-testid='stMetricValue']").count() == 0
+        assert main.locator(".js-plotly-plot").count() == 0
+        assert main.locator("[data-testid='stDataFrame']").count() == 0
+        assert page.get_by_label("User name").count() == 1

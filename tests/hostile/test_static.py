@@ -2,6 +2,7 @@
 
 - ``unsafe_allow_html=True`` appears nowhere;
 - ``st.html`` / ``components.html`` only ever receive constant text (page styling);
+- every page reruns through ``app.py`` (the gate) before it draws;
 - every CSV or Excel download gets its bytes from :mod:`tracker.safety` or
   :mod:`tracker.export` (which uses it), so no spreadsheet leaves without formula guards.
 """
@@ -68,3 +69,17 @@ def test_spreadsheet_downloads_go_through_the_formula_guard(path):
         assert "safety." in made_by or "export.incidents_" in made_by, (
             f"{path.relative_to(ROOT)}:{call.lineno}: a spreadsheet download must come "
             f"from tracker.safety (got {made_by!r})")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "pages").glob("*.py")), ids=lambda p: p.name)
+def test_every_page_makes_sure_the_gate_ran_before_it_draws(path):
+    """A link to a page on a fresh server runs the page file alone (Streamlit's legacy
+    ``pages/`` layout) unless the page's first statement reruns it through ``app.py``,
+    which holds the sign-in gate, the sidebar and the filters."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    statements = [node for node in tree.body
+                  if not isinstance(node, ast.Import | ast.ImportFrom)
+                  and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
+    first = statements[0]
+    assert isinstance(first, ast.Expr) and isinstance(first.value, ast.Call), path.name
+    assert ast.unparse(first.value) == "layout.start_page()", path.name

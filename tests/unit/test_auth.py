@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from tracker import auth, cli, schema
+from tracker import auth, cli, config, schema
 from tracker.auth import AccountError, Accounts, PermissionDenied, RateLimit, User
 from tracker.store import BatchMeta, Store, StoreError
 
@@ -371,3 +371,14 @@ def test_users_passwd_sets_a_new_password(cli_env: Path):
                          input="brand new secret\nbrand new secret\n")
     assert done.exit_code == 0, done.output
     assert Accounts(cli_env / "accounts.json").authenticate("zara", "brand new secret").ok
+
+
+@pytest.mark.parametrize("who", [None, AYESHA])
+def test_only_an_admin_adds_a_brief_in_the_tracker_code_too(store, who, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_STATE_DIR", str(tmp_path))
+    raw = next((config.PROJECT_ROOT / "data" / "briefs").glob("*.yaml")).read_bytes()
+    before = len(store.audit_log())
+    with pytest.raises(PermissionDenied):
+        auth.add_brief(raw, store, who)
+    assert len(store.audit_log()) == before
+    assert not (tmp_path / "briefs").exists()

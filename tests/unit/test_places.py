@@ -8,7 +8,8 @@ from tracker import places
     [
         ("KP", "Khyber Pakhtunkhwa"), ("KPK", "Khyber Pakhtunkhwa"), ("NWFP", "Khyber Pakhtunkhwa"),
         ("K-P", "Khyber Pakhtunkhwa"), ("Khyber Pakhtoonkhwa", "Khyber Pakhtunkhwa"),
-        ("FATA", "Khyber Pakhtunkhwa"), ("Baluchistan", "Balochistan"), ("ICT", "Islamabad Capital Territory"),
+        ("FATA", "Khyber Pakhtunkhwa"), ("Baluchistan", "Balochistan"),
+        ("ICT", "Islamabad Capital Territory"),
         ("GB", "Gilgit-Baltistan"), ("AJK", "Azad Jammu and Kashmir"), ("PK-BA", "Balochistan"),
         ("balochistan", "Balochistan"),
     ],

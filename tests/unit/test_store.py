@@ -85,3 +85,17 @@ def test_cli_seed_twice_keeps_the_count(tmp_path, monkeypatch):
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     assert "353 incidents added; the store holds 353" in first.output
     assert "0 incidents added; the store holds 353" in second.output
+
+
+def test_only_changes_to_what_incidents_show_move_the_version(seeded_store: Store):
+    """Every session's cached table is keyed on the version: a burst of failed sign-ins
+    must not make them all reload it."""
+    before = seeded_store.version()
+    for action in ("login failed", "account added", "brief added", "role changed"):
+        seeded_store.record("someone", action, "x")
+    assert seeded_store.version() == before
+    bid = seeded_store.add_batch(_frame(["v"]), BatchMeta("v.csv", "ayesha", sha256="v1"))
+    after_upload = seeded_store.version()
+    assert after_upload > before
+    seeded_store.mark_sensitive(bid, "admin")
+    assert seeded_store.version() > after_upload

@@ -1,1 +1,2 @@
-"""Small Streamlit helpers shared by the pages; the only part of the package that imports streamlit."""
+"""Small Streamlit helpers shared by the pages: the only part of the package that imports
+streamlit."""

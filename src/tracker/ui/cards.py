@@ -14,8 +14,9 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from tracker import briefs
+from tracker import auth, briefs
 from tracker.briefs import md_escape
+from tracker.store import Store
 
 VERDICT_COLOURS = {
     briefs.CONSISTENT: "green",
@@ -160,7 +161,7 @@ def library_warnings() -> None:
         st.warning(f"A brief file was skipped: {md_escape(problem)}", icon=":material/warning:")
 
 
-def brief_upload(*, actor: str, store: object, key: str) -> briefs.Brief | None:
+def brief_upload(*, user: auth.User, store: Store, key: str) -> briefs.Brief | None:
     """Upload a brief file: validate it, list its problems by field, add it when valid.
 
     Kept in one function so that access control can wrap it. Returns the added brief.
@@ -189,7 +190,7 @@ def brief_upload(*, actor: str, store: object, key: str) -> briefs.Brief | None:
     if not st.button("Add this brief", key=f"{key}_add", type="primary"):
         return None
     try:
-        added = briefs.add_brief(raw, actor=actor, store=store)
+        added = auth.add_brief(raw, store, user)
     except briefs.BriefError as exc:
         show_problems(exc.problems)
         return None

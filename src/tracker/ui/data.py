@@ -36,10 +36,46 @@ def _incidents(url: str, version: int, reviewed_only: bool,
     return frame
 
 
-def incidents(*, reviewed_only: bool = False, include_sensitive: bool = True) -> pd.DataFrame:
-    """All visible incidents (shared, read-only)."""
+def incidents(*, safe: bool | None = None) -> pd.DataFrame:
+    """The incidents this view may show (shared, read-only).
+
+    With the screen-share switch on (``safe``; by default the session's switch), batches
+    not yet reviewed and batches marked sensitive are left out.
+    """
+    safe = safe_share() if safe is None else safe
     s = store()
-    return _incidents(s.url, s.version(), reviewed_only, include_sensitive)
+    return _incidents(s.url, s.version(), safe, not safe)
+
+
+PRESENTING_KEY = "presenting"
+SAFE_KEY = "screen_share_safe"
+_SAFE_CHOICE_KEY = "screen_share_safe_choice"
+SAFE_LABEL = "Screen-share safe"
+SAFE_HELP = ("Shows only reviewed batches and leaves out anything marked sensitive. On by "
+             "default in presenter mode.")
+
+
+def set_presenting(on: bool) -> None:
+    """Record whether this run is in presenter mode (set by ``app.py`` before any data)."""
+    st.session_state[PRESENTING_KEY] = on
+
+
+def safe_share() -> bool:
+    """The screen-share switch: the user's choice if they made one, else on exactly in
+    presenter mode."""
+    choice = st.session_state.get(_SAFE_CHOICE_KEY)
+    return bool(st.session_state.get(PRESENTING_KEY)) if choice is None else choice
+
+
+def safe_share_toggle(container=st) -> bool:
+    """Draw the screen-share switch (once per run, in ``container``); return its state."""
+    st.session_state[SAFE_KEY] = safe_share()
+    container.toggle(SAFE_LABEL, key=SAFE_KEY, help=SAFE_HELP, on_change=_remember_choice)
+    return safe_share()
+
+
+def _remember_choice() -> None:
+    st.session_state[_SAFE_CHOICE_KEY] = bool(st.session_state[SAFE_KEY])
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -5,32 +5,42 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker import analytics
+from tracker import analytics, slides
 from tracker.filters import FilterSpec
-from tracker.ui import sidebar
+from tracker.safety import escape_markdown
 
-SAMPLE_NOTE = (
-    "a sourced sample of reported militant attacks compiled from news reports, "
-    "not a complete count"
-)
+
+def start_page() -> None:
+    """Make sure ``app.py`` ran in this session before a page draws anything.
+
+    Streamlit treats a ``pages/`` folder as its legacy multipage layout until a session
+    runs ``app.py``, whose ``st.navigation`` turns that off for the whole server. So the
+    first link to a page (``/balochistan?start=…``) on a fresh server would run the page
+    alone: no sign-in gate, no sidebar, no filter from the link, the legacy page list.
+    Every page calls this first; it turns the legacy layout off and reruns once, so that
+    ``app.py`` runs with the link's parameters intact.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory and not st.session_state.get("app_rerun_done"):
+        PagesManager.uses_pages_directory = False
+        st.session_state["app_rerun_done"] = True
+        st.rerun()
 
 
 def current_spec() -> FilterSpec:
     """The filter spec the sidebar in ``app.py`` built for this run."""
-    if "filter_spec" not in st.session_state:
-        sidebar.run_app_first()  # a page opened alone by a link on a fresh server
     return st.session_state.get("filter_spec", FilterSpec())
 
 
 def data_line(frame: pd.DataFrame, spec: FilterSpec) -> str:
-    """One line saying what the figures show: period, count, that it is a sample."""
-    n = len(frame)
-    noun = "incident" if n == 1 else "incidents"
-    return f"{spec.period_label(frame)} · {n:,} sourced {noun} · {SAMPLE_NOTE}."
+    """One line saying what the figures show: period, count, that it is a sample, sources
+    (and how many rows are synthetic, if any)."""
+    return slides.describe_data(spec, frame)
 
 
 def caption_data_line(frame: pd.DataFrame, spec: FilterSpec) -> None:
-    st.caption(data_line(frame, spec))
+    st.caption(escape_markdown(data_line(frame, spec)))  # source names are data
 
 
 def nothing_matches(frame: pd.DataFrame) -> bool:

@@ -12,15 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from tracker import slides
 from tracker.briefs import md_escape
-from tracker.ui import data
 
 PAGE_PATH = "present"
-SAFE_KEY = "present_safe"
 FIGURE_PX = (720, 530)
 """Size the slide figure is drawn at on a 1280 × 720 screen (maps fit their zoom to it)."""
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
@@ -66,19 +63,6 @@ def is_requested() -> bool:
 def apply_style() -> None:
     """Switch the page to the presenter look (constant CSS only)."""
     st.html(_CSS)
-
-
-def safe_share() -> bool:
-    """The screen-share switch: on by default in presenter mode.
-
-    On, only reviewed batches are shown and batches marked sensitive are left out.
-    """
-    return bool(st.session_state.setdefault(SAFE_KEY, True))
-
-
-def incidents(safe: bool) -> pd.DataFrame:
-    """The incidents presenter mode may show (shared, read-only)."""
-    return data.incidents(reviewed_only=safe, include_sensitive=not safe)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -118,23 +118,6 @@ def _write_url(spec: FilterSpec) -> None:
         st.query_params.from_dict(target)
 
 
-def run_app_first() -> None:
-    """Rerun through ``app.py`` when a page was run on its own by a link to it.
-
-    Streamlit treats a ``pages/`` folder as its legacy multipage layout until a session
-    runs ``app.py``, whose ``st.navigation`` turns that off for the whole server. So the
-    first link to a page (``/balochistan?start=…``) on a fresh server runs the page alone:
-    no sidebar, no filter from the link, the legacy page list. Turning the legacy layout
-    off and rerunning once lets ``app.py`` run, with the link's parameters intact.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory and not st.session_state.get("app_rerun_done"):
-        PagesManager.uses_pages_directory = False
-        st.session_state["app_rerun_done"] = True
-        st.rerun()
-
-
 def spec_for_province(spec: FilterSpec, province: str) -> FilterSpec:
     """The same filter narrowed to one province (for the province pages)."""
     return dataclasses.replace(spec, provinces=(province,))
