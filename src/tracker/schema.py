@@ -167,11 +167,12 @@ def empty_frame() -> pd.DataFrame:
     return conform(pd.DataFrame({c: [] for c in COLUMNS}))
 
 
-def conform(frame: pd.DataFrame) -> pd.DataFrame:
+def conform(frame: pd.DataFrame, *, text: str = "object") -> pd.DataFrame:
     """Give a frame the canonical columns (missing ones empty) and dtypes.
 
-    Text stays text (``object`` with ``None`` for missing, so ``str`` checks apply),
-    counts become nullable ``Int64``, dates ``datetime64[ns]``. Extra columns are dropped.
+    Counts become nullable ``Int64``, dates ``datetime64[ns]``; extra columns are dropped.
+    Text stays text: by default ``object`` with ``None`` for missing, or with
+    ``text="str"`` pandas' string dtype (which pandera checks several times faster).
     """
     out = pd.DataFrame(index=frame.index)
     for field in FIELDS:
@@ -184,6 +185,8 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
             out[field.name] = pd.to_numeric(col, errors="coerce").astype("Int64")
         elif field.kind == "number":
             out[field.name] = pd.to_numeric(col, errors="coerce").astype("float64")
+        elif text == "str":
+            out[field.name] = col if col.dtype == "str" else col.astype("str")
         else:
             out[field.name] = col.astype(object).where(col.notna(), None)
     return out

@@ -177,7 +177,7 @@ def test_only_an_admin_may_add_a_brief(people, who, allowed):
     assert bool(uploaders) is allowed
     if not allowed:
         assert any("need an admin account" in i or "Sign in as an admin" in i
-                   for i in _texts(at.info))
+                   for i in _texts(at.info) + _texts(at.warning))
 
 
 # --- admins ------------------------------------------------------------------------------

@@ -109,12 +109,7 @@ def require_role(role: str, purpose: str) -> User:
     user = current_user()
     if auth.has_role(user, role):
         return user  # type: ignore[return-value]
-    if user is None:
-        st.info(f"Sign in as {_a(role)} to {purpose}: use **Sign in** in the sidebar.",
-                icon=":material/lock:")
-    else:
-        st.warning(f"To {purpose} you need {_a(role)} account; yours is {_a(user.role)} "
-                   "account. Ask an admin.", icon=":material/lock:")
+    _refusal(user, role, purpose)
     st.stop()
     raise AssertionError("unreachable")  # st.stop raises; this line keeps type checkers calm
 
@@ -128,14 +123,18 @@ def gate(action: str, purpose: str) -> User | None:
     user = current_user()
     if auth.can(user, action):
         return user
-    role = auth.PERMISSIONS[action]
+    _refusal(user, auth.PERMISSIONS[action], purpose)
+    return None
+
+
+def _refusal(user: User | None, role: str, purpose: str) -> None:
+    """Say who may do this: sign in, or (signed in with too small a role) ask an admin."""
     if user is None:
         st.info(f"Sign in as {_a(role)} to {purpose}: use **Sign in** in the sidebar.",
                 icon=":material/lock:")
     else:
-        st.info(f"To {purpose} you need {_a(role)} account; yours is {_a(user.role)} "
-                "account.", icon=":material/lock:")
-    return None
+        st.warning(f"To {purpose} you need {_a(role)} account; yours is {_a(user.role)} "
+                   "account. Ask an admin.", icon=":material/lock:")
 
 
 def _a(role: str) -> str:

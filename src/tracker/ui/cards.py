@@ -133,20 +133,15 @@ def briefs_browser(frame: pd.DataFrame, view: Sequence[str], *, key: str) -> Non
         st.info("No takeaway matches these choices.", icon=":material/filter_alt_off:")
         return
     by_region, by_theme = st.tabs(["By region", "By theme"])
-    with by_region:
-        for number, (name, found) in enumerate(briefs.group_by_region(items).items()):
-            group = lazy_expander(f"{md_escape(name)} · {len(found)}",
-                                  key=f"{key}_region_{_slug(name)}", expanded=number == 0)
-            with group:
-                for item in found:
-                    takeaway_card(item, frame, view, checks=group.open)
-    with by_theme:
-        for number, (theme, found) in enumerate(briefs.group_by_theme(items).items()):
-            group = lazy_expander(f"{md_escape(theme)} · {len(found)}",
-                                  key=f"{key}_theme_{_slug(theme)}", expanded=number == 0)
-            with group:
-                for item in found:
-                    takeaway_card(item, frame, view, checks=group.open)
+    for tab, kind, groups in ((by_region, "region", briefs.group_by_region(items)),
+                              (by_theme, "theme", briefs.group_by_theme(items))):
+        with tab:
+            for number, (name, found) in enumerate(groups.items()):
+                group = lazy_expander(f"{md_escape(name)} · {len(found)}",
+                                      key=f"{key}_{kind}_{_slug(name)}", expanded=number == 0)
+                with group:
+                    for item in found:
+                        takeaway_card(item, frame, view, checks=group.open)
 
 
 def _slug(text: str) -> str:

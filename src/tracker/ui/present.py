@@ -120,7 +120,8 @@ def points(items: Sequence[slides.Point], step_text: str | None) -> None:
         st.markdown(f"**{md_escape(step_text)}**")
     for point in items:
         named = step_text is not None and point.label in step_text
-        label = "" if named else f"**{md_escape(point.label)}:** "
+        heading = point.label[:1].upper() + point.label[1:]  # "internal governance" leads a line
+        label = "" if named else f"**{md_escape(heading)}:** "
         st.markdown(f"{label}{md_escape(point.text)}")
         if point.check:
             st.caption(f"Against the data: {md_escape(point.check)}")
