@@ -50,16 +50,20 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-on_presenter_page = page.url_path == present.PAGE_PATH
-data.set_presenting(on_presenter_page or present.is_requested())
-if on_presenter_page or present.is_requested():
+presenting = page.url_path == present.PAGE_PATH or present.is_requested()
+data.set_presenting(presenting)
+if presenting:
     present.apply_style()  # presenter mode: no sidebar or controls, large type
 auth_ui.sidebar_login(user)
-if not on_presenter_page:  # the Presenter page draws this switch in its own menu
+if not presenting:  # in presenter mode the switch is in the Export menu
     data.safe_share_toggle(st.sidebar)
 incidents = data.incidents()
 if (synthetic := data.synthetic_rows())[0]:  # generated load-test data is never shown as real
     st.warning(synth.banner_text(*synthetic), icon=":material/science:")
-st.session_state["filter_spec"] = sidebar.filter_sidebar(incidents)
+spec = st.session_state["filter_spec"] = sidebar.filter_sidebar(incidents)
 layout.credits_footer()
-page.run()
+if page.url_path != present.PAGE_PATH and present.is_requested() and (
+        view := present.view_slide(page.url_path, spec)):
+    present.show_view_slide(view)  # ?present=1: the view as one slide that fits the screen
+else:
+    page.run()

@@ -4,6 +4,7 @@ and as the incidents behind them, each with its source."""
 import streamlit as st
 
 from tracker import analytics, charts
+from tracker.safety import escape_markdown
 from tracker.ui import data, layout
 from tracker.ui import surges as view
 
@@ -14,12 +15,14 @@ spec = layout.current_spec()
 everything = data.incidents()
 # Baselines need the weeks before the period, so every filter but the dates applies here.
 history = spec.with_dates(None, None).apply(everything)
-layout.caption_data_line(spec.apply(everything), spec)
-if not layout.nothing_matches(history):
-    params, by, level = view.controls(key="surges")
+shown = spec.apply(everything)
+layout.caption_data_line(shown, spec)
+if not layout.nothing_matches(shown):  # a period with no incident gets words, not empty bars
+    national = view.scope_name(spec)  # what a country-level count covers under the filter
+    params, by, level = view.controls(key="surges", national=national)
     view.method_note(params, history)
     surges = analytics.find_surges(history, params, by=by)
-    view.known_surge(history, surges, params)
+    view.known_surge(history, surges, params, national=national)
     start, end = view.period_bounds(spec, history)
     in_view = [s for s in surges if s.overlaps(start, end)]
     area = view.area_choice(in_view, history, by, key="surges")
@@ -41,10 +44,12 @@ if not layout.nothing_matches(history):
             [s for s in in_view if s.area == area], analytics.pinned_events(rows),
             measure=measure, show_claims=claims, window_label=params.window_label,
             baseline_weeks=params.baseline_days // 7, start=start, end=end,
-            title=f"{area}: {'attacks' if measure == 'incidents' else 'killed'} per day, "
-                  "surges shaded"),
+            title=f"{national if by is None else area}: "
+                  f"{'attacks' if measure == 'incidents' else 'killed'} per day, surges shaded"),
         key="surges_timeline",
     )
-    st.subheader(f"Surges in {view.LEVEL_LABELS[level]}, {analytics.date_range_text(start, end)}")
-    view.cards(in_view)
-    view.incidents_of(in_view, history, key="surges")
+    where = national if by is None else view.LEVEL_LABELS[level]
+    st.subheader(f"Surges in {escape_markdown(where)}, "
+                 f"{analytics.date_range_text(start, end)}")
+    view.cards(in_view, national=national)
+    view.incidents_of(in_view, history, key="surges", national=national)

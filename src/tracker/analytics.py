@@ -593,9 +593,13 @@ def surge_card(surge: Surge) -> str:
     return text
 
 
-def surge_details(surge: Surge) -> str:
-    """The surge's context: area, baseline, spell length, unreported tolls and claims."""
-    where = "Pakistan as a whole" if surge.level == "Pakistan" else surge.area
+def surge_details(surge: Surge, national: str = "Pakistan as a whole") -> str:
+    """The surge's context: area, baseline, spell length, unreported tolls and claims.
+
+    ``national`` names what a country-level surge counted: the whole country, or what the
+    filter left of it (see :func:`area_name`).
+    """
+    where = area_name(surge, national)
     weeks = f"the previous {surge.baseline_weeks} weeks"
     if surge.expected == 0:
         base = f"no attack at all in {weeks}"
@@ -621,10 +625,16 @@ def _expected_text(expected: float) -> str:
     return "fewer than 0.1" if expected < 0.1 else f"{expected:.1f}"
 
 
-def surge_label(surge: Surge) -> str:
+def surge_label(surge: Surge, national: str = NATIONAL) -> str:
     """A short unique label for pick lists."""
-    return (f"{date_range_text(surge.start, surge.end)} · {surge.area} · "
+    return (f"{date_range_text(surge.start, surge.end)} · {area_name(surge, national)} · "
             f"{_n(surge.incidents, 'attack')}")
+
+
+def area_name(surge: Surge, national: str = NATIONAL) -> str:
+    """The surge's area in words: its province or district, or ``national`` for a surge
+    counted over every incident in view (which a filter may have narrowed)."""
+    return national if surge.level == "Pakistan" else surge.area
 
 
 def surges_in_window(surges: list[Surge], start: dt.date, end: dt.date) -> list[Surge]:
@@ -633,8 +643,11 @@ def surges_in_window(surges: list[Surge], start: dt.date, end: dt.date) -> list[
 
 
 def window_finding(frame: pd.DataFrame, surges: list[Surge], start: dt.date, end: dt.date,
-                   params: SurgeParams) -> tuple[bool, str]:
-    """Whether the detector finds a surge in [start, end], said plainly either way."""
+                   params: SurgeParams, national: str = NATIONAL) -> tuple[bool, str]:
+    """Whether the detector finds a surge in [start, end], said plainly either way.
+
+    ``national`` names a country-level surge's area (see :func:`area_name`).
+    """
     rows = day_precision(frame)
     held = int(((rows["date"] >= pd.Timestamp(start))
                 & (rows["date"] < pd.Timestamp(end) + pd.Timedelta(days=1))).sum())
@@ -644,7 +657,8 @@ def window_finding(frame: pd.DataFrame, surges: list[Surge], start: dt.date, end
         best = max(hits, key=lambda s: (s.incidents, -s.start.toordinal()))
         return True, (
             f"Found: the detector flags {date_range_text(best.start, best.end)} "
-            f"({_n(best.incidents, 'attack')} in {best.window_label} in {best.area}, against "
+            f"({_n(best.incidents, 'attack')} in {best.window_label} in "
+            f"{area_name(best, national)}, against "
             f"{_expected_text(best.expected)} expected). The sample holds {_n(held, 'incident')} "
             f"on {period}."
         )

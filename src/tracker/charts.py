@@ -237,6 +237,9 @@ def incident_layer(incidents: pd.DataFrame, *, color_by: str = "attack_type",
     precise = located["geo_precision"].isin(PRECISE)
     traces: list[go.Scattermap] = []
     for label, color in _category_colors(categories).items():
+        # a group's name is data text (uploads may name any group): plotly reads <a>, <b>…
+        # in legend entries, so it is escaped like every hover
+        name = html.escape(label, quote=False)
         for is_precise in (True, False):
             mask = (categories == label) & (precise == is_precise)
             if not mask.any():
@@ -246,16 +249,18 @@ def incident_layer(incidents: pd.DataFrame, *, color_by: str = "attack_type",
                 mode="markers",
                 marker={"size": sizes[mask].round(1), "color": color,
                         "opacity": 0.9 if is_precise else 0.6},
-                name=label, legendgroup=label,
-                showlegend=not any(t.legendgroup == label for t in traces),
+                name=name, legendgroup=name,
+                showlegend=not any(t.legendgroup == name for t in traces),
                 hovertext=hover[mask], hovertemplate="%{hovertext}<extra></extra>",
             ))
     approximate = located.loc[~precise, ["latitude", "longitude"]].drop_duplicates()
     if not approximate.empty:
+        areas = " or ".join(level for level in ("district", "province")
+                            if (located.loc[~precise, "geo_precision"] == level).any())
         traces.append(go.Scattermap(
             lat=approximate["latitude"], lon=approximate["longitude"], mode="markers",
             marker={"size": 4, "color": "#111111"}, hoverinfo="skip",
-            name="dot: district centre (place not exact)",
+            name=f"dot: {areas or 'area'} centre (place not exact)",
         ))
     return traces
 

@@ -297,6 +297,14 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
             pipeline.commit(report, store, user or _cli_actor(), accept_rows=accept)
         except StoreError as exc:
             failure = str(exc)
+        else:
+            if mapping is not None:  # offered again for files with the same header
+                try:
+                    mappings.save(report.header, mapping)
+                    report.file_notes.append("The mapping was saved for files with the same "
+                                             "columns.")
+                except (OSError, ValueError) as exc:
+                    report.file_notes.append(f"The mapping could not be saved ({exc}).")
     click.echo(pipeline.report_json(report) if as_json else pipeline.report_text(report))
     if dry_run and not as_json and failure is None:
         click.echo("Dry run: nothing was saved.")

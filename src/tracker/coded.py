@@ -14,9 +14,10 @@ those labels and checks, column by column, that the values used are still the ta
 prepared, is handled by the plain pandas code, so the results never depend on this module:
 it only makes them faster. The unit tests compare both paths on random filters.
 
-The check is made once per frame and column; a column replaced afterwards is noticed (its
-data moves), but values written in place into an existing column are not. Frames cut from
-the shared table are read-only, like the table itself (see :mod:`tracker.ui.data`).
+The check is made once per frame and column; a column replaced afterwards is noticed (the
+checked data is held, so a new column can never reuse its memory and pass for it), but
+values written in place into an existing column are not. Frames cut from the shared table
+are read-only, like the table itself (see :mod:`tracker.ui.data`).
 """
 
 from __future__ import annotations
@@ -211,7 +212,8 @@ class _View:
         self.ref = ref
         self.rows = rows
         self.trusted = trusted
-        self.checked: dict[str, int] = {}
+        self.checked: dict[str, object] = {}
+        """Column → the data found to be the table's own (held, so its memory is not reused)."""
 
     def check(self, frame: pd.DataFrame, columns: Iterable[str]) -> bool:
         if self.trusted:
@@ -219,12 +221,12 @@ class _View:
         for name in columns:
             if name not in frame.columns:
                 return False
-            stamp = _buffer_stamp(frame[name])
-            if self.checked.get(name) == stamp:
+            data = _column_data(frame[name])
+            if _unchanged(self.checked.get(name), data):
                 continue
             if self.rows.pos is None or not _same(frame, name, self.rows.table, self.rows.pos):
                 return False
-            self.checked[name] = stamp
+            self.checked[name] = data
         return True
 
 
@@ -241,11 +243,25 @@ def _remember(frame: pd.DataFrame, rows: Rows, *, trusted: bool = False,
     return rows
 
 
-def _buffer_stamp(series: pd.Series) -> int:
-    """Where a column's data lives: changes when the column is replaced."""
+def _column_data(series: pd.Series) -> object:
+    """The array a column's values live in (integer columns: their masked array)."""
     array = series.array
-    data = array._data if isinstance(array, pd.arrays.IntegerArray) else series.to_numpy()
-    return int(data.__array_interface__["data"][0]) if isinstance(data, np.ndarray) else id(data)
+    return array if isinstance(array, pd.arrays.IntegerArray) else series.to_numpy()
+
+
+def _unchanged(held: object, data: object) -> bool:
+    """Whether ``data`` is the very data checked before (``held``, kept alive by the check).
+
+    Because ``held`` is still referenced, no other array can occupy its memory: the same
+    address, shape and strides mean the same data (short of writes in place).
+    """
+    if held is None:
+        return False
+    if isinstance(held, pd.arrays.IntegerArray) and isinstance(data, pd.arrays.IntegerArray):
+        return _same_buffer(held._data, data._data) and _same_buffer(held._mask, data._mask)
+    if isinstance(held, np.ndarray) and isinstance(data, np.ndarray):
+        return _same_buffer(held, data)
+    return held is data
 
 
 def _plain_index(index: pd.Index) -> bool:
@@ -410,7 +426,7 @@ def _inherit(source: pd.DataFrame, result: pd.DataFrame, picked: np.ndarray | No
     pos = base if picked is None else base[picked]
     known = list(rows.table.originals) if entry.trusted else list(entry.checked)
     child = _View(weakref.ref(result), Rows(rows.table, pos))
-    child.checked = {name: _buffer_stamp(result[name]) for name in known
+    child.checked = {name: _column_data(result[name]) for name in known
                      if name in result.columns}
     _remember(result, child.rows, entry=child)
 

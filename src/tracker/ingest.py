@@ -309,10 +309,9 @@ def _map(frame: pd.DataFrame, options: IngestOptions,
     from tracker.formats import canonical
 
     if options.mapping:
-        unknown = [c for c in options.mapping if c not in frame.columns]
-        if unknown:
-            return None, None, ("the column mapping names columns the file does not have: "
-                                + ", ".join(repr(c) for c in unknown))
+        issues = mappings.problems(options.mapping, [str(c) for c in frame.columns])
+        if issues:
+            return None, None, "the column mapping cannot be used: " + "; ".join(issues)
         mapped = canonical.to_canonical(frame, options.mapping)
         return canonical, mapped, None
     if options.format != "auto":

@@ -22,10 +22,13 @@ from rapidfuzz import fuzz, process
 from tracker import config, schema
 from tracker.formats import column_key
 
-MAPPABLE = tuple(c for c in schema.COLUMNS if c != "batch_id")
+MAPPABLE = (*(c for c in schema.COLUMNS if c != "batch_id"), "country")
+"""The fields a file column can be mapped to: the canonical ones, and ``country``, which is
+not stored but sends rows naming another country to ``outside_pakistan``."""
 SUGGEST_CUTOFF = 80
 
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "country": ("country name", "country_txt", "nation", "ملک"),
     "incident_id": ("event id", "incident id", "incident no", "incident code", "ref no"),
     "date": ("date of attack", "date of incident", "incident date", "attack date", "day",
              "event date", "dated", "تاریخ"),

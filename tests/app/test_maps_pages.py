@@ -121,6 +121,10 @@ def test_overview_breakdowns_equal_the_csv(app, bundled):
         bars = figure(at, f"overview_by_{column}")["data"][0]
         assert dict(zip(bars["y"], bars["x"], strict=True)) == \
             expected[column].value_counts().to_dict()
+    # an incident claimed jointly by two groups counts once for each
+    bars = figure(at, "overview_by_perpetrator")["data"][0]
+    assert dict(zip(bars["y"], bars["x"], strict=True)) == \
+        expected["perpetrator"].str.split("; ").explode().value_counts().to_dict()
 
 
 def test_overview_headline_and_data_line(app, bundled):

@@ -20,7 +20,36 @@ def test_link_parameters_filter_the_view(app, bundled):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Incidents"] == str(len(window))
     assert at.session_state["flt_provinces"] == ["Balochistan"]
-    assert dt.date(2025, 3, 15) <= dt.date(2025, 3, 17)
+    assert at.session_state["flt_period"] == "March 2025 surge (15–17 Mar)"
+    # the address bar still holds the same filter, so the link can be copied on
+    link = {k: [at.query_params[k]] if isinstance(at.query_params[k], str)
+            else list(at.query_params[k]) for k in ("start", "end", "province")}
+    assert link == {"start": ["2025-03-15"], "end": ["2025-03-17"], "province": ["Balochistan"]}
+
+
+def test_headline_changes_against_the_previous_period_of_equal_length(app, bundled):
+    """15–17 March 2025 against 12–14 March 2025, counted here from the CSV."""
+    at = app(query={"start": "2025-03-15", "end": "2025-03-17"})
+    days = bundled["date"].dt.date
+    now = bundled[(days >= dt.date(2025, 3, 15)) & (days <= dt.date(2025, 3, 17))]
+    before = bundled[(days >= dt.date(2025, 3, 12)) & (days <= dt.date(2025, 3, 14))]
+    assert len(before) > 0
+
+    def change(current: int, previous: int) -> str:
+        diff = current - previous
+        return f"{diff:+d}" if previous == 0 else f"{diff:+d} ({diff / previous:+.0%})"
+
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Incidents"] == change(len(now), len(before))
+    assert deltas["Killed"] == change(int(now["killed"].sum()), int(before["killed"].sum()))
+    assert deltas["Injured"] == change(int(now["injured"].sum()), int(before["injured"].sum()))
+    assert deltas["Districts affected"] == change(now["district"].nunique(),
+                                                  before["district"].nunique())
+
+
+def test_all_dates_have_no_previous_period_and_show_no_change(app):
+    at = app()
+    assert all(not m.delta for m in at.metric)
 
 
 def test_bad_link_parameters_show_a_notice_not_an_exception(app):
@@ -34,3 +63,14 @@ def test_a_filter_that_leaves_nothing_says_so(app):
     at = app(query={"q": "zzzz-no-such-text"})
     assert any("No incident matches" in i.value for i in at.info)
     assert not at.get("plotly_chart")
+
+
+def test_a_link_with_one_bound_keeps_the_datas_edge_for_the_other(app, bundled):
+    """``?start=`` alone means "from then on": the end is the data's last day, not today,
+    so the same link shows the same view on a later day."""
+    at = app(query={"start": "2025-06-01"})
+    assert at.session_state["flt_range"] == (dt.date(2025, 6, 1),
+                                             bundled["date"].max().date())
+    assert at.metric[0].value == f"{int((bundled['date'] >= '2025-06-01').sum()):,}"
+    at = app(query={"end": "2024-06-30"})
+    assert at.session_state["flt_range"] == (bundled["date"].min().date(), dt.date(2024, 6, 30))

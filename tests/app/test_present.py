@@ -121,9 +121,11 @@ def test_present_on_any_view_is_screen_share_safe_and_the_sidebar_switch_works(
     assert listed(plain) == everything
     plain.toggle(key="screen_share_safe").set_value(True).run()
     assert listed(plain) == len(bundled)
-    presenting = run_page("pages/overview.py", query={"present": "1"})
+    presenting = run_page("pages/overview.py", query={"present": "1"})  # the view as a slide
     assert presenting.toggle(key="screen_share_safe").value is True
-    assert listed(presenting) == len(bundled)
+    assert f" · {len(bundled):,} sourced incidents · " in data_line(presenting)
+    presenting.toggle(key="screen_share_safe").set_value(False).run()
+    assert f" · {everything:,} sourced incidents · " in data_line(presenting)
 
 
 def test_takeaways_are_shown_as_inert_text(app_store):

@@ -137,3 +137,44 @@ def test_coverage_page_shows_published_counts_and_the_april_2025_conflict(app, b
     april = table[(table["month"] == "Apr 2025") & (table["scope"] == "Pakistan")].iloc[0]
     assert (april["published"], april["alternative"]) == (82, 81)
     assert any("also published 81" in c.value for c in at.caption)
+
+
+def test_a_province_filter_names_the_surges_for_that_province(app, bundled):
+    """With the sidebar on Balochistan, country-level counts cover Balochistan only, and
+    the page says so instead of "Pakistan"."""
+    at = app(SURGES, query={"province": "PK-BA"})
+    assert not at.exception, [e.value for e in at.exception]
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert fig["layout"]["title"]["text"].startswith("Balochistan: attacks per day")
+    assert any(h.value.startswith("Surges in Balochistan,") for h in at.subheader)
+    details = [c.value for c in at.caption if "expected from the previous" in c.value
+               and not c.value.startswith("A 48 h window is flagged")]  # not the rule
+    assert details and all(d.startswith("Balochistan") for d in details), details
+    assert not any("Pakistan as a whole" in c.value for c in at.caption)
+    # the surge's incidents are Balochistan's, counted here from the CSV
+    listed = table_with(at, "incident_id")
+    ids = set(bundled.loc[bundled["province"] == "Balochistan", "incident_id"])
+    assert set(listed["incident_id"]) <= ids
+
+
+def test_scope_name_says_what_a_country_level_count_covers():
+    from tracker.filters import FilterSpec
+    from tracker.ui.surges import scope_name
+
+    assert scope_name(FilterSpec()) == "Pakistan as a whole"
+    assert scope_name(FilterSpec(provinces=("Balochistan", "Khyber Pakhtunkhwa"))) == \
+        "Balochistan and Khyber Pakhtunkhwa"
+    assert scope_name(FilterSpec(districts=("Quetta",), attack_types=("bombing",))) == \
+        "Quetta (filtered)"
+    assert scope_name(FilterSpec(districts=tuple("ABCD"))) == "4 districts"
+    assert scope_name(FilterSpec(text="convoy")) == "Pakistan as a whole (filtered)"
+
+
+def test_a_period_without_incidents_says_so_instead_of_empty_bars(app, bundled):
+    days = set(bundled["date"].dt.date)
+    quiet = next(d for d in (dt.date(2025, 6, 1) + dt.timedelta(days=i) for i in range(200))
+                 if d not in days)
+    at = app(SURGES, query={"start": quiet.isoformat(), "end": quiet.isoformat()})
+    assert not at.exception
+    assert any("No incident matches" in i.value for i in at.info)
+    assert not at.get("plotly_chart")

@@ -6,6 +6,7 @@ the province outlines as a line layer; data text must reach hovers escaped.
 
 from __future__ import annotations
 
+import html
 import json
 
 import numpy as np
@@ -160,6 +161,26 @@ def test_hover_text_is_escaped_and_says_what_matters(bundled):
     assert "Killed: 5" in text
     assert "Perpetrator claimed 90 killed" in text
     assert "Perpetrator: BLA" in text
+
+
+def test_group_names_in_the_legend_are_escaped(bundled):
+    """A perpetrator is free text from an upload: its legend entry must stay text."""
+    frame = bundled.head(4).copy()
+    frame["perpetrator"] = ['<a href="https://evil.example">x</a>', "<b>bold</b>", "TTP", "TTP"]
+    names = [t.name for t in point_traces(charts.province_map(frame, color_by="perpetrator"))]
+    assert not any("<a" in n or "<b>" in n for n in names), names
+    assert html.escape('<a href="https://evil.example">x</a>', quote=False) in names
+    assert html.escape("<b>bold</b>", quote=False) in names and "TTP" in names
+
+
+def test_province_located_incidents_say_province_in_the_legend(bundled):
+    frame = bundled.head(2).copy()
+    frame["geo_precision"] = ["province", "province"]
+    (dots,) = [t for t in charts.province_map(frame).data
+               if t.type == "scattermap" and t.hoverinfo == "skip"]
+    assert "province centre" in dots.name and "district" not in dots.name
+    traces = point_traces(charts.province_map(frame))
+    assert all("Located to the province only" in h for t in traces for h in t.hovertext)
 
 
 def test_unreported_counts_say_so_in_the_hover(bundled):

@@ -56,3 +56,15 @@ def test_presets_include_the_surge_and_each_year(bundled):
     presets = date_presets(bundled)
     assert presets["March 2025 surge (15–17 Mar)"] == (dt.date(2025, 3, 15), dt.date(2025, 3, 17))
     assert {"2024", "2025", "2026"} <= set(presets)
+
+
+def test_recent_presets_end_on_the_last_day_of_the_data(bundled):
+    presets = date_presets(bundled)
+    last = bundled["date"].max().date()
+    for days in (7, 30, 90):
+        start, end = presets[f"Last {days} days of the data"]
+        assert end == last and (end - start).days + 1 == days
+    assert presets["Everything"] == (None, None)
+    years = sorted(k for k in presets if k.isdigit())
+    assert years == [str(y) for y in range(bundled["date"].min().year, last.year + 1)]
+    assert presets["2025"] == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))

@@ -164,3 +164,24 @@ def test_ucdp_unit_suffixes_and_actor_names_are_cleaned():
     assert acled.actor_kind("Police Forces of Pakistan (2018-)") == "police"
     assert acled.actor_kind("Civilians (Pakistan)") == "civilians"
     assert acled.actor_kind("Some Militia", "1") == "military"
+
+
+def test_acled_codes_saved_as_decimals_keep_their_meaning():
+    """A file saved from pandas writes a code column with blanks as 3.0, 1.0 ..."""
+    first = samples.acled_rows()[0]
+    rows = [{**first, "geo_precision": "3.0", "time_precision": "2.0", "location": "Bannu",
+             "admin3": "bannu"},
+            {**first, "event_id_cnty": "PAK90099", "event_date": "1 March 2025",
+             "actor1": "SYNTHETIC unnamed unit", "inter1": "1.0"}]
+    report = _run(rows, samples.ACLED_HEADER)
+    assert report.status.to_dict() == {2: "accepted", 3: "rejected"}
+    got = report.incidents
+    assert got.loc[2, ["geo_precision", "date_precision"]].tolist() == ["district", "week"]
+    # admin3 repeating the location is not written twice
+    assert got.loc[2, "location"] == "Bannu"
+    # inter code 1.0 is state forces: a state's own operation, not a militant attack
+    assert "state forces" in _reasons_of(report, 3)
+
+
+def _reasons_of(report: ingest.IngestReport, row: int) -> str:
+    return " ".join(r["reason"] for r in report.rejections if r["row"] == row)

@@ -367,6 +367,68 @@ def test_suggestions_know_urdu_and_common_headers():
     assert mappings.missing_required({"a": "date"}) == ["attack_type", "target", "source_url"]
 
 
+
+_REGIONAL_HEADER = ["When", "Country", "Province", "District", "Type", "Target", "Dead", "Link"]
+
+
+def _regional_log() -> bytes:
+    """A researcher's multi-country log in no known format (SYNTHETIC)."""
+    return samples.to_csv([
+        dict(zip(_REGIONAL_HEADER, row, strict=True)) for row in [
+            ["16/03/2025", "Pakistan", "Khyber Pakhtunkhwa", "Bannu", "bombing", "police", "2",
+             samples.URL + "r1"],
+            ["17/03/2025", "Afghanistan", "Nangarhar", "Jalalabad", "bombing", "police", "1",
+             samples.URL + "r2"],
+        ]
+    ], _REGIONAL_HEADER)
+
+
+_REGIONAL_MAPPING = {"When": "date", "Country": "country", "Province": "province",
+                     "District": "district", "Type": "attack_type", "Target": "target",
+                     "Dead": "killed", "Link": "source_url"}
+
+
+def test_a_mapped_country_column_sends_other_countries_outside_pakistan():
+    unmapped = ingest.ingest_bytes(_regional_log(), "regional.csv")
+    assert unmapped.needs_mapping and unmapped.suggestions["Country"] == "country"
+    report = ingest.ingest_bytes(_regional_log(), "regional.csv",
+                                 options=ingest.IngestOptions(mapping=_REGIONAL_MAPPING))
+    assert report.status.to_dict() == {2: "accepted", 3: "outside_pakistan"}
+    assert report.incidents.loc[2, ["district", "killed"]].tolist() == ["Bannu", 2]
+
+
+def test_a_mapping_to_an_unknown_field_rejects_every_row_saying_why():
+    mapping = {**_REGIONAL_MAPPING, "Dead": "deaths", "Nope": "summary"}
+    report = ingest.ingest_bytes(_regional_log(), "regional.csv",
+                                 options=ingest.IngestOptions(mapping=mapping))
+    assert report.counts()["rejected"] == 2 and report.adds_up
+    reason = _reasons(report, 2)[0]
+    assert "'deaths' is not a field of the tracker" in reason
+    assert "the file has no column 'Nope'" in reason
+
+
+def test_cli_saves_a_mapping_it_used_and_offers_it_for_the_same_header(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_DB_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("TRACKER_STATE_DIR", str(tmp_path / "state"))
+    first = tmp_path / "march.csv"
+    first.write_bytes(_regional_log())
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps(_REGIONAL_MAPPING))
+    runner = CliRunner()
+    saved = runner.invoke(cli.main, ["ingest", str(first), "--mapping", str(mapping),
+                                     "--json"])
+    assert saved.exit_code == 0, saved.output
+    assert json.loads(saved.output)["batch_id"] is not None
+    assert mappings.load(list(reversed(_REGIONAL_HEADER))) == _REGIONAL_MAPPING
+    later = tmp_path / "april.csv"  # the same columns, new rows, no --mapping
+    later.write_bytes(_regional_log().replace(b"/03/2025", b"/04/2025").replace(b"r1", b"r9"))
+    again = runner.invoke(cli.main, ["ingest", str(later), "--dry-run", "--json"])
+    assert again.exit_code == 0, again.output
+    out = json.loads(again.output)
+    assert (out["accepted"], out["outside_pakistan"], out["batch_id"]) == (1, 1, None)
+    assert out["file_notes"][0].startswith("Used the mapping saved earlier")
+
+
 # --- the command line ------------------------------------------------------------------------
 
 

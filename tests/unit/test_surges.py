@@ -226,6 +226,22 @@ def test_card_says_it_in_words_and_claims_stay_out_of_the_toll():
     assert surge.killed == 9  # not 99
 
 
+def test_a_country_level_surge_is_named_for_what_the_filter_left():
+    """Counted over Balochistan's rows only, a surge must not be called Pakistan's."""
+    frame = incidents(background(160) | {100: 5, 101: 4})
+    national = analytics.find_surges(frame, SurgeParams(), span=span(159))[0]
+    by_province = analytics.find_surges(frame, SurgeParams(), by="province", span=span(159))[0]
+    assert analytics.surge_details(national).startswith("Pakistan as a whole:")
+    assert analytics.surge_details(national, "Balochistan").startswith("Balochistan:")
+    assert analytics.surge_label(national, "Balochistan").split(" · ")[1] == "Balochistan"
+    # a province's own surge keeps its name whatever the country-level label is
+    assert analytics.area_name(by_province, "Balochistan (filtered)") == "Balochistan"
+    found, text = analytics.window_finding(
+        frame, [national], START + dt.timedelta(days=100), START + dt.timedelta(days=101),
+        SurgeParams(), national="Balochistan")
+    assert found and "in 48 h in Balochistan," in text and "Pakistan" not in text
+
+
 def test_rolling_killed_never_includes_claims():
     frame = incidents({0: 1, 1: 1}, killed=5, claimed=90)
     windows = analytics.rolling_windows(frame, 2, span=span(1))

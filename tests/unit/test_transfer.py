@@ -79,8 +79,11 @@ def test_moving_the_seeded_store_keeps_every_incident_batch_and_audit_row(source
     assert moved.version() == source.version()
     assert URDU in set(moved.load_incidents(include_withdrawn=True)["summary"].dropna())
     assert moved.batch("seed")["uploaded_at"] == source.batch("seed")["uploaded_at"]
-    moved.record("admin", "after the move")  # new ids continue after the copied ones
-    assert moved.version() == source.version() + 1
+    copied_ids = set(source.audit_log()["id"])
+    moved.record("admin", "note", None, "after the move")  # new ids follow the copied ones
+    assert int(moved.audit_log(limit=1)["id"].iloc[0]) == max(copied_ids) + 1
+    moved.set_withdrawn("seed", True, actor="admin")  # and a data change moves the version
+    assert moved.version() == max(copied_ids) + 2
     moved.engine.dispose()
 
 

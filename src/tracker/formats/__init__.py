@@ -179,6 +179,15 @@ def resolve_actor(name: str) -> str:
     return text
 
 
+def code(values: pd.Series) -> pd.Series:
+    """A numeric code column as text without a trailing ``.0`` (``"3.0"`` is code ``3``).
+
+    Files saved from pandas or a spreadsheet often turn the codes of a column with blanks
+    into floats; the tables are keyed by the whole-number spelling.
+    """
+    return values.astype("str").str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+
+
 def map_by_table(values: pd.Series, table: dict[str, str], default: str | None) -> pd.Series:
     """Translate values through a table keyed by :func:`column_key` of the value."""
     lookup = {column_key(k): v for k, v in table.items()}

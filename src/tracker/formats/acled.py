@@ -14,6 +14,7 @@ import pandas as pd
 from tracker.formats import (
     Columns,
     Mapped,
+    code,
     first_url,
     is_pakistan,
     join_text,
@@ -90,12 +91,12 @@ def actor_kind(name: object, inter: object = None) -> str:
     for word in ("civilians", "protesters", "rioters"):
         if text.startswith(word):
             return word
-    code = str(inter).strip().lower() if isinstance(inter, str) else ""
+    inter_code = str(inter).strip().lower() if isinstance(inter, str) else ""
     by_code = {"1": "military", "state forces": "military", "5": "rioters", "rioters": "rioters",
                "6": "protesters", "protesters": "protesters", "7": "civilians",
                "civilians": "civilians"}
-    if code in by_code:
-        return by_code[code]
+    if inter_code in by_code:
+        return by_code[inter_code]
     return "nonstate" if text else ""
 
 
@@ -104,20 +105,23 @@ def to_canonical(frame: pd.DataFrame) -> Mapped:
     out = pd.DataFrame(index=frame.index)
     out["incident_id"] = prefixed("ACLED-", cols.text("event_id_cnty"))
     out["date"] = cols.text("event_date")
-    out["date_precision"] = map_by_table(cols.text("time_precision"), TIME_PRECISION, None)
+    out["date_precision"] = map_by_table(code(cols.text("time_precision")), TIME_PRECISION,
+                                         None)
     out["province"] = cols.text("admin1")
     out["district"] = cols.text("admin2")
-    out["location"] = join_text(cols.text("location"), cols.text("admin3"), sep=", ")
+    place, admin3 = cols.text("location"), cols.text("admin3")
+    same = place.str.casefold().eq(admin3.str.casefold()).fillna(False).astype(bool)
+    out["location"] = join_text(place, admin3.mask(same), sep=", ")
     out["latitude"] = cols.text("latitude")
     out["longitude"] = cols.text("longitude")
-    out["geo_precision"] = map_by_table(cols.text("geo_precision"), GEO_PRECISION, None)
+    out["geo_precision"] = map_by_table(code(cols.text("geo_precision")), GEO_PRECISION, None)
 
     event_type = cols.text("event_type")
     sub_event = cols.text("sub_event_type")
     attack = map_by_table(sub_event, SUB_EVENT_ATTACK_TYPES, "__unknown__")
     actor1, actor2 = cols.text("actor1"), cols.text("actor2")
-    kind1 = _kinds(actor1, cols.text("inter1"))
-    kind2 = _kinds(actor2, cols.text("inter2"))
+    kind1 = _kinds(actor1, code(cols.text("inter1")))
+    kind2 = _kinds(actor2, code(cols.text("inter2")))
 
     battle = event_type.str.lower().eq("battles").fillna(False).to_numpy(dtype=bool)
     k1, k2 = kind1.to_numpy(dtype=object), kind2.to_numpy(dtype=object)

@@ -8,14 +8,18 @@ opens the same slide; bad values become a notice, never an exception.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from tracker import slides
 from tracker.briefs import md_escape
+from tracker.filters import FilterSpec
+from tracker.ui import data, exports
 
 PAGE_PATH = "present"
 FIGURE_PX = (720, 530)
@@ -128,3 +132,66 @@ def points(items: Sequence[slides.Point], step_text: str | None) -> None:
     if items:
         names = ", ".join(dict.fromkeys(p.citation for p in items))
         st.caption(f"Takeaways: {md_escape(names)}, in our words; the brief's views.")
+
+
+def slide_body(current: slides.Deck, slide: slides.Slide, frame: pd.DataFrame,
+               step: int | None) -> None:
+    """The figure beside the takeaways, then the data line: one screen at 1280 × 720."""
+    figure_col, text_col = st.columns([1.42, 1], gap="medium")
+    with figure_col:
+        if frame.empty:
+            st.info("No incident in the data for this slide's filter.",
+                    icon=":material/search_off:")
+        else:
+            width, height = FIGURE_PX
+            st.plotly_chart(
+                slides.build_figure(slide, frame, step=step, width=width, height=height),
+                key="present_figure", config=CHART_CONFIG, width="stretch", theme=None,
+            )
+    with text_col:
+        step_text = slide.step_label(step)
+        if slide.steps == "day" and step:
+            step_text = f"{step_text}: {slides.days(slide, frame)[step - 1].summary()}"
+        points(slides.takeaways(current, slide, frame, step=step), step_text)
+    st.caption(md_escape(slides.data_line(slide, frame)))
+
+
+PROVINCE_VIEWS = {"balochistan": "Balochistan", "khyber_pakhtunkhwa": "Khyber Pakhtunkhwa"}
+"""Province pages by URL path: in presenter mode they become a district map slide."""
+COUNTRY_VIEWS = ("", "overview", "surges", "coverage", "data", "briefs")
+"""Dashboard views that become a Pakistan map slide of their filter in presenter mode."""
+
+
+def view_slide(url_path: str, spec: FilterSpec) -> slides.Slide | None:
+    """A dashboard view opened with ``?present=1``, as one slide of its own filter.
+
+    Presenter mode must fit one screen, so a view is shown as its main figure with the
+    brief's takeaways for its regions, like a slide of the sequence. None for pages that
+    are not for presenting (uploads, batches, accounts, the audit log).
+    """
+    if url_path in PROVINCE_VIEWS:
+        province = PROVINCE_VIEWS[url_path]
+        return slides.Slide(id=url_path, title=f"{province}: attacks by district",
+                            spec=dataclasses.replace(spec, provinces=(province,)),
+                            figure="district_map", regions=(province,))
+    if url_path in COUNTRY_VIEWS:
+        where = " and ".join(spec.provinces) if 0 < len(spec.provinces) <= 2 else "Pakistan"
+        return slides.Slide(id=url_path or "overview", title=f"Militant attacks in {where}",
+                            spec=spec, figure="province_map",
+                            regions=spec.provinces or ("Pakistan",))
+    return None
+
+
+def show_view_slide(slide: slides.Slide) -> None:
+    """Draw a dashboard view as a slide: title, an Export menu, figure and takeaways."""
+    title, menu = st.columns([8.3, 1.7], vertical_alignment="center")
+    title.title(md_escape(slide.title), anchor=False)
+    export_menu = menu.popover("Export", icon=":material/download:", width="stretch")
+    with export_menu:
+        safe = data.safe_share_toggle()  # drawn first: it decides which incidents show
+    frame = slides.slide_frame(slide, data.incidents(safe=safe))
+    with export_menu:
+        exports.slide_png_button(slide, frame, None, key="present_slide")
+        exports.incidents_buttons(frame, key="present_rows", stem=slide.id)
+    current = slides.Deck(title=slide.title, subtitle="", slides=(slide,))
+    slide_body(current, slide, frame, None)

@@ -36,7 +36,7 @@ def filter_sidebar(frame: pd.DataFrame) -> FilterSpec:
     options = filters.option_values(frame)
     presets = filters.date_presets(frame)
     if "flt_seeded" not in st.session_state:
-        _seed_from_url(options, presets)
+        _seed_from_url(options, presets, filters.data_span(frame))
     sb = st.sidebar
     sb.header("Filters")
     period = sb.selectbox("Period", [*presets, CUSTOM], key="flt_period")
@@ -74,7 +74,8 @@ def filter_sidebar(frame: pd.DataFrame) -> FilterSpec:
     return spec
 
 
-def _seed_from_url(options: dict[str, list[str]], presets: dict) -> None:
+def _seed_from_url(options: dict[str, list[str]], presets: dict,
+                   span: tuple[dt.date, dt.date] | None) -> None:
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     spec, notices = FilterSpec.from_query(
         params,
@@ -90,7 +91,11 @@ def _seed_from_url(options: dict[str, list[str]], presets: dict) -> None:
         state["flt_period"] = match[0]
     else:
         state["flt_period"] = CUSTOM
-        state["flt_range"] = (spec.start or dt.date(2024, 1, 1), spec.end or dt.date.today())
+        # A link with one bound only keeps the data's own edge for the other, so that the
+        # same link shows the same view on a later day.
+        first, last = span or (dt.date(2024, 1, 1), dt.date.today())
+        state["flt_range"] = (spec.start or min(first, spec.end or first),
+                              spec.end or max(last, spec.start or last))
     for name, key in _KEYS.items():
         state[key] = [v for v in getattr(spec, name) if v in options[name]]
     state["flt_min_cas"] = spec.min_casualties

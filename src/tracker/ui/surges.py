@@ -26,14 +26,37 @@ LIST_ORDER = ("date", "district", "province", "attack_type", "killed", "injured"
 """Tolls, claims and the source first: what a reader of a surge checks."""
 
 
-def controls(*, key: str) -> tuple[SurgeParams, str | None, str]:
-    """The window, level and thresholds; returns the rule, the grouping column and level."""
+def scope_name(spec: filters.FilterSpec) -> str:
+    """What the country-level count covers under the sidebar's filter, in words.
+
+    'Pakistan as a whole' with no filter; the chosen provinces or districts otherwise, and
+    '(filtered)' when a type, target, group, casualty or text filter narrows the rows.
+    """
+    areas = spec.districts or spec.provinces
+    if not areas:
+        name = "Pakistan as a whole"
+    elif len(areas) <= 3:
+        name = ", ".join(areas[:-1]) + (" and " if len(areas) > 1 else "") + areas[-1]
+    else:
+        name = f"{len(areas)} {'districts' if spec.districts else 'provinces'}"
+    narrowed = (spec.attack_types or spec.targets or spec.perpetrators
+                or spec.min_casualties or spec.text.strip())
+    return f"{name} (filtered)" if narrowed else name
+
+
+def controls(*, key: str, national: str = LEVEL_LABELS["Pakistan"]
+             ) -> tuple[SurgeParams, str | None, str]:
+    """The window, level and thresholds; returns the rule, the grouping column and level.
+
+    ``national`` labels the country-level choice (see :func:`scope_name`).
+    """
     cols = st.columns(4)
     window = cols[0].selectbox(
         "Window", list(analytics.WINDOWS), index=1, key=f"{key}_window",
         help="Dates in the data are to the day, so 48 h means two consecutive days.")
+    labels = {**LEVEL_LABELS, "Pakistan": national}
     level = cols[1].selectbox("Count attacks for", list(analytics.AREA_LEVELS),
-                              format_func=LEVEL_LABELS.get, key=f"{key}_level")
+                              format_func=labels.get, key=f"{key}_level")
     min_count = cols[2].number_input(
         "At least this many attacks", min_value=2, max_value=200, step=1,
         value=analytics.DEFAULT_MIN_COUNT[level], key=f"{key}_min_count_{level}")
@@ -55,10 +78,11 @@ def method_note(params: SurgeParams, frame: pd.DataFrame) -> None:
     st.caption(text)
 
 
-def known_surge(frame: pd.DataFrame, surges: list[Surge], params: SurgeParams) -> None:
+def known_surge(frame: pd.DataFrame, surges: list[Surge], params: SurgeParams, *,
+                national: str = analytics.NATIONAL) -> None:
     """Whether the mid-March 2025 surge is found, beside the published tally of those days."""
     found, text = analytics.window_finding(frame, surges, filters.SURGE_START,
-                                           filters.SURGE_END, params)
+                                           filters.SURGE_END, params, national=national)
     box = st.success if found else st.warning
     box(f"**Mid-March 2025 surge.** {escape_markdown(text)}",
         icon=":material/check_circle:" if found else ":material/info:")
@@ -85,7 +109,7 @@ def area_choice(surges: list[Surge], frame: pd.DataFrame, by: str | None, *,
                         help="Areas with surges in the period come first.")
 
 
-def cards(surges: list[Surge]) -> None:
+def cards(surges: list[Surge], *, national: str = LEVEL_LABELS["Pakistan"]) -> None:
     """The largest surges as cards, in words."""
     if not surges:
         st.info("No window in this period passes the surge rule. Lower the thresholds, "
@@ -99,14 +123,15 @@ def cards(surges: list[Surge]) -> None:
     for i, surge in enumerate(shown):
         with columns[i % 3].container(border=True):
             st.markdown(f"**{escape_markdown(analytics.surge_card(surge))}**")
-            st.caption(escape_markdown(analytics.surge_details(surge)))
+            st.caption(escape_markdown(analytics.surge_details(surge, national)))
 
 
-def incidents_of(surges: list[Surge], frame: pd.DataFrame, *, key: str) -> None:
+def incidents_of(surges: list[Surge], frame: pd.DataFrame, *, key: str,
+                 national: str = analytics.NATIONAL) -> None:
     """The incidents of one chosen surge window, with links to their sources."""
     if not surges:
         return
-    by_label = {analytics.surge_label(s): s for s in
+    by_label = {analytics.surge_label(s, national): s for s in
                 sorted(surges, key=lambda s: (-s.incidents, s.start))}
     label = st.selectbox("Show the incidents of", list(by_label), key=f"{key}_pick")
     surge = by_label[label]
