@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tracker import tables
-from tracker.ui import data, layout
+from tracker.ui import data, exports, layout
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)
 
@@ -25,3 +25,5 @@ if not layout.nothing_matches(frame):
         width="stretch",
         key="data_table",
     )
+    exports.incidents_buttons(frame, key="data_export", stem="incidents")  # every row, not
+    # only those listed

@@ -5,7 +5,7 @@ import streamlit as st
 
 from tracker import analytics, charts
 from tracker.safety import escape_markdown
-from tracker.ui import data, layout
+from tracker.ui import data, exports, layout
 from tracker.ui import surges as view
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)
@@ -38,16 +38,15 @@ if not layout.nothing_matches(shown):  # a period with no incident gets words, n
                                         span=analytics.data_span(history),
                                         baseline_days=params.baseline_days,
                                         min_history_days=params.min_history_days)
-    st.plotly_chart(
-        charts.surge_timeline(
-            analytics.daily_counts(rows, span=analytics.data_span(history)), windows,
-            [s for s in in_view if s.area == area], analytics.pinned_events(rows),
-            measure=measure, show_claims=claims, window_label=params.window_label,
-            baseline_weeks=params.baseline_days // 7, start=start, end=end,
-            title=f"{national if by is None else area}: "
-                  f"{'attacks' if measure == 'incidents' else 'killed'} per day, surges shaded"),
-        key="surges_timeline",
-    )
+    timeline = charts.surge_timeline(
+        analytics.daily_counts(rows, span=analytics.data_span(history)), windows,
+        [s for s in in_view if s.area == area], analytics.pinned_events(rows),
+        measure=measure, show_claims=claims, window_label=params.window_label,
+        baseline_weeks=params.baseline_days // 7, start=start, end=end,
+        title=f"{national if by is None else area}: "
+              f"{'attacks' if measure == 'incidents' else 'killed'} per day, surges shaded")
+    st.plotly_chart(timeline, key="surges_timeline")
+    exports.png_button(timeline, key="surges_timeline", name="surges-timeline")
     where = national if by is None else view.LEVEL_LABELS[level]
     st.subheader(f"Surges in {escape_markdown(where)}, "
                  f"{analytics.date_range_text(start, end)}")

@@ -19,6 +19,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
 from collections import Counter
@@ -327,12 +328,15 @@ def _read_csv(data: bytes, limits: config.Limits) -> ReadResult:
     if text.startswith("\ufeff"):
         text = text[1:]
     delimiter = sniff_delimiter(text)
+    titles = _preamble(_first_records(text, delimiter))
     utf8 = data if encoding == "utf-8" else text.encode("utf-8")
-    fast = _read_csv_fast(utf8, delimiter, limits)
+    fast = None if titles else _read_csv_fast(utf8, delimiter, limits)
     if fast is not None:
         _, header_row, frame, problems = fast
     else:
-        _, header_row, frame, problems = _read_csv_slow(text, delimiter, limits)
+        _, header_row, frame, problems, skipped = _read_csv_slow(text, delimiter, limits,
+                                                                 titles)
+        notes += _preamble_notes(skipped, header_row)
     frame, blank = _drop_blank_rows(frame)
     frame, header_notes = _tidy_header(frame)
     notes += header_notes
@@ -399,8 +403,12 @@ def _all_string_types(utf8: bytes, delimiter: str) -> dict:
     return {f"f{i}": pa.string() for i in range(max(len(first), 1))}
 
 
-def _read_csv_slow(text: str, delimiter: str, limits: config.Limits):
-    """Parse record by record, keeping rows whose cell count does not match the header."""
+def _read_csv_slow(text: str, delimiter: str, limits: config.Limits, titles: int = 0):
+    """Parse record by record, keeping rows whose cell count does not match the header.
+
+    The first ``titles`` non-blank records are title lines above the header (see
+    :func:`_preamble`); they are returned as ``(row number, text)`` for a note.
+    """
     csv.field_size_limit(max(limits.max_upload_mb * 1024 * 1024, 131_072))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
@@ -408,12 +416,16 @@ def _read_csv_slow(text: str, delimiter: str, limits: config.Limits):
     records: list[list[str]] = []
     numbers: list[int] = []
     problems: dict[int, str] = {}
+    skipped: list[tuple[int, str]] = []
     row_number = 0
     try:
         for record in reader:
             row_number += 1
             if header is None:
                 if not any(cell.strip() for cell in record):
+                    continue
+                if len(skipped) < titles:
+                    skipped.append((row_number, _title_text(record)))
                     continue
                 header, header_row = record, row_number
                 if len(header) > limits.max_columns:
@@ -439,7 +451,66 @@ def _read_csv_slow(text: str, delimiter: str, limits: config.Limits):
         ) from exc
     if header is None:
         raise ReadError("The file has no header row (it holds no values).")
-    return header, header_row, _frame(header, records, numbers), problems
+    return header, header_row, _frame(header, records, numbers), problems, skipped
+
+
+_NUMBER_LIKE = re.compile(r"^[\d\s.,:/+\-]+$")
+_PREAMBLE_LOOKAHEAD = 30
+
+
+def _first_records(text: str, delimiter: str) -> list[list[str]]:
+    """The first non-blank records of a CSV, for :func:`_preamble` (empty if unparsable)."""
+    sample = text[:_SNIFF_CHARS]
+    if len(text) > _SNIFF_CHARS and "\n" in sample:
+        sample = sample[: sample.rfind("\n")]
+    out: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter):
+            if any(cell.strip() for cell in record):
+                out.append(record)
+            if len(out) >= _PREAMBLE_LOOKAHEAD:
+                break
+    except csv.Error:
+        return []
+    return out
+
+
+def _preamble(records: list[list[str]]) -> int:
+    """How many title lines stand above the header row; 0 unless it is clear.
+
+    Spreadsheets often start with a title ("Incident log, March 2025") or a line about
+    the period before the header. Such lines hold one or two values; the header is the
+    first row that fills at least half of the table's width (and 3 cells or more) with
+    distinct names that are not numbers or dates. Nothing is skipped when the table is
+    narrower than 4 columns, or when any line above that row holds more than two values.
+    """
+    filled = [[c.strip() for c in record if c and c.strip()] for record in records]
+    filled = [cells for cells in filled if cells]
+    if not filled:
+        return 0
+    widest = max(len(cells) for cells in filled)
+    if widest < 4 or len(filled[0]) > 2:
+        return 0
+    need = max(3, -(-widest // 2))
+    for position, cells in enumerate(filled[:10]):
+        if len(cells) > 2:
+            looks_like_names = (len(set(cells)) == len(cells)
+                                and not any(_NUMBER_LIKE.match(c) for c in cells))
+            return position if len(cells) >= need and looks_like_names else 0
+    return 0
+
+
+def _title_text(cells: list[str]) -> str:
+    return " ".join(c.strip() for c in cells if c and c.strip())
+
+
+def _preamble_notes(skipped: list[tuple[int, str]], header_row: int) -> list[str]:
+    if not skipped:
+        return []
+    rows = ", ".join(str(r) for r, _ in skipped)
+    text = " / ".join(_shown(t, 60) for _, t in skipped)
+    return [f"The header is row {header_row}; row(s) {rows} above it look like a title and "
+            f"were not read as incidents: {text}."]
 
 
 def _too_many_rows(limits: config.Limits) -> ReadError:
@@ -578,8 +649,9 @@ def _read_xlsx(data: bytes, sheet: str | None, limits: config.Limits) -> ReadRes
             raise ReadError(f"The sheet could not be read ({_short(exc)}).") from exc
     finally:
         workbook.close()
-    header, header_row, records, numbers, problems, blank = result
+    header, header_row, records, numbers, problems, blank, skipped = result
     frame, notes = _tidy_header(_frame(header, records, numbers))
+    notes = _preamble_notes(skipped, header_row) + notes
     if len(sheets) > 1:
         notes.insert(0, f"Read the sheet {_shown(chosen)} (of {len(sheets)} sheets).")
     return ReadResult(
@@ -589,17 +661,24 @@ def _read_xlsx(data: bytes, sheet: str | None, limits: config.Limits) -> ReadRes
 
 
 def _read_rows(rows, limits: config.Limits):
+    rows = iter(rows)
+    ahead = [[_cell_text(v) for v in values] for values in itertools.islice(rows, 40)]
+    titles = _preamble([c for c in ahead if any(c)][:_PREAMBLE_LOOKAHEAD])
     header: list[str] | None = None
     header_row = 0
     records: list[list[str]] = []
     numbers: list[int] = []
     problems: dict[int, str] = {}
+    skipped: list[tuple[int, str]] = []
     blank = 0
-    for row_number, values in enumerate(rows, start=1):
-        cells = [_cell_text(v) for v in values]
+    later = ([_cell_text(v) for v in values] for values in rows)
+    for row_number, cells in enumerate(itertools.chain(ahead, later), start=1):
         if not any(c for c in cells):
             if header is not None:
                 blank += 1
+            continue
+        if header is None and len(skipped) < titles:
+            skipped.append((row_number, _title_text(cells)))
             continue
         if header is None:
             while cells and not cells[-1]:
@@ -626,7 +705,7 @@ def _read_rows(rows, limits: config.Limits):
         numbers.append(row_number)
     if header is None:
         raise ReadError("The sheet is empty.")
-    return header, header_row, records, numbers, problems, blank
+    return header, header_row, records, numbers, problems, blank, skipped
 
 
 def _cell_text(value: object) -> str:

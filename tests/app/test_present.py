@@ -151,3 +151,25 @@ def test_overview_offers_the_map_and_its_incidents_for_download(app_store, bundl
     assert {"overview_export_png", "overview_export_csv", "overview_export_xlsx"} <= keys
     labels = [b.proto.label for b in at.get("download_button")]
     assert f"{len(bundled):,} incidents as CSV" in labels
+
+
+@pytest.mark.parametrize(("page", "query", "png_keys", "csv_key", "province"), [
+    ("pages/balochistan.py", {}, {"balochistan_map_png", "balochistan_timeline_png",
+                                  "balochistan_by_perpetrator_png", "balochistan_by_target_png",
+                                  "balochistan_by_attack_type_png"},
+     "balochistan_incidents_csv", "Balochistan"),
+    ("pages/overview.py", {}, {"overview_timeline_png", "overview_by_attack_type_png"},
+     "overview_export_csv", None),
+    ("pages/data.py", {"province": "PK-KP"}, set(), "data_export_csv", "Khyber Pakhtunkhwa"),
+    ("pages/surges.py", {}, {"surges_timeline_png"}, "surges_incidents_csv", None),
+])
+def test_every_chart_has_a_png_and_every_list_a_spreadsheet(app_store, bundled, page, query,
+                                                            png_keys, csv_key, province):
+    at = run_page(page, query=query)
+    assert not at.exception
+    buttons = {b.key: b.proto.label for b in at.get("download_button")}
+    assert png_keys <= set(buttons), sorted(buttons)
+    assert csv_key in buttons and csv_key.removesuffix("csv") + "xlsx" in buttons
+    if page != "pages/surges.py":  # the surge list holds one window's incidents
+        rows = bundled if province is None else bundled[bundled.province == province]
+        assert buttons[csv_key] == f"{len(rows):,} incidents as CSV"

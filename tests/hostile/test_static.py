@@ -83,3 +83,12 @@ def test_every_page_makes_sure_the_gate_ran_before_it_draws(path):
     first = statements[0]
     assert isinstance(first, ast.Expr) and isinstance(first.value, ast.Call), path.name
     assert ast.unparse(first.value) == "layout.start_page()", path.name
+
+
+def test_tables_offer_no_unguarded_csv_download():
+    """st.dataframe's own toolbar download writes cells as they are (``=HYPERLINK(…)``
+    included); the app's download buttons are the only way out of a table."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True

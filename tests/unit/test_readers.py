@@ -194,3 +194,36 @@ def test_sniffing_prefers_the_separator_that_splits_rows_consistently():
     assert readers.sniff_delimiter("a,b\n\"1;2\",3\n") == ","
     assert readers.sniff_delimiter("a\tb\n1\t2\n") == "\t"
     assert readers.sniff_delimiter("justone\nvalue\n") == ","
+
+
+@pytest.mark.parametrize("kind", ["csv", "csv-excel-style", "xlsx"])
+def test_title_lines_above_the_header_are_skipped_with_a_note(kind):
+    rows = samples.canonical_rows()
+    cells = [[row[c] for c in samples.CANONICAL_HEADER] for row in rows]
+    width = len(samples.CANONICAL_HEADER)
+    if kind == "xlsx":
+        data = samples.to_xlsx({"Log": [["SYNTHETIC incident log"], [],
+                                        ["Prepared by", "SYNTHETIC"],
+                                        samples.CANONICAL_HEADER, *cells]})
+    else:
+        pad = "," * (width - 1) if kind == "csv-excel-style" else ""
+        data = (f"SYNTHETIC incident log{pad}\r\n{pad}\r\nPrepared by,SYNTHETIC{pad[1:]}\r\n"
+                ).encode() + samples.to_csv(rows, samples.CANONICAL_HEADER)
+    read = readers.read_upload(data, f"titled.{kind.split('-')[0]}", limits=LIMITS)
+    assert read.header_row == 4
+    assert list(read.frame.columns) == samples.CANONICAL_HEADER
+    assert list(read.frame.index) == [5, 6, 7, 8]
+    assert read.frame.at[5, "summary"] == samples.URDU
+    assert read.notes[0].startswith("The header is row 4; row(s) 1, 3 above it look like a "
+                                    "title")
+
+
+@pytest.mark.parametrize("text", [
+    "date,province\r\n2025-01-01,Sindh,x,y,z\r\n",          # a short header stays the header
+    "SYNTHETIC title\r\nalpha,beta\r\ngamma,delta\r\n",       # too narrow to tell
+    "a,b,c,d\r\n1,2,3,4\r\n",                                 # an ordinary file
+])
+def test_the_header_is_not_moved_unless_a_title_is_clear(text):
+    read = readers.read_upload(text.encode(), "plain.csv", limits=LIMITS)
+    assert read.header_row == 1
+    assert not any("title" in note for note in read.notes)

@@ -51,6 +51,16 @@ def export_row(fig: go.Figure | Callable[[], go.Figure] | None, frame: pd.DataFr
     incidents_buttons(frame, key=key, stem=stem, columns=cols[-2:])
 
 
+def png_button(fig: go.Figure | Callable[[], go.Figure], *, key: str, name: str,
+               disabled: bool = False) -> None:
+    """A small "PNG" button under a chart: the image is drawn offline only when pressed."""
+    st.download_button(
+        "PNG", data=lambda: _desk_png(fig), file_name=f"{_stem(name)}.png", mime=PNG_MIME,
+        key=f"{key}_png", icon=":material/image:", on_click="ignore", disabled=disabled,
+        help="Download this chart as an image (drawn on this machine, no internet needed)",
+    )
+
+
 def _desk_png(fig: go.Figure | Callable[[], go.Figure]) -> bytes:
     figure = fig() if callable(fig) else fig
     width, height = desk_png_size(figure)

@@ -14,7 +14,7 @@ import streamlit as st
 
 from tracker import analytics, charts, config, geo, schema, shapes, tables
 from tracker.filters import FilterSpec
-from tracker.ui import cards, layout
+from tracker.ui import cards, exports, layout
 from tracker.ui.sidebar import url_choice
 
 PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": True}
@@ -66,11 +66,10 @@ def district_map_panel(frame: pd.DataFrame, spec: FilterSpec, province: str, *,
     district_shapes = _district_shapes(_districts_file_stamp(), province)
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
-        st.plotly_chart(
-            charts.district_map(frame, province=province, size_by=size_by,
-                                district_shapes=district_shapes),
-            key=f"{key}_map", theme=None, config=PLOTLY_CONFIG,
-        )
+        fig = charts.district_map(frame, province=province, size_by=size_by,
+                                  district_shapes=district_shapes)
+        st.plotly_chart(fig, key=f"{key}_map", theme=None, config=PLOTLY_CONFIG)
+        exports.png_button(fig, key=f"{key}_map", name=f"{key}-districts")
     with table_col:
         ranked = analytics.count_by_district(frame).sort_values(
             [size_by, "district"], ascending=[False, True])
@@ -97,8 +96,9 @@ def timeline_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
     st.subheader("When")
     freq = url_choice("Count per", "freq", charts.FREQ_LABELS, key=f"{key}_freq",
                       default=default_freq(frame))
-    st.plotly_chart(charts.timeline_chart(frame, freq=freq, measure=measure, by=by),
-                    key=f"{key}_timeline", theme=None, config=PLOTLY_CONFIG)
+    fig = charts.timeline_chart(frame, freq=freq, measure=measure, by=by)
+    st.plotly_chart(fig, key=f"{key}_timeline", theme=None, config=PLOTLY_CONFIG)
+    exports.png_button(fig, key=f"{key}_timeline", name=f"{key}-timeline-{freq}")
     cards.takeaway_panel(regions, frame, key=f"{key}_timeline")
 
 
@@ -112,11 +112,11 @@ def breakdown_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
         row = columns[start:start + 2]
         for col, column in zip(st.columns(2 if len(row) == 2 else [2, 1]), row, strict=False):
             with col:
-                st.plotly_chart(
-                    charts.breakdown_chart(frame, column, measure=measure,
-                                           title=titles[column]),
-                    key=f"{key}_by_{column}", theme=None, config=PLOTLY_CONFIG,
-                )
+                fig = charts.breakdown_chart(frame, column, measure=measure,
+                                             title=titles[column])
+                st.plotly_chart(fig, key=f"{key}_by_{column}", theme=None,
+                                config=PLOTLY_CONFIG)
+                exports.png_button(fig, key=f"{key}_by_{column}", name=f"{key}-{column}")
     cards.takeaway_panel(regions, frame, key=f"{key}_breakdowns")
 
 
@@ -128,6 +128,7 @@ def incident_table(frame: pd.DataFrame, *, key: str, limit: int = TABLE_LIMIT) -
                    "lists more.")
     st.dataframe(tables.incident_table(shown), column_config=layout.incident_column_config(),
                  hide_index=True, width="stretch", key=key)
+    exports.incidents_buttons(frame, key=key, stem=key.replace("_", "-"))
 
 
 def default_freq(frame: pd.DataFrame) -> str:

@@ -15,7 +15,7 @@ import streamlit as st
 from tracker import analytics, coverage, filters, tables
 from tracker.analytics import Surge, SurgeParams
 from tracker.safety import escape_markdown
-from tracker.ui import layout
+from tracker.ui import exports, layout
 
 LEVEL_LABELS = {"Pakistan": "Pakistan as a whole", "province": "each province",
                 "district": "each district"}
@@ -141,6 +141,8 @@ def incidents_of(surges: list[Surge], frame: pd.DataFrame, *, key: str,
     st.dataframe(tables.incident_table(rows), column_config=layout.incident_column_config(),
                  column_order=LIST_ORDER, hide_index=True, width="stretch",
                  key=f"{key}_incidents")
+    exports.incidents_buttons(rows, key=f"{key}_incidents",
+                              stem=f"surge-{surge.start:%Y-%m-%d}")
 
 
 def period_bounds(spec: filters.FilterSpec, frame: pd.DataFrame) -> tuple[dt.date, dt.date]:
