@@ -130,3 +130,16 @@ def test_bundled_march_2025_against_a_hand_count(bundled):
         days = bundled["date"].dt.date
         prev = mine & (days >= dt.date(2025, 1, 29)) & (days <= dt.date(2025, 2, 28))
         assert table.loc[province, "previous"] == prev.sum()
+
+
+def test_first_appearances_ignore_values_first_seen_after_the_period_or_inside_a_pair():
+    rows = [*ROWS,
+            ("2025-02-12", "Balochistan", "Kech", "BLA; BLF", 1, None),  # BLF seen in a pair
+            ("2025-03-20", "Balochistan", "Kech", "BLF", 1, None),
+            ("2025-04-02", "Balochistan", "Zhob", "New Front", 1, None)]  # after March
+    frame = frame_of(rows)
+    assert analytics.first_appearances(frame, *MARCH, "perpetrator") == [
+        "Hafiz Gul Bahadur group"]
+    assert "Zhob" not in analytics.first_appearances(frame, *MARCH, "district")
+    assert analytics.first_appearances(frame, dt.date(2025, 4, 1), dt.date(2025, 4, 30),
+                                       "perpetrator") == ["New Front"]
