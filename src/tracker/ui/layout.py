@@ -91,11 +91,14 @@ def incident_column_config() -> dict:
     labels = {
         "province": "Province", "district": "District", "location": "Location",
         "attack_type": "Attack type", "target": "Target", "perpetrator": "Perpetrator",
-        "killed": "Killed", "injured": "Injured", "source_name": "Source",
+        "source_name": "Source",
         "incident_id": "Incident id",
     }
+    unreported = "None where the report gives no figure (not reported, which is not zero)."
     return {
         **{name: st.column_config.Column(label) for name, label in labels.items()},
+        "killed": st.column_config.NumberColumn("Killed", help=unreported),
+        "injured": st.column_config.NumberColumn("Injured", help=unreported),
         "date": st.column_config.TextColumn("Date"),
         "source_url": st.column_config.LinkColumn("Source link", display_text="open report"),
         "killed_claimed": st.column_config.NumberColumn(
