@@ -50,7 +50,8 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-presenting = page.url_path == present.PAGE_PATH or present.is_requested()
+presenter_page = page.url_path == present.PAGE_PATH
+presenting = presenter_page or present.is_requested()
 data.set_presenting(presenting)
 if presenting:
     present.apply_style()  # presenter mode: no sidebar or controls, large type
@@ -62,8 +63,8 @@ if (synthetic := data.synthetic_rows())[0]:  # generated load-test data is never
     st.warning(synth.banner_text(*synthetic), icon=":material/science:")
 spec = st.session_state["filter_spec"] = sidebar.filter_sidebar(incidents)
 layout.credits_footer()
-if page.url_path != present.PAGE_PATH and present.is_requested() and (
-        view := present.view_slide(page.url_path, spec)):
+view = present.view_slide(page.url_path, spec) if presenting and not presenter_page else None
+if view:
     present.show_view_slide(view)  # ?present=1: the view as one slide that fits the screen
 else:
     page.run()

@@ -431,12 +431,17 @@ def data_line(slide: Slide, frame: pd.DataFrame) -> str:
     return describe_data(slide.spec, frame)
 
 
-def describe_data(spec: FilterSpec, frame: pd.DataFrame) -> str:
-    """'15 Mar 2025 – 17 Mar 2025 · 19 sourced incidents · a sample … · Source: …'."""
+def describe_data(spec: FilterSpec, frame: pd.DataFrame, *,
+                  synthetic: int | None = None) -> str:
+    """'15 Mar 2025 – 17 Mar 2025 · 19 sourced incidents · a sample … · Source: …'.
+
+    ``synthetic`` is the frame's number of synthetic rows when the caller knows it (e.g. 0
+    for a store that holds none); otherwise the rows' labels are checked.
+    """
     n = len(frame)
     noun = "incident" if n == 1 else "incidents"
     line = f"{spec.period_label(frame)} · {n:,} sourced {noun} · {SAMPLE_NOTE}"
-    fake = synth.synthetic_count(frame)
+    fake = synth.synthetic_count(frame) if synthetic is None else synthetic
     if fake:
         line += f" · {fake:,} of them SYNTHETIC test rows, not real attacks"
     return f"{line} · Source: {source_summary(frame)}."

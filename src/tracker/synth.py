@@ -200,10 +200,15 @@ def synthetic_mask(frame: pd.DataFrame) -> pd.Series:
     """True for each row that carries the synthetic label (id, source name or URL)."""
     if frame.empty:
         return pd.Series(False, index=frame.index)
-    mask = frame["source_name"].eq(SOURCE_NAME)
-    mask |= frame["incident_id"].astype(str).str.startswith(ID_PREFIX)
-    mask |= frame["source_url"].astype(str).str.startswith(URL_PREFIX)
-    return mask.fillna(False).astype(bool)
+    mask = frame["source_name"].eq(SOURCE_NAME).fillna(False).astype(bool)
+    # The prefix checks are the costly part: run them only on rows not yet found.
+    for column, prefix in (("incident_id", ID_PREFIX), ("source_url", URL_PREFIX)):
+        rest = ~mask
+        if not rest.any():
+            break
+        found = frame.loc[rest, column].astype(str).str.startswith(prefix)
+        mask.loc[rest] = found.fillna(False).astype(bool)
+    return mask
 
 
 def synthetic_count(frame: pd.DataFrame) -> int:

@@ -135,6 +135,13 @@ def test_slide_fits_the_screen_in_presenter_mode(page, app_url, number, step):
     assert max(ImageStat.Stat(pixels).stddev) > 10, "the figure looks blank"
 
 
+def assert_drawn_png(download, path) -> None:
+    """Save a downloaded image and check that it is a PNG with something drawn on it."""
+    download.save_as(path)
+    image = Image.open(path)
+    assert image.format == "PNG" and max(ImageStat.Stat(image.convert("L")).stddev) > 10
+
+
 def _click_and_wait(page, label: str, url_part: str) -> None:
     page.get_by_role("button", name=label).click()
     page.wait_for_function(f"() => location.search.includes({url_part!r})", timeout=30_000)
@@ -196,10 +203,7 @@ def test_export_menu_downloads_the_slide_png_and_the_whole_deck(page, app_url, t
     screenshot(page, "present-export-menu")
     with page.expect_download(timeout=120_000) as png_download:
         page.get_by_role("button", name="This figure as PNG").click()
-    png = tmp_path / "slide.png"
-    png_download.value.save_as(png)
-    image = Image.open(png)
-    assert image.format == "PNG" and max(ImageStat.Stat(image.convert("L")).stddev) > 10
+    assert_drawn_png(png_download.value, tmp_path / "slide.png")
     with page.expect_download(timeout=300_000) as deck_download:
         page.get_by_role("button", name="Whole deck as PowerPoint").click()
     deck = tmp_path / "deck.pptx"
@@ -212,8 +216,5 @@ def test_overview_map_downloads_as_png(page, app_url, tmp_path):
     wait_for_figure(page, is_map=True)
     with page.expect_download(timeout=120_000) as download:
         page.get_by_role("button", name="Chart as PNG").click()
-    path = tmp_path / "overview.png"
-    download.value.save_as(path)
-    image = Image.open(path)
-    assert image.format == "PNG" and max(ImageStat.Stat(image.convert("L")).stddev) > 10
+    assert_drawn_png(download.value, tmp_path / "overview.png")
     screenshot(page, "present-overview-exports")

@@ -8,6 +8,7 @@ import streamlit as st
 from tracker import analytics, slides
 from tracker.filters import FilterSpec
 from tracker.safety import escape_markdown
+from tracker.ui import data
 
 
 def start_page() -> None:
@@ -33,14 +34,14 @@ def current_spec() -> FilterSpec:
     return st.session_state.get("filter_spec", FilterSpec())
 
 
-def data_line(frame: pd.DataFrame, spec: FilterSpec) -> str:
+def caption_data_line(frame: pd.DataFrame, spec: FilterSpec) -> None:
     """One line saying what the figures show: period, count, that it is a sample, sources
     (and how many rows are synthetic, if any)."""
-    return slides.describe_data(spec, frame)
-
-
-def caption_data_line(frame: pd.DataFrame, spec: FilterSpec) -> None:
-    st.caption(escape_markdown(data_line(frame, spec)))  # source names are data
+    # The store-wide count is cached per store version: a store with no synthetic rows
+    # spares every caption the row-by-row label check.
+    synthetic = None if data.synthetic_rows()[0] else 0
+    line = slides.describe_data(spec, frame, synthetic=synthetic)
+    st.caption(escape_markdown(line))  # source names are data
 
 
 def nothing_matches(frame: pd.DataFrame) -> bool:

@@ -50,7 +50,8 @@ def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str) -> st
         if note:
             st.caption(note)
     with st.expander("Incidents on this map, with their sources"):
-        incident_table(frame, key=f"{key}_map_incidents")
+        # no downloads here: the Overview offers them under the map (exports.export_row)
+        incident_table(frame, key=f"{key}_map_incidents", downloads=False)
     cards.takeaway_panel(spec.regions, frame, key=f"{key}_map")
     return measure
 
@@ -120,15 +121,18 @@ def breakdown_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
     cards.takeaway_panel(regions, frame, key=f"{key}_breakdowns")
 
 
-def incident_table(frame: pd.DataFrame, *, key: str, limit: int = TABLE_LIMIT) -> None:
-    """The incident list with a link to each source (the newest ``limit`` rows)."""
+def incident_table(frame: pd.DataFrame, *, key: str, limit: int = TABLE_LIMIT,
+                   downloads: bool = True) -> None:
+    """The incident list with a link to each source (the newest ``limit`` rows), and
+    every row of ``frame`` as CSV and Excel unless ``downloads`` is off."""
     shown = frame.nlargest(limit, "date") if len(frame) > limit else frame
     if len(shown) < len(frame):
         st.caption(f"The newest {limit:,} of {len(frame):,} incidents; the Incidents page "
                    "lists more.")
     st.dataframe(tables.incident_table(shown), column_config=layout.incident_column_config(),
                  hide_index=True, width="stretch", key=key)
-    exports.incidents_buttons(frame, key=key, stem=key.replace("_", "-"))
+    if downloads:
+        exports.incidents_buttons(frame, key=key, stem=key.replace("_", "-"))
 
 
 def default_freq(frame: pd.DataFrame) -> str:
