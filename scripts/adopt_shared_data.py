@@ -52,6 +52,7 @@ def _copy_geo(geo: Path) -> None:
     layer = json.loads((geo / "pakistan_adm1.geojson").read_text(encoding="utf-8"))
     (DATA / "provinces.geojson").write_text(json.dumps(layer, separators=(",", ":")))
     shutil.copyfile(geo / "provinces.csv", DATA / "provinces.csv")
+    shutil.copyfile(geo / "neighbours_adm0.geojson", DATA / "neighbours.geojson")
     gaz = pd.read_csv(geo / "gazetteer.csv", dtype=str, keep_default_na=False)
     gaz = gaz.rename(columns={"adm2_polygon": "parent_polygon"}).drop(columns=["in_adm2_layer"])
     gaz.to_csv(DATA / "districts.csv", index=False)
