@@ -2,7 +2,8 @@
 
     python scripts/adopt_shared_data.py PATH/TO/shared
 
-It maps ``data/incidents_compiled.csv`` to the canonical incident, copies the province
+It maps ``data/incidents_compiled.csv`` to the canonical incident, adds the incidents
+compiled since in ``data/additions/`` (``scripts/build_incidents.py``), copies the province
 layer, gazetteer, populations and published reference counts, and prints every change it
 made so that ``data/README.md`` can list them. Running it again gives the same files.
 """
@@ -14,6 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import build_incidents  # the sibling script (its folder is on the path when run)
 import pandas as pd
 
 from tracker import places, schema
@@ -115,10 +117,8 @@ def _adopt_incidents(path: Path) -> None:
     if not problems.empty:
         print(problems.to_string())
         raise SystemExit("the adopted incidents do not validate")
-    out = frame.copy()
-    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
-    out.to_csv(DATA / "incidents.csv", index=False)
-    print(f"{len(out)} incidents written; {len(changes)} values normalised:")
+    build_incidents.write(build_incidents.build(frame))
+    print(f"{len(frame)} incidents adopted; {len(changes)} values normalised:")
     print("\n".join(changes))
 
 
