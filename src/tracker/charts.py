@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker import analytics, config, geo, schema, shapes
+from tracker import analytics, config, context, geo, schema, shapes
 
 OKABE_ITO = (
     "#0072B2",  # blue
@@ -173,6 +173,7 @@ def province_map(incidents: pd.DataFrame, *, measure: str = "incidents",
     counts = counts[counts["province"].isin(shown)]
     fig = go.Figure(_province_fill(counts, measure))
     fig.add_traces(incident_layer(incidents, color_by=color_by, point_limit=point_limit))
+    fig.add_traces(context.map_layers(look.font_size))  # crossings, CPEC, on top
     return _map_layout(fig, _fit(*shapes.bounds_points(shown), look), look, online)
 
 
@@ -206,6 +207,7 @@ def district_map(incidents: pd.DataFrame, *, province: str | None = None,
     located = counts.dropna(subset=["lat", "lon"])
     if not located.empty:
         traces.append(district_bubbles(located, size_by=size_by))
+    traces += context.map_layers(look.font_size)  # crossings, CPEC, on top of the bubbles
     fig = go.Figure(traces)
     if province is not None:
         view = _fit(*shapes.bounds_points((province,)), look)
