@@ -36,7 +36,7 @@ def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str) -> st
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
         fig = charts.province_map(frame, measure=measure, color_by=color_by,
-                                  provinces=spec.provinces)
+                                  provinces=spec.provinces, context_layers=True)
         fig = context_panels.apply_layer_switch(fig, key=key)
         st.plotly_chart(fig, key=f"{key}_map", theme=None, config=PLOTLY_CONFIG)
     with table_col:
@@ -67,7 +67,7 @@ def district_map_panel(frame: pd.DataFrame, spec: FilterSpec, province: str, *,
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
         fig = charts.district_map(frame, province=province, size_by=size_by,
-                                  district_shapes=district_shapes)
+                                  district_shapes=district_shapes, context_layers=True)
         fig = context_panels.apply_layer_switch(fig, key=key)
         st.plotly_chart(fig, key=f"{key}_map", theme=None, config=PLOTLY_CONFIG)
         exports.png_button(fig, key=f"{key}_map", name=f"{key}-districts")
