@@ -72,17 +72,19 @@ def _read(name: str) -> pd.DataFrame:
 def map_layers(look_font_size: int = 13) -> list[go.Scattermap]:
     """The context layers as named map traces, to draw on top of the incident layers.
 
-    Crossings are black-ringed white dots with their name, CPEC sites green diamonds-like
-    dots, the Karakoram Highway a green line. Each is one legend entry (a click hides it);
-    :func:`hide_layers` switches them off from a page control.
+    Crossings are black rings, CPEC sites green dots in a black ring, the Karakoram Highway
+    a green line; each is one legend entry (a click hides it) and every point has hover text.
+    No text labels: MapLibre would fetch their font from the internet. :func:`hide_layers`
+    switches the layers off from a page control.
     """
+    size = 13 if look_font_size < 18 else 18
     traces: list[go.Scattermap] = []
     lines = corridors()
     for name, part in lines.groupby("corridor", sort=False):
         traces.append(go.Scattermap(
             lat=part["lat"], lon=part["lon"], mode="lines",
             line={"width": 3, "color": _CORRIDOR_COLOR}, opacity=0.8,
-            name=CORRIDOR, legendgroup=CORRIDOR, meta=_META,
+            name=CORRIDOR, legendgroup=CORRIDOR, meta=_META, showlegend=True,
             hovertext=[f"<b>{html.escape(str(name))}</b><br>{html.escape(p)} · CPEC corridor "
                        "(drawn as straight lines between the towns it passes)"
                        for p in part["place"]],
@@ -90,15 +92,18 @@ def map_layers(look_font_size: int = 13) -> list[go.Scattermap]:
         ))
     sites = cpec_sites()
     if not sites.empty:
-        traces.append(_points(sites, CPEC_SITES, _CPEC_COLOR, "kind", look_font_size))
+        traces += _ring(sites, CPEC_SITES, ("#000000", _CPEC_COLOR), "kind", size, legend=1)
     points = crossings()
     if not points.empty:
-        traces.append(_points(points, CROSSINGS, _CROSSING_COLOR, "border", look_font_size))
+        traces += _ring(points, CROSSINGS, (_CROSSING_COLOR, "#FFFFFF"), "border", size,
+                        legend=0)
     return traces
 
 
-def _points(table: pd.DataFrame, name: str, color: str, detail: str,
-            font_size: int) -> go.Scattermap:
+def _ring(table: pd.DataFrame, name: str, colors: tuple[str, str], detail: str,
+          size: int, *, legend: int) -> list[go.Scattermap]:
+    """Two stacked circle traces (MapLibre draws no marker outline offline): an outer
+    circle and an inner one; one legend entry (trace ``legend``); the outer one hovers."""
     hover = []
     for row in table.itertuples(index=False):
         what = (f"crossing to {html.escape(row.border)}" if detail == "border"
@@ -106,14 +111,22 @@ def _points(table: pd.DataFrame, name: str, color: str, detail: str,
         source = f"{html.escape(row.coord_source)} ({html.escape(row.licence)})"
         hover.append(f"<b>{html.escape(row.name)}</b> · {what}<br>{html.escape(row.note)}"
                      f"<br>Coordinates: {source}")
-    return go.Scattermap(
-        lat=table["lat"], lon=table["lon"], mode="markers+text",
-        marker={"size": 11, "color": color, "opacity": 0.95},
-        text=[html.escape(n) for n in table["name"]], textposition="top right",
-        textfont={"size": max(font_size - 2, 10), "color": color},
-        name=name, legendgroup=name, meta=_META,
-        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-    )
+    traces = []
+    for n, (color, scale) in enumerate(zip(colors, (1.0, 0.55), strict=True)):
+        traces.append(go.Scattermap(
+            lat=table["lat"], lon=table["lon"], mode="markers",
+            marker={"size": round(size * scale, 1), "color": color, "opacity": 1},
+            name=name, legendgroup=name, meta=_META, showlegend=n == legend,
+            text=[html.escape(v) for v in table["name"]],
+            hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+            hoverinfo=None if n == 0 else "skip",
+        ))
+    return traces
+
+
+def is_layer(trace: object) -> bool:
+    """Whether a figure trace is one of the context layers."""
+    return getattr(trace, "meta", None) == _META
 
 
 def hide_layers(fig: go.Figure) -> go.Figure:
@@ -226,11 +239,11 @@ def bands_figure(table: pd.DataFrame, country: str, *, height: int = 260) -> go.
     fig.update_layout(
         template="plotly_white", height=height,
         margin={"l": 10, "r": 30, "t": 40, "b": 40},
-        title={"text": f"Attacks by distance to the {ADJECTIVE[country]} border",
-               "font": {"size": 15}},
+        title={"text": f"Attacks by distance to the {ADJECTIVE[country]} border (km)",
+               "font": {"size": 15}, "x": 0.01, "xanchor": "left"},
         font={"family": "DejaVu Sans, Arial, sans-serif", "size": 13, "color": "#111111"},
         xaxis={"title": {"text": "incidents"}, "rangemode": "tozero"},
-        yaxis={"title": {"text": "distance to the border (km)"}, "autorange": "reversed"},
+        yaxis={"autorange": "reversed"},
     )
     return fig
 

@@ -27,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import yaml
 
-from tracker import analytics, briefs, charts, config, places, schema, shapes, synth
+from tracker import analytics, briefs, charts, config, context, places, schema, shapes, synth
 from tracker.filters import FilterSpec
 
 FIGURE_KINDS = ("province_map", "district_map", "surge_map", "group_bars")
@@ -614,7 +614,8 @@ def build_figure(
     elif slide.figure == "district_map":
         province = slide.spec.provinces[0] if len(slide.spec.provinces) == 1 else None
         fig = charts.district_map(frame, province=province, look=look, context_layers=True)
-        fig.update_traces(showlegend=True)  # the legend says what the bubbles measure
+        fig.update_traces(showlegend=True,  # the legend says what the bubbles measure
+                          selector=lambda t: not context.is_layer(t))
         _fit_map(fig, *shapes.bounds_points(provinces), width=width, height=height)
     elif slide.figure == "surge_map":
         day = None

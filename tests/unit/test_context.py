@@ -208,7 +208,12 @@ def test_maps_draw_the_layers_on_top_as_named_traces():
     for fig in (charts.district_map(frame, province="Balochistan", context_layers=True),
                 charts.province_map(frame, context_layers=True)):
         names = [t.name for t in fig.data]
-        assert names[-3:] == [context.CORRIDOR, context.CPEC_SITES, context.CROSSINGS]
+        layers = [n for n in names if n in context.LAYER_NAMES]
+        assert list(dict.fromkeys(layers)) == [context.CORRIDOR, context.CPEC_SITES,
+                                               context.CROSSINGS]
+        assert names[-len(layers):] == layers  # drawn last, so on top
+        shown = [t.name for t in fig.data if t.name in context.LAYER_NAMES and t.showlegend]
+        assert sorted(shown) == sorted(context.LAYER_NAMES)  # one legend entry each
         line = next(t for t in fig.data if t.name == context.CORRIDOR)
         assert line.mode == "lines" and len(line.lat) == len(context.corridors())
         crossing = next(t for t in fig.data if t.name == context.CROSSINGS)
@@ -242,3 +247,13 @@ def test_border_takeaways_follow_the_theme():
         items = context.border_takeaways(region, country)
         assert items, (region, country)
         assert {i.takeaway.theme for i in items} == {context.BORDER_THEMES[country]}
+
+
+def test_slides_show_each_layer_once_in_the_legend():
+    from tracker import slides
+
+    deck = slides.load_deck()
+    slide = next(s for s in deck.slides if s.figure == "district_map")
+    fig = slides.build_figure(slide, slides.slide_frame(slide, _incidents()))
+    shown = [t.name for t in fig.data if context.is_layer(t) and t.showlegend is not False]
+    assert sorted(shown) == sorted(context.LAYER_NAMES)
