@@ -40,8 +40,10 @@ CORRIDOR = "Karakoram Highway (CPEC)"
 LAYER_NAMES = (CROSSINGS, CPEC_SITES, CORRIDOR)
 _META = "context-layer"
 _CROSSING_COLOR = "#000000"
-_CPEC_COLOR = "#009E73"  # Okabe–Ito bluish green: stands apart from the vermillion bubbles
-_CORRIDOR_COLOR = "#009E73"
+# Okabe–Ito yellow ring round a black dot: the incident points use the other Okabe–Ito
+# colours, and the black centre stays visible on the white map and the Cividis shades
+_CPEC_COLOR = "#F0E442"
+_CORRIDOR_COLOR = "#000000"  # thicker than the province outlines
 
 
 # --- the layers ---------------------------------------------------------------------------
@@ -72,8 +74,9 @@ def _read(name: str) -> pd.DataFrame:
 def map_layers(look_font_size: int = 13) -> list[go.Scattermap]:
     """The context layers as named map traces, to draw on top of the incident layers.
 
-    Crossings are black rings, CPEC sites green dots in a black ring, the Karakoram Highway
-    a green line; each is one legend entry (a click hides it) and every point has hover text.
+    Crossings are black rings round a white dot, CPEC sites yellow rings round a black dot,
+    the Karakoram Highway a thick dark line; each is one legend entry (a click hides it)
+    and every point has hover text.
     No text labels: MapLibre would fetch their font from the internet. :func:`hide_layers`
     switches the layers off from a page control.
     """
@@ -83,7 +86,7 @@ def map_layers(look_font_size: int = 13) -> list[go.Scattermap]:
     for name, part in lines.groupby("corridor", sort=False):
         traces.append(go.Scattermap(
             lat=part["lat"], lon=part["lon"], mode="lines",
-            line={"width": 3, "color": _CORRIDOR_COLOR}, opacity=0.8,
+            line={"width": 3.5, "color": _CORRIDOR_COLOR}, opacity=0.75,
             name=CORRIDOR, legendgroup=CORRIDOR, meta=_META, showlegend=True,
             hovertext=[f"<b>{html.escape(str(name))}</b><br>{html.escape(p)} · CPEC corridor "
                        "(drawn as straight lines between the towns it passes)"
@@ -92,7 +95,7 @@ def map_layers(look_font_size: int = 13) -> list[go.Scattermap]:
         ))
     sites = cpec_sites()
     if not sites.empty:
-        traces += _ring(sites, CPEC_SITES, ("#000000", _CPEC_COLOR), "kind", size, legend=1)
+        traces += _ring(sites, CPEC_SITES, (_CPEC_COLOR, "#000000"), "kind", size, legend=0)
     points = crossings()
     if not points.empty:
         traces += _ring(points, CROSSINGS, (_CROSSING_COLOR, "#FFFFFF"), "border", size,
