@@ -60,5 +60,6 @@ def test_layers_draw_on_top_and_switch_off(page, server, path, name):
     main = page.locator("[data-testid='stMain']").inner_text()
     assert "Distance to the border" in main
     assert "0–25 km" in main and "over 100 km" in main
+    assert "A border statement the data can test" in main and "Verdict:" in main
     if path == "balochistan":
         assert "Iranian border" in page.content()

@@ -55,7 +55,18 @@ def border_distance_panel(frame, province: str, *, key: str) -> None:
                                                 "Share of incidents in view",
                                                 format="%.1f %%")})
         st.caption(md_escape(context.precision_note(frame)))
+        if "Afghanistan" in borders:
+            _near_border_check(frame)
         _border_takeaways(frame, province, borders)
+
+
+def _near_border_check(frame) -> None:
+    """The statement the bands can test: most TTP attacks in view near the Afghan border."""
+    check = context.check_near_border(frame)
+    st.caption(f"**A border statement the data can test.** {md_escape(check.cited)} "
+               f"{md_escape(check.observed)}")
+    st.badge(f"Verdict: {check.verdict}", color=cards.VERDICT_COLOURS[check.verdict],  # type: ignore[arg-type]
+             icon=":material/fact_check:")
 
 
 def _border_takeaways(frame, province: str, borders: tuple[str, ...]) -> None:
