@@ -27,7 +27,7 @@ measure = panels.province_map_panel(frame, spec, key=KEY)
 color_by = st.session_state.get(f"{KEY}_color", "attack_type")
 exports.export_row(
     lambda: charts.province_map(frame, measure=measure, color_by=color_by,
-                                provinces=spec.provinces),
+                                provinces=spec.provinces, context_layers=True),
     frame, key=f"{KEY}_export", name="overview-map",
 )
 

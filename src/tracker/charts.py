@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker import analytics, config, geo, schema, shapes
+from tracker import analytics, config, context, geo, schema, shapes
 
 OKABE_ITO = (
     "#0072B2",  # blue
@@ -146,8 +146,11 @@ _BUBBLE_COLOR = OKABE_ITO[5]
 def province_map(incidents: pd.DataFrame, *, measure: str = "incidents",
                  color_by: str = "attack_type", provinces: tuple[str, ...] = (),
                  look: Look = DESK, point_limit: int = POINT_LIMIT,
-                 online: bool | None = None) -> go.Figure:
+                 online: bool | None = None, context_layers: bool = False) -> go.Figure:
     """Province choropleth of ``measure`` with the incidents as points on top.
+
+    ``context_layers`` adds the border crossings, CPEC sites and the Karakoram Highway
+    (:func:`tracker.context.map_layers`) on top.
 
     Parameters
     ----------
@@ -173,13 +176,18 @@ def province_map(incidents: pd.DataFrame, *, measure: str = "incidents",
     counts = counts[counts["province"].isin(shown)]
     fig = go.Figure(_province_fill(counts, measure))
     fig.add_traces(incident_layer(incidents, color_by=color_by, point_limit=point_limit))
+    if context_layers:
+        fig.add_traces(context.map_layers(look.font_size))
     return _map_layout(fig, _fit(*shapes.bounds_points(shown), look), look, online)
 
 
 def district_map(incidents: pd.DataFrame, *, province: str | None = None,
                  size_by: str = "incidents", district_shapes: dict | None = None,
-                 look: Look = DESK, online: bool | None = None) -> go.Figure:
+                 look: Look = DESK, online: bool | None = None,
+                 context_layers: bool = False) -> go.Figure:
     """Districts as bubbles at their gazetteer points, or a district choropleth.
+
+    ``context_layers`` adds crossings, CPEC sites and the Karakoram Highway on top.
 
     Parameters
     ----------
@@ -206,6 +214,8 @@ def district_map(incidents: pd.DataFrame, *, province: str | None = None,
     located = counts.dropna(subset=["lat", "lon"])
     if not located.empty:
         traces.append(district_bubbles(located, size_by=size_by))
+    if context_layers:
+        traces += context.map_layers(look.font_size)  # on top of the bubbles
     fig = go.Figure(traces)
     if province is not None:
         view = _fit(*shapes.bounds_points((province,)), look)

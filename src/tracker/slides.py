@@ -27,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import yaml
 
-from tracker import analytics, briefs, charts, config, places, schema, shapes, synth
+from tracker import analytics, briefs, charts, config, context, places, schema, shapes, synth
 from tracker.filters import FilterSpec
 
 FIGURE_KINDS = ("province_map", "district_map", "surge_map", "group_bars")
@@ -609,12 +609,13 @@ def build_figure(
     if slide.figure == "province_map":
         # District bubbles over the province shades: one colour, readable from the back.
         fig = charts.province_map(frame, look=look, provinces=slide.spec.provinces,
-                                  point_limit=0)
+                                  point_limit=0, context_layers=True)
         _fit_map(fig, *shapes.bounds_points(provinces), width=width, height=height)
     elif slide.figure == "district_map":
         province = slide.spec.provinces[0] if len(slide.spec.provinces) == 1 else None
-        fig = charts.district_map(frame, province=province, look=look)
-        fig.update_traces(showlegend=True)  # the legend says what the bubbles measure
+        fig = charts.district_map(frame, province=province, look=look, context_layers=True)
+        fig.update_traces(showlegend=True,  # the legend says what the bubbles measure
+                          selector=lambda t: not context.is_layer(t))
         _fit_map(fig, *shapes.bounds_points(provinces), width=width, height=height)
     elif slide.figure == "surge_map":
         day = None

@@ -22,6 +22,11 @@ PROVINCE_PAGES = {"Balochistan": ("pages/balochistan.py", "balochistan"),
                   "Khyber Pakhtunkhwa": ("pages/khyber_pakhtunkhwa.py", "khyber_pakhtunkhwa")}
 
 
+def is_context(trace: dict) -> bool:
+    """Crossings, CPEC sites and the corridor drawn over the incidents (not incidents)."""
+    return trace.get("meta") == "context-layer"
+
+
 def expand(value):
     """Plotly's base64 typed arrays (``{"dtype", "bdata"}``) as plain lists, at any depth."""
     if isinstance(value, list):
@@ -70,7 +75,7 @@ def metrics(at) -> dict[str, str]:
 
 def bubble_counts(fig: dict) -> dict[str, int]:
     """District → value from the district bubbles' hover and customdata."""
-    (bubbles,) = [t for t in fig["data"] if t["type"] == "scattermap"]
+    (bubbles,) = [t for t in fig["data"] if t["type"] == "scattermap" and not is_context(t)]
     return {h.split("</b>")[0].removeprefix("<b>"): c[0]
             for h, c in zip(bubbles["hovertext"], bubbles["customdata"], strict=True)}
 
@@ -90,7 +95,8 @@ def test_overview_map_counts_in_the_surge_equal_the_csv(app, bundled):
     assert got["PK-BA"] == by_code["PK-BA"] == len(window(bundled, "Balochistan"))
     assert got["PK-KP"] == by_code["PK-KP"] == len(window(bundled, "Khyber Pakhtunkhwa"))
     assert sum(got.values()) == len(expected)
-    points = [t for t in fig["data"] if t["type"] == "scattermap" and t.get("hoverinfo") != "skip"]
+    points = [t for t in fig["data"] if t["type"] == "scattermap" and t.get("hoverinfo") != "skip"
+              and not is_context(t)]
     assert sum(len(t["lat"]) for t in points) == len(expected)
     assert fig["layout"]["map"]["style"] == "white-bg"
     assert fig["layout"]["map"]["center"]["lat"] > 20

@@ -14,7 +14,7 @@ import streamlit as st
 
 from tracker import analytics, charts, config, geo, schema, shapes, tables
 from tracker.filters import FilterSpec
-from tracker.ui import cards, exports, layout
+from tracker.ui import cards, context_panels, exports, layout
 from tracker.ui.sidebar import url_choice
 
 PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": True}
@@ -35,11 +35,10 @@ def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str) -> st
                           key=f"{key}_color", container=pick_color)
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
-        st.plotly_chart(
-            charts.province_map(frame, measure=measure, color_by=color_by,
-                                provinces=spec.provinces),
-            key=f"{key}_map", theme=None, config=PLOTLY_CONFIG,
-        )
+        fig = charts.province_map(frame, measure=measure, color_by=color_by,
+                                  provinces=spec.provinces, context_layers=True)
+        fig = context_panels.apply_layer_switch(fig, key=key)
+        st.plotly_chart(fig, key=f"{key}_map", theme=None, config=PLOTLY_CONFIG)
     with table_col:
         st.dataframe(_province_table(frame, spec, measure), hide_index=True, width="stretch",
                      key=f"{key}_map_table")
@@ -68,7 +67,8 @@ def district_map_panel(frame: pd.DataFrame, spec: FilterSpec, province: str, *,
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
         fig = charts.district_map(frame, province=province, size_by=size_by,
-                                  district_shapes=district_shapes)
+                                  district_shapes=district_shapes, context_layers=True)
+        fig = context_panels.apply_layer_switch(fig, key=key)
         st.plotly_chart(fig, key=f"{key}_map", theme=None, config=PLOTLY_CONFIG)
         exports.png_button(fig, key=f"{key}_map", name=f"{key}-districts")
     with table_col:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker import schema
-from tracker.ui import data, layout, panels
+from tracker.ui import context_panels, data, layout, panels
 from tracker.ui.compare import comparison_section
 from tracker.ui.sidebar import spec_for_province
 
@@ -38,6 +38,7 @@ def render(province: str) -> None:
 
     # --- districts -----------------------------------------------------------------------
     size_by = panels.district_map_panel(frame, spec, province, key=key)
+    context_panels.border_distance_panel(frame, province, key=key)  # KP and Balochistan
 
     # --- timeline ------------------------------------------------------------------------
     panels.timeline_panel(frame, (province,), key=key, measure=size_by, by=None)
