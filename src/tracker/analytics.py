@@ -568,6 +568,60 @@ def _describe(area_rows: _AreaRows, area: str, level: str, params: SurgeParams,
     )
 
 
+@dataclass(frozen=True)
+class SurgeCoverage:
+    """A surge beside the sample's coverage: in the window's month and in its baseline weeks.
+
+    ``adjusted_expected`` scales the expected count by window coverage ÷ baseline coverage
+    (:func:`tracker.coverage.adjusted_expected`); ``adjusted_ratio`` is the window's count
+    over it. Both are None when a coverage is unknown.
+    """
+
+    window: coverage.SpanCoverage
+    baseline: coverage.SpanCoverage
+    adjusted_expected: float | None
+    adjusted_ratio: float | None
+
+    def holds(self, min_ratio: float) -> bool | None:
+        """True: still a surge once coverage is allowed for; False: may reflect denser
+        reporting in the sample; None: coverage unknown."""
+        if self.adjusted_ratio is None:
+            return None
+        return self.adjusted_ratio >= min_ratio
+
+
+def surge_coverage(surge: Surge, everything: pd.DataFrame, reference: pd.DataFrame,
+                   scope: str | None, baseline_days: int) -> SurgeCoverage:
+    """The coverage of a surge's window month and baseline days, and the adjusted ratio.
+
+    ``everything`` is the whole sample (published counts cover every attack); ``scope`` is
+    the reference area of the surge (:func:`tracker.coverage.area_scope`, or its province;
+    None for a district, which no publisher counts).
+    """
+    month = pd.Timestamp(surge.start).to_period("M")
+    first = surge.start - dt.timedelta(days=baseline_days)
+    span = data_span(everything)
+    if span is not None:
+        first = max(first, span[0])
+    window, baseline = coverage.span_pair(
+        everything, reference, scope, (month.start_time.date(), month.end_time.date()),
+        (first, surge.start - dt.timedelta(days=1)))
+    if window.publisher != baseline.publisher:  # two publishers' shares are not compared
+        return SurgeCoverage(window, baseline, None, None)
+    return SurgeCoverage(
+        window, baseline,
+        coverage.adjusted_expected(surge.expected, window.pct, baseline.pct),
+        coverage.adjusted_ratio(surge.incidents, surge.expected, window.pct, baseline.pct))
+
+
+def surge_scope(surge: Surge, view_scope: str | None) -> str | None:
+    """The reference area a surge is measured against: the view's for a country-level
+    surge, its province for a province, none for a district."""
+    if surge.level == "Pakistan":
+        return view_scope
+    return surge.area if surge.level == "province" else None
+
+
 def date_range_text(start: dt.date, end: dt.date) -> str:
     """'15 Mar 2025', '15–16 Mar 2025', '30 Mar – 2 Apr 2025' or across years in full."""
     if start == end:

@@ -360,11 +360,12 @@ class SpanCoverage:
 
 
 def span_coverage(incidents: pd.DataFrame, reference: pd.DataFrame, scope: str | None,
-                  start: dt.date, end: dt.date) -> SpanCoverage:
+                  start: dt.date, end: dt.date,
+                  publishers: tuple[str, ...] = PUBLISHER_ORDER) -> SpanCoverage:
     """How much of the published count for [start, end] the sample holds in ``scope``.
 
-    One publisher must cover every month the span touches (PICSS if it does, else PIPS):
-    a span is never measured against two publishers' figures added together.
+    One publisher must cover every month the span touches (the first of ``publishers``
+    that does): a span is never measured against two publishers' figures added together.
     """
     if end < start:
         raise ValueError(f"`end` ({end}) is before `start` ({start})")
@@ -377,7 +378,7 @@ def span_coverage(incidents: pd.DataFrame, reference: pd.DataFrame, scope: str |
     months = pd.date_range(first.to_period("M").start_time, last.to_period("M").start_time,
                            freq="MS")
     table = monthly_yardsticks(reference)
-    for publisher in PUBLISHER_ORDER:
+    for publisher in publishers:
         series = published_series(table, scope, publisher)
         if not all(m in series.index for m in months):
             continue
@@ -388,6 +389,27 @@ def span_coverage(incidents: pd.DataFrame, reference: pd.DataFrame, scope: str |
             total += float(series[month]) * overlap / month.days_in_month
         return SpanCoverage(start, end, scope, publisher, total, dataset, whole)
     return SpanCoverage(start, end, scope, None, None, dataset, whole)
+
+
+def span_pair(incidents: pd.DataFrame, reference: pd.DataFrame, scope: str | None,
+              first: tuple[dt.date, dt.date], second: tuple[dt.date, dt.date]
+              ) -> tuple[SpanCoverage, SpanCoverage]:
+    """Two spans' coverage measured against the same publisher where one covers both
+    (publishers count differently, so their shares are not compared with each other)."""
+    for publisher in PUBLISHER_ORDER:
+        a = span_coverage(incidents, reference, scope, *first, publishers=(publisher,))
+        b = span_coverage(incidents, reference, scope, *second, publishers=(publisher,))
+        if a.publisher and b.publisher:
+            return a, b
+    return (span_coverage(incidents, reference, scope, *first),
+            span_coverage(incidents, reference, scope, *second))
+
+
+def comparable_spans(a: SpanCoverage, b: SpanCoverage,
+                     factor: float = COMPARABLE_FACTOR) -> bool:
+    """:func:`comparable` for two spans, which must also share their publisher."""
+    return a.publisher is not None and a.publisher == b.publisher and comparable(
+        a.pct, b.pct, factor)
 
 
 def published_series(table: pd.DataFrame, scope: str, publisher: str) -> pd.Series:
@@ -490,5 +512,5 @@ def province_totals(incidents: pd.DataFrame, reference: pd.DataFrame,
         names = ", ".join(missing[:4]) + (" …" if len(missing) > 4 else "")
         return None, f"no published monthly figure covers the whole period for {names}"
     return pd.DataFrame([{"province": p, "publisher": s.publisher,
-                          "published": int(round(s.published or 0)), "dataset": s.dataset}
+                          "published": round(s.published or 0), "dataset": s.dataset}
                          for p, s in spans.items()]), ""

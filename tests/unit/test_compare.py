@@ -169,9 +169,9 @@ def test_first_appearances_ignore_values_first_seen_after_the_period_or_inside_a
 
 def test_coverage_decides_whether_a_change_is_a_trend():
     """The comparability rule: coverages within a factor of 1.5, both known."""
-    rows = [("2025-02-0%d" % (d % 9 + 1), "Balochistan", "Quetta", "BLA", 1, None)
+    rows = [(f"2025-02-0{d % 9 + 1}", "Balochistan", "Quetta", "BLA", 1, None)
             for d in range(12)]
-    rows += [("2025-03-1%d" % (d % 9), "Balochistan", "Quetta", "BLA", 1, None)
+    rows += [(f"2025-03-1{d % 9}", "Balochistan", "Quetta", "BLA", 1, None)
              for d in range(30)]
     frame = frame_of(rows)
     for this_pct, previous_pct, fine in ((50, 40, True), (50, 20, False), (50, None, False)):

@@ -36,9 +36,11 @@ def comparison_section(spec: FilterSpec, everything: pd.DataFrame, *, key: str) 
     st.caption(period_line(periods, data_start))
     reference = coverage.load_reference()
     scope = coverage.area_scope(spec.provinces, spec.districts)
-    spans = {name: coverage.span_coverage(everything, reference, scope, p.start, p.end)
-             for name, p in periods.items()}
-    for line in coverage_lines(spans, periods, scope, data_start):
+    this = (periods["this"].start, periods["this"].end)
+    pairs = {name: coverage.span_pair(everything, reference, scope, this,
+                                      (periods[name].start, periods[name].end))
+             for name in ("previous", "year_before")}
+    for line in coverage_lines(pairs, periods, scope, data_start):
         st.markdown(line)
     totals = analytics.comparison_totals(
         frame, spec.start, spec.end, data_start=data_start,
@@ -62,7 +64,7 @@ def comparison_section(spec: FilterSpec, everything: pd.DataFrame, *, key: str) 
         st.caption("No publisher gives district counts, so district changes are not "
                    "comparable: the table shows counts, not trends.")
     st.caption(NO_COLOUR_NOTE)
-    st.markdown(first_time_line(frame, spec, data_start, spans["this"]))
+    st.markdown(first_time_line(frame, spec, data_start, pairs["previous"][0]))
 
 
 def headline_previous(spec: FilterSpec, everything: pd.DataFrame) -> tuple[FilterSpec | None, str]:
@@ -73,9 +75,9 @@ def headline_previous(spec: FilterSpec, everything: pd.DataFrame) -> tuple[Filte
         return None, ""
     reference = coverage.load_reference()
     scope = coverage.area_scope(spec.provinces, spec.districts)
-    this = coverage.span_coverage(everything, reference, scope, spec.start, spec.end)
-    before = coverage.span_coverage(everything, reference, scope, previous.start, previous.end)
-    if coverage.comparable(this.pct, before.pct):
+    this, before = coverage.span_pair(everything, reference, scope, (spec.start, spec.end),
+                                      (previous.start, previous.end))
+    if coverage.comparable_spans(this, before):
         return previous, ""
     if this.pct is not None and before.pct is not None:
         why = (f"this dataset holds {this.pct:.0f}% of the attacks {this.publisher} published "
@@ -99,7 +101,7 @@ def _pct(everything: pd.DataFrame, reference: pd.DataFrame, scope: str | None,
     return coverage.span_coverage(everything, reference, scope, period.start, period.end).pct
 
 
-def coverage_lines(spans: dict[str, coverage.SpanCoverage],
+def coverage_lines(pairs: dict[str, tuple[coverage.SpanCoverage, coverage.SpanCoverage]],
                    periods: dict[str, analytics.Period], scope: str | None,
                    data_start: object) -> list[str]:
     """Per comparison: whether the sample's counts can be compared, and the published change.
@@ -111,22 +113,25 @@ def coverage_lines(spans: dict[str, coverage.SpanCoverage],
         return ["**Not comparable:** no publisher gives one monthly count for the area in "
                 "view (a district, or several provinces), so the sample's coverage is "
                 "unknown and its changes are counts, not trends."]
-    this = spans["this"]
     lines = []
     for name, label in (("previous", "previous period"), ("year_before", "a year earlier")):
-        other = spans[name]
+        this, other = pairs[name]
         if periods[name].coverage(data_start) == "none":
             continue
         head = f"**Against the {label}:**" if name == "previous" else f"**Against {label}:**"
-        if coverage.comparable(this.pct, other.pct):
+        if coverage.comparable_spans(this, other):
             text = (f"{head} comparable — this dataset holds {this.pct:.0f}% of the attacks "
                     f"{this.publisher} published in {periods['this'].label} and "
                     f"{other.pct:.0f}% in {periods[name].label}.")
-        elif this.pct is not None and other.pct is not None:
+        elif this.pct is not None and other.pct is not None and this.publisher == other.publisher:
             text = (f"{head} not comparable: this dataset holds {this.pct:.0f}% of the "
                     f"attacks {this.publisher} published in {periods['this'].label} and "
                     f"{other.pct:.0f}% in {periods[name].label}, so the change in its counts "
                     "is not a trend.")
+        elif this.pct is not None and other.pct is not None:
+            text = (f"{head} not comparable: no one publisher counts both periods "
+                    f"({this.publisher} for {periods['this'].label}, {other.publisher} for "
+                    f"{periods[name].label}), and publishers count differently.")
         else:
             missing = [periods[n].label for n, s in (("this", this), (name, other))
                        if s.pct is None]
@@ -159,7 +164,8 @@ def published_totals_lines(reference: pd.DataFrame, scope: str | None,
             prior = earlier.get((publisher, row.metric))
             item = f"{row.metric} {row.value:,}"
             if prior is not None:
-                item += f" against {prior:,} a year earlier ({analytics.change_words(row.value, prior)})"
+                words = analytics.change_words(row.value, prior)
+                item += f" against {prior:,} a year earlier ({words})"
             items.append(item)
         kind = part["period_kind"].iloc[0]
         lines.append(f"**Published {kind} totals, {escape_markdown(scope or '')} "
