@@ -405,6 +405,21 @@ def span_pair(incidents: pd.DataFrame, reference: pd.DataFrame, scope: str | Non
             span_coverage(incidents, reference, scope, *second))
 
 
+def month_bounds(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The whole calendar months [start, end] touches.
+
+    A monthly figure cannot say how a month's attacks were spread over its days, so a
+    period comparison measures coverage over the months its periods fall in.
+    """
+    first = pd.Timestamp(start).to_period("M")
+    last = pd.Timestamp(end).to_period("M")
+    return first.start_time.date(), last.end_time.date()
+
+
+def is_whole_months(start: dt.date, end: dt.date) -> bool:
+    return month_bounds(start, end) == (start, end)
+
+
 def comparable_spans(a: SpanCoverage, b: SpanCoverage,
                      factor: float = COMPARABLE_FACTOR) -> bool:
     """:func:`comparable` for two spans, which must also share their publisher."""

@@ -36,9 +36,10 @@ def comparison_section(spec: FilterSpec, everything: pd.DataFrame, *, key: str) 
     st.caption(period_line(periods, data_start))
     reference = coverage.load_reference()
     scope = coverage.area_scope(spec.provinces, spec.districts)
-    this = (periods["this"].start, periods["this"].end)
+    this = coverage.month_bounds(periods["this"].start, periods["this"].end)
     pairs = {name: coverage.span_pair(everything, reference, scope, this,
-                                      (periods[name].start, periods[name].end))
+                                      coverage.month_bounds(periods[name].start,
+                                                            periods[name].end))
              for name in ("previous", "year_before")}
     for line in coverage_lines(pairs, periods, scope, data_start):
         st.markdown(line)
@@ -75,13 +76,15 @@ def headline_previous(spec: FilterSpec, everything: pd.DataFrame) -> tuple[Filte
         return None, ""
     reference = coverage.load_reference()
     scope = coverage.area_scope(spec.provinces, spec.districts)
-    this, before = coverage.span_pair(everything, reference, scope, (spec.start, spec.end),
-                                      (previous.start, previous.end))
+    this, before = coverage.span_pair(
+        everything, reference, scope, coverage.month_bounds(spec.start, spec.end),
+        coverage.month_bounds(previous.start, previous.end))
     if coverage.comparable_spans(this, before):
         return previous, ""
     if this.pct is not None and before.pct is not None:
         why = (f"this dataset holds {this.pct:.0f}% of the attacks {this.publisher} published "
-               f"in this period and {before.pct:.0f}% in the previous one")
+               f"in the months of this period and {before.pct:.0f}% in those of the "
+               "previous one")
     else:
         why = "no published count gives the sample's coverage in both periods"
     return None, (f"No change is shown against the previous period: not comparable, {why}. "
@@ -98,7 +101,9 @@ NO_COLOUR_NOTE = (
 
 def _pct(everything: pd.DataFrame, reference: pd.DataFrame, scope: str | None,
          period: analytics.Period) -> float | None:
-    return coverage.span_coverage(everything, reference, scope, period.start, period.end).pct
+    """Coverage over the whole months the period falls in (see coverage.month_bounds)."""
+    return coverage.span_coverage(everything, reference, scope,
+                                  *coverage.month_bounds(period.start, period.end)).pct
 
 
 def coverage_lines(pairs: dict[str, tuple[coverage.SpanCoverage, coverage.SpanCoverage]],
@@ -121,30 +126,40 @@ def coverage_lines(pairs: dict[str, tuple[coverage.SpanCoverage, coverage.SpanCo
         head = f"**Against the {label}:**" if name == "previous" else f"**Against {label}:**"
         if coverage.comparable_spans(this, other):
             text = (f"{head} comparable — this dataset holds {this.pct:.0f}% of the attacks "
-                    f"{this.publisher} published in {periods['this'].label} and "
-                    f"{other.pct:.0f}% in {periods[name].label}.")
+                    f"{this.publisher} published in {_months(this)} and "
+                    f"{other.pct:.0f}% in {_months(other)}.")
         elif this.pct is not None and other.pct is not None and this.publisher == other.publisher:
             text = (f"{head} not comparable: this dataset holds {this.pct:.0f}% of the "
-                    f"attacks {this.publisher} published in {periods['this'].label} and "
-                    f"{other.pct:.0f}% in {periods[name].label}, so the change in its counts "
+                    f"attacks {this.publisher} published in {_months(this)} and "
+                    f"{other.pct:.0f}% in {_months(other)}, so the change in its counts "
                     "is not a trend.")
         elif this.pct is not None and other.pct is not None:
             text = (f"{head} not comparable: no one publisher counts both periods "
-                    f"({this.publisher} for {periods['this'].label}, {other.publisher} for "
-                    f"{periods[name].label}), and publishers count differently.")
+                    f"({this.publisher} for {_months(this)}, {other.publisher} for "
+                    f"{_months(other)}), and publishers count differently.")
         else:
-            missing = [periods[n].label for n, s in (("this", this), (name, other))
-                       if s.pct is None]
+            missing = [_months(s) for s in (this, other) if s.pct is None]
             text = (f"{head} not comparable: no published monthly count covers "
                     f"{' or '.join(missing)} for {escape_markdown(scope)}, so the sample's "
                     "coverage there is unknown.")
-        if this.publisher and this.publisher == other.publisher \
-                and this.whole_months and other.whole_months:
+        if this.publisher and this.publisher == other.publisher and all(
+                coverage.is_whole_months(periods[n].start, periods[n].end)
+                for n in ("this", name)):
             now, before = round(this.published or 0), round(other.published or 0)
             text += (f" {this.publisher} published {now:,} attacks against {before:,}: "
                      f"{analytics.change_words(now, before)}.")
         lines.append(text)
     return lines
+
+
+def _months(span: coverage.SpanCoverage) -> str:
+    """'April 2025', 'Jan – Mar 2025' or '2025' for a span of whole months."""
+    start, end = span.start, span.end
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%B %Y}"
+    if start.month == 1 and end.month == 12 and start.year == end.year:
+        return str(start.year)
+    return analytics.date_range_text(start, end)
 
 
 def published_totals_lines(reference: pd.DataFrame, scope: str | None,
