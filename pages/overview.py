@@ -26,7 +26,7 @@ if layout.nothing_matches(frame):
     st.stop()
 
 # --- map -----------------------------------------------------------------------------------
-measure = panels.province_map_panel(frame, spec, key=KEY)
+measure = panels.province_map_panel(frame, spec, key=KEY, everything=everything)
 color_by = st.session_state.get(f"{KEY}_color", "attack_type")
 exports.export_row(
     lambda: charts.province_map(frame, measure=measure, color_by=color_by,

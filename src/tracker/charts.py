@@ -146,8 +146,12 @@ _BUBBLE_COLOR = OKABE_ITO[5]
 def province_map(incidents: pd.DataFrame, *, measure: str = "incidents",
                  color_by: str = "attack_type", provinces: tuple[str, ...] = (),
                  look: Look = DESK, point_limit: int = POINT_LIMIT,
-                 online: bool | None = None) -> go.Figure:
+                 online: bool | None = None, published: pd.DataFrame | None = None
+                 ) -> go.Figure:
     """Province choropleth of ``measure`` with the incidents as points on top.
+
+    ``published`` (:func:`tracker.coverage.province_totals`) shades the provinces by the
+    attacks their publisher counted instead (the "published totals" lens).
 
     Parameters
     ----------
@@ -171,7 +175,8 @@ def province_map(incidents: pd.DataFrame, *, measure: str = "incidents",
     shown = tuple(provinces) or tuple(schema.PROVINCES)
     counts = analytics.per_million(analytics.count_by_province(incidents))
     counts = counts[counts["province"].isin(shown)]
-    fig = go.Figure(_province_fill(counts, measure))
+    fig = go.Figure(_province_fill(counts, measure) if published is None
+                    else _published_fill(published))
     fig.add_traces(incident_layer(incidents, color_by=color_by, point_limit=point_limit))
     return _map_layout(fig, _fit(*shapes.bounds_points(shown), look), look, online)
 
@@ -539,6 +544,29 @@ def _province_fill(counts: pd.DataFrame, measure: str) -> go.Choroplethmap:
         hovertemplate=f"<b>%{{customdata[0]}}</b><br>{html.escape(label)}: {value_format}"
                       f"{extra}<extra></extra>",
         name=label, showlegend=False,
+    )
+
+
+def _published_fill(totals: pd.DataFrame) -> go.Choroplethmap:
+    """Provinces shaded by the attacks a publisher counted (never summed across publishers:
+    each province names its own)."""
+    hover = [f"<b>{html.escape(p)}</b><br>{html.escape(pub)} published {n:,} attacks"
+             f"<br>This dataset holds {d:,}" + (f" ({d / n:.0%})" if n else "")
+             for p, pub, n, d in zip(totals["province"], totals["publisher"],
+                                     totals["published"], totals["dataset"], strict=True)]
+    return go.Choroplethmap(
+        geojson=shapes.province_outlines(), featureidkey="properties.iso_3166_2",
+        locations=totals["province"].map(schema.PROVINCES), z=totals["published"],
+        colorscale=SEQUENTIAL, reversescale=True, zmin=0,
+        zmax=max(float(totals["published"].max() or 0), 1e-9),
+        marker={"opacity": 0.4, "line": {"width": 0}},
+        colorbar={"title": {"text": "Attacks<br>published", "side": "top",
+                            "font": {"size": 11}},
+                  "thickness": 10, "len": 0.4, "x": 0.99, "xanchor": "right", "y": 0.02,
+                  "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.8)",
+                  "tickfont": {"size": 10}},
+        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        name="Attacks published", showlegend=False,
     )
 
 

@@ -150,6 +150,9 @@ def test_coverage_page_shows_published_counts_and_the_april_2025_conflict(app, b
     april = table[(table["month"] == "Apr 2025") & (table["scope"] == "Pakistan")].iloc[0]
     assert (april["published"], april["alternative"]) == (82, 81)
     assert any("also published 81" in c.value for c in at.caption)
+    assert set(table["scope"]) == {"Pakistan"}  # the table follows the Area selector
+    at.selectbox(key="coverage_scope").set_value("Balochistan").run()
+    assert set(table_with(at, "coverage_pct")["scope"]) == {"Balochistan"}
 
 
 def test_a_province_filter_names_the_surges_for_that_province(app, bundled):

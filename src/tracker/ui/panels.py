@@ -19,10 +19,13 @@ from tracker.ui.sidebar import url_choice
 
 PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": True}
 TABLE_LIMIT = 5_000
+LENS_LABELS = {"sample": "This dataset", "published": "Published totals"}
+"""The lens of timelines and the province map: the sample's counts or the published ones."""
 """Rows an incident list under a panel shows at most (the browser gets every row sent)."""
 
 
-def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str) -> str:
+def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str,
+                       everything: pd.DataFrame | None = None) -> str:
     """Province choropleth with the incidents on top, its table, and what it shows.
 
     Returns the chosen measure, so the timeline and breakdowns can follow it.
@@ -33,16 +36,32 @@ def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str) -> st
                          key=f"{key}_measure", kind="select", container=pick_measure)
     color_by = url_choice("Colour incidents by", "color", charts.COLOR_BY,
                           key=f"{key}_color", container=pick_color)
+    totals, why_not = (None, "") if everything is None else coverage.province_totals(
+        everything, coverage.load_reference(),
+        spec.provinces or tuple(schema.PROVINCES), spec.start, spec.end)
+    lens = st.radio("Shade provinces with", list(LENS_LABELS), format_func=LENS_LABELS.get,
+                    horizontal=True, key=f"{key}_map_lens", disabled=totals is None,
+                    help="Published totals: PICSS's (or PIPS's) monthly attack counts added "
+                         "up over the period, per province; each province names its "
+                         "publisher." + (f" Not available: {why_not}." if why_not else ""))
+    if totals is None:
+        lens = "sample"
+        if why_not:
+            st.caption(f"“Published totals” is off for this map: {why_not}.")
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
         st.plotly_chart(
             charts.province_map(frame, measure=measure, color_by=color_by,
-                                provinces=spec.provinces),
+                                provinces=spec.provinces,
+                                published=totals if lens == "published" else None),
             key=f"{key}_map", theme=None, config=PLOTLY_CONFIG,
         )
     with table_col:
-        st.dataframe(_province_table(frame, spec, measure), hide_index=True, width="stretch",
-                     key=f"{key}_map_table")
+        table = (_province_table(frame, spec, measure) if lens == "sample" else
+                 totals.rename(columns={"province": "Province", "publisher": "Publisher",
+                                        "published": "Attacks published",
+                                        "dataset": "In this dataset"}))
+        st.dataframe(table, hide_index=True, width="stretch", key=f"{key}_map_table")
     layout.caption_data_line(frame, spec)
     for note in (charts.incident_layer_note(frame),
                  analytics.census_note(spec.provinces) if measure.endswith("per_million")
@@ -89,9 +108,6 @@ def district_map_panel(frame: pd.DataFrame, spec: FilterSpec, province: str, *,
     )
     cards.takeaway_panel((province,), frame, key=f"{key}_map")
     return size_by
-
-
-LENS_LABELS = {"sample": "This dataset", "published": "Published totals"}
 
 
 def timeline_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
