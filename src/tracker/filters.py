@@ -19,7 +19,8 @@ from tracker import coded, schema
 
 SURGE_START = dt.date(2025, 3, 15)
 SURGE_END = dt.date(2025, 3, 17)
-"""The mid-March 2025 window the brief opens with (57 attacks in 48 hours)."""
+"""The mid-March 2025 window of a press tally of 57 attacks in 48 hours (the brief cites
+"over 57 attacks in 48 hours" but gives no dates)."""
 
 MAX_TEXT = 200
 MAX_LIST = 200

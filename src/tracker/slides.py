@@ -574,7 +574,9 @@ def _point(item: briefs.Item, frame: pd.DataFrame, view: Sequence[str]) -> Point
     check = None
     if item.takeaway.claim is not None:
         result = briefs.evaluate(item.takeaway.claim, frame, view=view)
-        if result.verdict != briefs.NOT_IN_VIEW:  # nothing a room can use
+        if result.verdict == briefs.CONTEXT:  # context, never a verdict
+            check = result.observed
+        elif result.verdict != briefs.NOT_IN_VIEW:  # nothing a room can use
             check = f"{result.observed} Verdict: {result.verdict}."
     return Point(label=item.takeaway.theme, text=item.takeaway.text,
                  citation=item.brief.short_citation, check=check)
