@@ -388,7 +388,7 @@ def timeline_chart(incidents: pd.DataFrame, *, freq: str = "month", measure: str
         fig.update_layout(showlegend=True)
     style(fig, look, title)
     if published is not None and len(published):
-        fig.update_layout(margin={"t": 110 if title else 70})  # room for a longer legend
+        fig.update_layout(margin={"t": 90 if title else 60})  # room for a longer legend
     return fig
 
 
@@ -399,15 +399,14 @@ LOW_PATTERN = "/"
 
 def published_name(publisher: str, freq: str = "month") -> str:
     """The legend name of a publisher's series, e.g. 'PICSS: attacks published'."""
-    per = {"month": "", "week": " (weekly average of the month)",
-           "day": " (daily average of the month)"}[freq]
+    per = {"month": "", "week": " (weekly avg.)", "day": " (daily avg.)"}[freq]
     return f"{publisher}: attacks published{per}"
 
 
 def low_mark_name(threshold: float | None) -> str:
     from tracker import coverage  # local: charts stays importable without the CSV
     value = coverage.low_coverage_pct() if threshold is None else threshold
-    return f"Hatched: sample under {value:g}% of published, or none published"
+    return f"Hatched: under {value:g}% covered, or unknown"
 
 
 def _coverage_hover(row: object) -> str:
@@ -470,6 +469,8 @@ def _add_published(fig: go.Figure, published: pd.DataFrame, *, freq: str, same_a
             x=[None], y=[None], name=low_mark_name(threshold), hoverinfo="skip",
             marker={"color": "#BBBBBB", "opacity": 0.6,
                     "pattern": {"shape": LOW_PATTERN, "fgcolor": "#FFFFFF"}}))
+    # each legend entry as wide as its text, so the long ones do not force one column
+    fig.update_layout(legend={"entrywidth": 0, "entrywidthmode": "pixels"})
     if not same_axis:
         fig.update_layout(yaxis2={"title": "Attacks published", "overlaying": "y",
                                   "side": "right", "rangemode": "tozero", "showgrid": False,
@@ -503,7 +504,8 @@ def _published_lens(incidents: pd.DataFrame, published: pd.DataFrame, *, look: L
                                                             "color": OKABE_ITO[5]},
             hovertemplate="%{x|%B %Y}: no published monthly count<extra></extra>"))
     fig.update_layout(barmode="overlay", bargap=0.1, showlegend=True,
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0,
+                              "entrywidth": 0, "entrywidthmode": "pixels"})
     fig.update_yaxes(title="Attacks in the month", rangemode="tozero")
     fig.update_xaxes(title=None)
     style(fig, look, title)

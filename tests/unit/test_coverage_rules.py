@@ -200,5 +200,5 @@ def test_timeline_carries_the_publishers_series_and_marks_low_months(bundled, re
             assert (shape == "/") == (str(x)[:7] in low)
     assert any("Hatched" in n for n in names)
     weekly = charts.timeline_chart(bundled, freq="week", published=table)
-    assert any(n.startswith("PICSS: attacks published (weekly") for n in
+    assert any(n == "PICSS: attacks published (weekly avg.)" for n in
                [t.name for t in weekly.data])

@@ -204,10 +204,11 @@ def published_for(frame: pd.DataFrame, everything: pd.DataFrame,
     publishers = " and ".join(p for p in coverage.PUBLISHER_ORDER if p in set(known["publisher"]))
     text = (f"Lines: the monthly count of attacks {publishers} published for {scope} "
             "(attacks only; never added to this dataset's counts nor to each other; PICSS "
-            "where it published, PIPS otherwise). Hover a month for the share this sample "
-            f"holds. Hatched, faded bars: under {coverage.low_coverage_pct():g}% of the "
-            "published count, or no published figure — their height says more about "
-            "collection than about violence.")
+            "where it published, PIPS otherwise); by week or day, a step at the month's "
+            "weekly or daily average. Hover a month for the share this sample holds. "
+            f"Hatched, faded bars: the sample holds under {coverage.low_coverage_pct():g}% "
+            "of the published count, or no figure was published — their height says more "
+            "about collection than about violence.")
     if known["parts"].any():
         text += (" Some Khyber Pakhtunkhwa months add the publisher's own tribal and settled "
                  "district counts.")
