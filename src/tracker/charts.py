@@ -371,7 +371,8 @@ def timeline_chart(incidents: pd.DataFrame, *, freq: str = "month", measure: str
         color = PROVINCE_COLORS.get(group, OKABE_ITO[i % len(OKABE_ITO)]) if group else \
             OKABE_ITO[0]
         fig.add_trace(go.Bar(
-            x=part["period"].dt.strftime("%Y-%m-%d"), y=part[base], name=str(group or label),
+            x=part["period"].dt.strftime("%Y-%m-%d"), y=part[base],
+            name=str(group or (label if published is None else f"This dataset: {label.lower()}")),
             marker_color=color,
             hovertemplate=f"%{{x|{fmt}}}: %{{y:,}} {html.escape(label.lower())}"
                           + (f" ({html.escape(str(group))})" if group else "")
