@@ -121,7 +121,7 @@ def change(current: int, previous: int | None) -> str | None:
     if previous is None:
         return None
     diff = current - previous
-    if previous == 0:
+    if previous == 0 or not coverage.percent_allowed(current, previous):  # small: counts only
         return f"{diff:+d}"
     return f"{diff:+d} ({diff / previous:+.0%})"
 
