@@ -139,9 +139,9 @@ def coverage_lines(pairs: dict[str, tuple[coverage.SpanCoverage, coverage.SpanCo
                     f"{_months(other)}), and publishers count differently.")
         else:
             missing = [_months(s) for s in (this, other) if s.pct is None]
-            text = (f"{head} not comparable: no published monthly count covers "
-                    f"{' or '.join(missing)} for {escape_markdown(scope)}, so the sample's "
-                    "coverage there is unknown.")
+            text = (f"{head} not comparable: no one publisher's monthly counts cover every "
+                    f"month of {' and of '.join(missing)} for {escape_markdown(scope)}, so "
+                    "the sample's coverage there is unknown.")
         if this.publisher and this.publisher == other.publisher and all(
                 coverage.is_whole_months(periods[n].start, periods[n].end)
                 for n in ("this", name)):
