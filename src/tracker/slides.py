@@ -656,12 +656,12 @@ def timeline_figure(slide: Slide, frame: pd.DataFrame, *,
         if table["published"].isna().all():
             table = None
     fig = charts.timeline_chart(frame, freq="month", by=None, look=look, published=table)
-    fig.update_layout(legend={"font": {"size": max(look.font_size - 6, 12)}})
+    fig.update_layout(legend={"font": {"size": max(look.font_size - 2, 12)}})
     if table is None:  # say so on the slide itself, in the room and in the exported deck
         fig.add_annotation(text="No publisher gives a monthly count for this area: "
                                 "this dataset only.", showarrow=False, xref="paper",
                            yref="paper", x=0, y=1.0, xanchor="left", yanchor="bottom",
-                           font={"size": max(look.font_size - 6, 12)})
+                           font={"size": max(look.font_size - 2, 12)})
     return fig
 
 
