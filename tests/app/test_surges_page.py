@@ -38,6 +38,15 @@ def test_surges_page_finds_mid_march_2025_and_says_it_in_words(app, bundled):
     assert any(card in text for text in cards), cards[:5]
     # The published tally stands beside it, apart from the data.
     assert any("57 attacks" in c.value for c in at.caption)
+    # Coverage in the window's month (March 2025: PICSS published 105 attacks,
+    # data/reference_counts.csv) and in the baseline weeks, and the adjusted ratio.
+    march = len(window(bundled, "2025-03-01", "2025-03-31"))
+    plain = found.replace("\\", "")
+    assert f"Coverage of PICSS: {100 * march / 105:.0f}% in March 2025, " in plain, plain
+    assert "in the baseline weeks. Adjusted for it, " in plain
+    coverage_lines = [c.value.replace("\\", "") for c in at.caption
+                      if c.value.replace("\\", "").startswith("Coverage of")]
+    assert coverage_lines, "every card states its coverage"
     # The incidents of the largest window, each with its source link.
     listed = table_with(at, "incident_id")
     assert set(listed["incident_id"]) == set(peak["incident_id"])
