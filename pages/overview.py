@@ -3,27 +3,30 @@
 import streamlit as st
 
 from tracker import charts
+from tracker.safety import escape_markdown
 from tracker.ui import data, exports, layout, panels
-from tracker.ui.compare import comparison_section
+from tracker.ui.compare import comparison_section, headline_previous
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)
 
 KEY = "overview"
 
-st.title("Militant attacks in Pakistan")
 spec = layout.current_spec()
+st.title(f"Militant attacks in {escape_markdown(layout.area_title(spec))}")
 everything = data.incidents()
 frame = spec.apply(everything)
-previous = spec.previous_period()
+previous, not_comparable = headline_previous(spec, everything)
 
 # --- headline ------------------------------------------------------------------------------
 layout.headline_metrics(frame, previous.apply(everything) if previous else None)
+if not_comparable:
+    st.caption(not_comparable)
 layout.caption_data_line(frame, spec)
 if layout.nothing_matches(frame):
     st.stop()
 
 # --- map -----------------------------------------------------------------------------------
-measure = panels.province_map_panel(frame, spec, key=KEY)
+measure = panels.province_map_panel(frame, spec, key=KEY, everything=everything)
 color_by = st.session_state.get(f"{KEY}_color", "attack_type")
 exports.export_row(
     lambda: charts.province_map(frame, measure=measure, color_by=color_by,
@@ -32,7 +35,8 @@ exports.export_row(
 )
 
 # --- timeline ------------------------------------------------------------------------------
-panels.timeline_panel(frame, spec.regions, key=KEY, measure=measure, by="province")
+panels.timeline_panel(frame, spec.regions, key=KEY, measure=measure, by="province",
+                      everything=everything, spec=spec)
 
 # --- breakdowns ----------------------------------------------------------------------------
 panels.breakdown_panel(frame, spec.regions, key=KEY, measure=measure)

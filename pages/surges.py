@@ -3,7 +3,7 @@ and as the incidents behind them, each with its source."""
 
 import streamlit as st
 
-from tracker import analytics, charts
+from tracker import analytics, charts, filters
 from tracker.safety import escape_markdown
 from tracker.ui import data, exports, layout
 from tracker.ui import surges as view
@@ -22,9 +22,11 @@ if not layout.nothing_matches(shown):  # a period with no incident gets words, n
     params, by, level = view.controls(key="surges", national=national)
     view.method_note(params, history)
     surges = analytics.find_surges(history, params, by=by)
-    view.known_surge(history, surges, params, national=national)
     start, end = view.period_bounds(spec, history)
     in_view = [s for s in surges if s.overlaps(start, end)]
+    march = analytics.surges_in_window(surges, filters.SURGE_START, filters.SURGE_END)
+    found = view.coverages(list(dict.fromkeys([*in_view, *march])), everything, spec, params)
+    view.known_surge(history, surges, params, national=national, found_coverage=found)
     area = view.area_choice(in_view, history, by, key="surges")
     rows = history if by is None else history.loc[history[by] == area]
     left, right = st.columns([3, 2])
@@ -50,5 +52,5 @@ if not layout.nothing_matches(shown):  # a period with no incident gets words, n
     where = national if by is None else view.LEVEL_LABELS[level]
     st.subheader(f"Surges in {escape_markdown(where)}, "
                  f"{analytics.date_range_text(start, end)}")
-    view.cards(in_view, national=national)
+    view.cards(in_view, national=national, found=found, params=params)
     view.incidents_of(in_view, history, key="surges", national=national)

@@ -7,13 +7,14 @@ says how many incidents had the figure reported, so a total is never read as com
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from tracker import coded, config, places, schema
+from tracker import coded, config, coverage, filters, places, schema
 
 FREQUENCIES = {"day": "D", "week": "W-MON", "month": "MS"}
 
@@ -120,7 +121,7 @@ def change(current: int, previous: int | None) -> str | None:
     if previous is None:
         return None
     diff = current - previous
-    if previous == 0:
+    if previous == 0 or not coverage.percent_allowed(current, previous):  # small: counts only
         return f"{diff:+d}"
     return f"{diff:+d} ({diff / previous:+.0%})"
 
@@ -567,6 +568,60 @@ def _describe(area_rows: _AreaRows, area: str, level: str, params: SurgeParams,
     )
 
 
+@dataclass(frozen=True)
+class SurgeCoverage:
+    """A surge beside the sample's coverage: in the window's month and in its baseline weeks.
+
+    ``adjusted_expected`` scales the expected count by window coverage ÷ baseline coverage
+    (:func:`tracker.coverage.adjusted_expected`); ``adjusted_ratio`` is the window's count
+    over it. Both are None when a coverage is unknown.
+    """
+
+    window: coverage.SpanCoverage
+    baseline: coverage.SpanCoverage
+    adjusted_expected: float | None
+    adjusted_ratio: float | None
+
+    def holds(self, min_ratio: float) -> bool | None:
+        """True: still a surge once coverage is allowed for; False: may reflect denser
+        reporting in the sample; None: coverage unknown."""
+        if self.adjusted_ratio is None:
+            return None
+        return self.adjusted_ratio >= min_ratio
+
+
+def surge_coverage(surge: Surge, everything: pd.DataFrame, reference: pd.DataFrame,
+                   scope: str | None, baseline_days: int) -> SurgeCoverage:
+    """The coverage of a surge's window month and baseline days, and the adjusted ratio.
+
+    ``everything`` is the whole sample (published counts cover every attack); ``scope`` is
+    the reference area of the surge (:func:`tracker.coverage.area_scope`, or its province;
+    None for a district, which no publisher counts).
+    """
+    month = pd.Timestamp(surge.start).to_period("M")
+    first = surge.start - dt.timedelta(days=baseline_days)
+    span = data_span(everything)
+    if span is not None:
+        first = max(first, span[0])
+    window, baseline = coverage.span_pair(
+        everything, reference, scope, (month.start_time.date(), month.end_time.date()),
+        (first, surge.start - dt.timedelta(days=1)))
+    if window.publisher != baseline.publisher:  # two publishers' shares are not compared
+        return SurgeCoverage(window, baseline, None, None)
+    return SurgeCoverage(
+        window, baseline,
+        coverage.adjusted_expected(surge.expected, window.pct, baseline.pct),
+        coverage.adjusted_ratio(surge.incidents, surge.expected, window.pct, baseline.pct))
+
+
+def surge_scope(surge: Surge, view_scope: str | None) -> str | None:
+    """The reference area a surge is measured against: the view's for a country-level
+    surge, its province for a province, none for a district."""
+    if surge.level == "Pakistan":
+        return view_scope
+    return surge.area if surge.level == "province" else None
+
+
 def date_range_text(start: dt.date, end: dt.date) -> str:
     """'15 Mar 2025', '15–16 Mar 2025', '30 Mar – 2 Apr 2025' or across years in full."""
     if start == end:
@@ -715,18 +770,28 @@ class Period:
 
 
 def comparison_periods(start: dt.date, end: dt.date) -> dict[str, Period]:
-    """This period, the one of equal length just before, and the same dates a year earlier."""
+    """This period, the one before it and the same dates a year earlier.
+
+    A calendar year, quarter or month is compared with the previous calendar one (2025 with
+    2024, April with March); any other period with the days of equal length just before it.
+    """
     if end < start:
         raise ValueError(f"`end` ({end}) is before `start` ({start})")
     this = Period(start, end)
-    previous = Period(start - dt.timedelta(days=this.days), start - dt.timedelta(days=1))
+    previous = Period(*filters.previous_span(start, end))
     year = pd.DateOffset(years=1)
     year_before = Period((pd.Timestamp(start) - year).date(), (pd.Timestamp(end) - year).date())
+    if filters.calendar_unit(start, end) is not None:  # a whole month a year earlier
+        after = pd.Timestamp(end + dt.timedelta(days=1)) - year
+        year_before = Period(year_before.start, (after - pd.Timedelta(days=1)).date())
     return {"this": this, "previous": previous, "year_before": year_before}
 
 
 def change_words(current: float, previous: float | None) -> str:
-    """Direction and size of a change: 'up 12 (+40%)', 'down 3 (-50%)', 'new', …"""
+    """Direction and size of a change: 'up 12 (+40%)', 'down 3', 'new', …
+
+    The percentage is left out when either side is under
+    :data:`tracker.coverage.MIN_FOR_PERCENT` (1 → 8 is not "+700%")."""
     if previous is None or pd.isna(previous):
         return "no data"
     current, previous = int(current), int(previous)
@@ -736,7 +801,16 @@ def change_words(current: float, previous: float | None) -> str:
     if diff == 0:
         return "no change"
     word = "up" if diff > 0 else "down"
+    if not coverage.percent_allowed(current, previous):  # small counts: no percentage
+        return f"{word} {abs(diff):,}"
     return f"{word} {abs(diff):,} ({diff / previous:+.0%})"
+
+
+def not_comparable_words(this_pct: float | None, other_pct: float | None) -> str:
+    """Why two periods' sample counts are not set side by side as a trend."""
+    if this_pct is None or other_pct is None or pd.isna(this_pct) or pd.isna(other_pct):
+        return "not comparable: coverage unknown"
+    return f"not comparable: sample holds {this_pct:.0f}% vs {other_pct:.0f}%"
 
 
 COMPARE_MEASURES = ("incidents", "killed", "injured")
@@ -752,7 +826,9 @@ def _measure_by(rows: pd.DataFrame, by: str | None, measure: str) -> pd.Series:
 
 def compare_periods(frame: pd.DataFrame, start: dt.date, end: dt.date, *,
                     by: str | None = "province", measure: str = "incidents",
-                    data_start: dt.date | None = None) -> pd.DataFrame:
+                    data_start: dt.date | None = None,
+                    coverage_of: Callable[[str, Period], float | None] | None = None
+                    ) -> pd.DataFrame:
     """Per area: this period against the previous one and the same period a year earlier.
 
     Parameters
@@ -768,6 +844,11 @@ def compare_periods(frame: pd.DataFrame, start: dt.date, end: dt.date, *,
     data_start
         First day the data covers (default: the frame's first date). A comparison period
         wholly before it has no data: its values are empty and its words say "no data".
+    coverage_of
+        ``coverage_of(area, period)``: the sample's coverage (percent) of the published
+        count for that area and period, None when unknown. When given, an area whose two
+        periods fail :func:`tracker.coverage.comparable` gets "not comparable" words and no
+        percentage, and ``cov_this``, ``cov_previous``, ``cov_year_before`` are filled.
 
     Returns
     -------
@@ -798,18 +879,44 @@ def compare_periods(frame: pd.DataFrame, start: dt.date, end: dt.date, *,
         out[f"change{suffix}_pct"] = (out[f"change{suffix}"] / out[name].where(out[name] > 0))
         out[f"vs_{name}"] = [change_words(c, p) for c, p in zip(out["this"], out[name],
                                                                 strict=True)]
+        small = [not coverage.percent_allowed(c, p) for c, p in zip(out["this"], out[name],
+                                                                     strict=True)]
+        out.loc[small, f"change{suffix}_pct"] = pd.NA
+    for name in periods:
+        out[f"cov_{name}"] = pd.array(
+            [coverage_of(a, periods[name]) if coverage_of else None for a in areas]
+            if coverage_of else [pd.NA] * len(areas), dtype="Float64")
+    if coverage_of is not None:
+        for name, suffix in (("previous", ""), ("year_before", "_year")):
+            for i in out.index:
+                this_pct, other_pct = out.at[i, "cov_this"], out.at[i, f"cov_{name}"]
+                if pd.isna(out.at[i, name]):
+                    continue  # before the data begins: "no data" already says it
+                if not coverage.comparable(None if pd.isna(this_pct) else this_pct,
+                                           None if pd.isna(other_pct) else other_pct):
+                    out.at[i, f"vs_{name}"] = not_comparable_words(
+                        None if pd.isna(this_pct) else this_pct,
+                        None if pd.isna(other_pct) else other_pct)
+                    out.at[i, f"change{suffix}_pct"] = pd.NA
     out = out.sort_values(["this", "area"], ascending=[False, True], ignore_index=True)
     return out[["area", "this", "previous", "change", "change_pct", "vs_previous",
-                "year_before", "change_year", "change_year_pct", "vs_year_before"]]
+                "year_before", "change_year", "change_year_pct", "vs_year_before",
+                "cov_this", "cov_previous", "cov_year_before"]]
 
 
 def comparison_totals(frame: pd.DataFrame, start: dt.date, end: dt.date, *,
-                      data_start: dt.date | None = None) -> pd.DataFrame:
-    """Incidents, killed and injured in the three periods, one row per measure."""
+                      data_start: dt.date | None = None,
+                      coverage_of: Callable[[Period], float | None] | None = None
+                      ) -> pd.DataFrame:
+    """Incidents, killed and injured in the three periods, one row per measure.
+
+    ``coverage_of(period)`` gives the view's coverage; the rule of :func:`compare_periods`
+    then applies to every measure (killed follows the attacks it comes from)."""
     rows = []
+    per_area = (lambda _area, period: coverage_of(period)) if coverage_of else None
     for measure in COMPARE_MEASURES:
         row = compare_periods(frame, start, end, by=None, measure=measure,
-                              data_start=data_start).iloc[0]
+                              data_start=data_start, coverage_of=per_area).iloc[0]
         rows.append({"measure": measure, **{k: row[k] for k in (
             "this", "previous", "vs_previous", "year_before", "vs_year_before")}})
     return pd.DataFrame(rows)

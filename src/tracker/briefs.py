@@ -37,7 +37,7 @@ from pydantic import (
     model_validator,
 )
 
-from tracker import config, places, schema
+from tracker import config, coverage, places, schema
 from tracker.safety import escape_markdown
 
 # --- vocabularies and limits -------------------------------------------------------------
@@ -128,6 +128,14 @@ class _Strict(BaseModel):
 
 class _ClaimBase(_Strict):
     statement: Text = Field(min_length=10, max_length=MAX_SHORT_CHARS)
+    no_verdict: Text | None = Field(default=None, min_length=10, max_length=MAX_SHORT_CHARS)
+    """Set when the check cannot bear on the brief's point: why, in words. The data is then
+    shown as context, without a verdict."""
+
+    @field_validator("no_verdict")
+    @classmethod
+    def _no_verdict_plain(cls, value: str | None) -> str | None:
+        return None if value is None else _plain(value, what="no_verdict")
 
     @field_validator("statement")
     @classmethod
@@ -167,6 +175,13 @@ class CountInWindow(_ClaimBase):
     hours: Count | None = None
     cited_districts: Count | None = None
     cited_provinces: Count | None = None
+    window_from: Text | None = Field(default=None, min_length=5, max_length=MAX_SHORT_CHARS)
+    """Where ``start``/``end`` come from when the brief itself gives no dates."""
+
+    @field_validator("window_from")
+    @classmethod
+    def _window_from_plain(cls, value: str | None) -> str | None:
+        return None if value is None else _plain(value, what="window_from")
 
     @model_validator(mode="after")
     def _window(self) -> CountInWindow:
@@ -650,7 +665,8 @@ FEWER = "the data holds fewer than cited — it is a sample, so it cannot confir
 NOT_SHOWN = "the data in view does not show this"
 TOO_THIN = "too little data to judge"
 NOT_IN_VIEW = "cannot be judged in this view"
-VERDICTS = (CONSISTENT, FEWER, NOT_SHOWN, TOO_THIN, NOT_IN_VIEW)
+CONTEXT = "none: context only, this check cannot test the brief's point"
+VERDICTS = (CONSISTENT, FEWER, NOT_SHOWN, TOO_THIN, NOT_IN_VIEW, CONTEXT)
 
 
 @dataclass(frozen=True)
@@ -719,10 +735,40 @@ def evaluate(claim: CountInWindow | ShareInProvinces | CountMatching, frame: pd.
         to some provinces, so :data:`NOT_IN_VIEW` is returned there.
     """
     if isinstance(claim, CountInWindow):
-        return _count_in_window(claim, frame)
-    if isinstance(claim, ShareInProvinces):
-        return _share_in_provinces(claim, frame, view)
-    return _count_matching(claim, frame)
+        found = _count_in_window(claim, frame, view)
+    elif isinstance(claim, ShareInProvinces):
+        found = _share_in_provinces(claim, frame, view)
+    else:
+        found = _count_matching(claim, frame, view)
+    if claim.no_verdict and found.verdict != NOT_IN_VIEW:
+        return ClaimCheck(found.cited, f"{found.observed} Shown as context: "
+                          f"{claim.no_verdict}", CONTEXT, found.figures)
+    return found
+
+
+def _narrowed(view: Sequence[str]) -> list[str]:
+    return [r for r in view if r != PAKISTAN]
+
+
+def _coverage_words(frame: pd.DataFrame, start: dt.date | None, end: dt.date | None) -> str:
+    """How much of the published count the sample holds over the months of [start, end]
+    that a publisher reports: said beside every "fewer than cited" verdict."""
+    if frame.empty:
+        return ""
+    start = start or frame["date"].min().date()
+    end = end or frame["date"].max().date()
+    table = coverage.monthly_coverage(frame, coverage.load_reference(), PAKISTAN,
+                                      start=start, end=end)
+    for publisher in coverage.PUBLISHER_ORDER:
+        part = table.loc[table["publisher"] == publisher]
+        if len(part) and int(part["published"].sum()) > 0:
+            share = int(part["dataset"].sum()) / int(part["published"].sum())
+            months = (f"{part['month'].iloc[0]:%B %Y}" if len(part) == 1
+                      else f"the {len(part)} months of the period it reports")
+            return (f" The sample holds about {share:.0%} of the attacks {publisher} "
+                    f"published for {months}, so a shortfall reflects the sample, not the "
+                    "claim.")
+    return " No published monthly count gives the sample's coverage for this period."
 
 
 _MEMO: dict[int, tuple[weakref.ref, dict[tuple, ClaimCheck]]] = {}
@@ -750,7 +796,8 @@ def check(item: Item, frame: pd.DataFrame, view: Sequence[str] = (PAKISTAN,)) ->
     return found
 
 
-def _count_in_window(claim: CountInWindow, frame: pd.DataFrame) -> ClaimCheck:
+def _count_in_window(claim: CountInWindow, frame: pd.DataFrame,
+                     view: Sequence[str] = (PAKISTAN,)) -> ClaimCheck:
     days = (claim.end - claim.start).days + 1
     inside = frame.loc[_window_mask(frame, claim.start, claim.end), ["district", "province"]]
     n = len(inside)
@@ -759,12 +806,16 @@ def _count_in_window(claim: CountInWindow, frame: pd.DataFrame) -> ClaimCheck:
     window = _span(claim.start, claim.end)
     cited = f"The brief cites {claim.cited:,} attacks"
     cited += f" in {claim.hours} hours" if claim.hours else ""
-    cited += f" ({window})"
     spread = [x for x in (
         _plural(claim.cited_districts, "district") if claim.cited_districts else "",
         _plural(claim.cited_provinces, "province") if claim.cited_provinces else "",
     ) if x]
-    cited += f", across {' in '.join(spread)}." if spread else "."
+    if claim.window_from:  # the brief gave no dates: say whose they are
+        cited += (f"{', across ' + ' in '.join(spread) if spread else ''}, without dates. "
+                  f"The window checked, {window}, is from {claim.window_from}.")
+    else:
+        cited += f" ({window})"
+        cited += f", across {' in '.join(spread)}." if spread else "."
     observed = (f"This view holds {_plural(n, 'sourced incident')} in that window, across "
                 f"{_plural(k, 'district')} in {_plural(p, 'province')}.")
     if claim.hours and claim.hours < days * 24:
@@ -780,12 +831,17 @@ def _count_in_window(claim: CountInWindow, frame: pd.DataFrame) -> ClaimCheck:
                 observed += (f" Outside it, the view averages {baseline:.1f} incidents per "
                              f"{days} days, so the window stands out "
                              f"({n / baseline:.0f}× that).")
-    if n < MIN_TO_JUDGE:
+    if _narrowed(view):
+        verdict = NOT_IN_VIEW
+        observed += (f" This view is limited to {region_label(_narrowed(view))}; a national "
+                     "count is judged on the Pakistan-wide view.")
+    elif n < MIN_TO_JUDGE:
         verdict = TOO_THIN
     elif n >= claim.cited:
         verdict = CONSISTENT
     else:
         verdict = FEWER
+        observed += _coverage_words(frame, claim.start, claim.end)
     return ClaimCheck(cited, observed, verdict, {
         "incidents": n, "districts": k, "provinces": p, "cited": claim.cited,
         "baseline": None if baseline is None else round(baseline, 3),
@@ -829,7 +885,8 @@ def _share_in_provinces(claim: ShareInProvinces, frame: pd.DataFrame,
     })
 
 
-def _count_matching(claim: CountMatching, frame: pd.DataFrame) -> ClaimCheck:
+def _count_matching(claim: CountMatching, frame: pd.DataFrame,
+                    view: Sequence[str] = (PAKISTAN,)) -> ClaimCheck:
     mask = _window_mask(frame, claim.start, claim.end)
     if claim.provinces:
         mask &= frame["province"].isin(claim.provinces)
@@ -853,12 +910,18 @@ def _count_matching(claim: CountMatching, frame: pd.DataFrame) -> ClaimCheck:
     where = f" in {_plural(k, 'district')}" if n else ""
     observed = (f"This view holds {_plural(n, 'matching sourced incident')}{where}; "
                 f"the claim implies at least {claim.minimum:,}.")
-    if n == 0:
+    national = not claim.provinces and not claim.districts
+    if national and _narrowed(view):
+        verdict = NOT_IN_VIEW
+        observed += (f" This view is limited to {region_label(_narrowed(view))}; a claim "
+                     "about Pakistan as a whole is judged on the Pakistan-wide view.")
+    elif n == 0:
         verdict = TOO_THIN
     elif n >= claim.minimum:
         verdict = CONSISTENT
     else:
         verdict = FEWER
+        observed += _coverage_words(frame, claim.start, claim.end)
     return ClaimCheck(cited, observed, verdict, {"incidents": n, "districts": k,
                                                 "minimum": claim.minimum})
 

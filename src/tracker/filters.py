@@ -19,7 +19,8 @@ from tracker import coded, schema
 
 SURGE_START = dt.date(2025, 3, 15)
 SURGE_END = dt.date(2025, 3, 17)
-"""The mid-March 2025 window the brief opens with (57 attacks in 48 hours)."""
+"""The mid-March 2025 window of a press tally of 57 attacks in 48 hours (the brief cites
+"over 57 attacks in 48 hours" but gives no dates)."""
 
 MAX_TEXT = 200
 MAX_LIST = 200
@@ -99,15 +100,11 @@ class FilterSpec:
         return f"{start:%-d %b %Y} – {end:%-d %b %Y}"
 
     def previous_period(self) -> FilterSpec | None:
-        """The same filter over the period of equal length just before this one."""
+        """The same filter over the period before this one (see :func:`previous_span`)."""
         if self.start is None or self.end is None:
             return None
-        days = (self.end - self.start).days + 1
-        return dataclasses.replace(
-            self,
-            start=self.start - dt.timedelta(days=days),
-            end=self.start - dt.timedelta(days=1),
-        )
+        start, end = previous_span(self.start, self.end)
+        return dataclasses.replace(self, start=start, end=end)
 
     def with_dates(self, start: dt.date | None, end: dt.date | None) -> FilterSpec:
         return dataclasses.replace(self, start=start, end=end)
@@ -297,3 +294,27 @@ def choice_from_query(param: str, raw: str | Sequence[str] | None, allowed: Sequ
         return value, None
     return default, (f"Ignored '{param}={_clip(value)}' from the link: expected one of "
                      f"{', '.join(allowed)}.")
+
+
+def calendar_unit(start: dt.date, end: dt.date) -> str | None:
+    """'year', 'quarter' or 'month' when [start, end] is exactly one such calendar period."""
+    if start.day != 1 or (end + dt.timedelta(days=1)).day != 1:
+        return None
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months == 12 and start.month == 1:
+        return "year"
+    if months == 3 and start.month in (1, 4, 7, 10):
+        return "quarter"
+    return "month" if months == 1 else None
+
+
+def previous_span(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The period to compare [start, end] with: the previous calendar year, quarter or
+    month when it is one; otherwise the days of equal length just before it."""
+    unit = calendar_unit(start, end)
+    if unit is not None:
+        months = {"year": 12, "quarter": 3, "month": 1}[unit]
+        first = (pd.Timestamp(start) - pd.DateOffset(months=months)).date()
+        return first, start - dt.timedelta(days=1)
+    days = (end - start).days + 1
+    return start - dt.timedelta(days=days), start - dt.timedelta(days=1)

@@ -27,10 +27,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import yaml
 
-from tracker import analytics, briefs, charts, config, context, places, schema, shapes, synth
+from tracker import (analytics, briefs, charts, config, context, coverage, places, schema,
+                     shapes, synth)
 from tracker.filters import FilterSpec
 
-FIGURE_KINDS = ("province_map", "district_map", "surge_map", "group_bars")
+FIGURE_KINDS = ("province_map", "district_map", "surge_map", "group_bars", "timeline")
 """The main figures a slide may show (see :func:`build_figure`)."""
 STEP_KINDS = ("day", "theme")
 DEFAULT_TAKEAWAYS = 2
@@ -574,7 +575,9 @@ def _point(item: briefs.Item, frame: pd.DataFrame, view: Sequence[str]) -> Point
     check = None
     if item.takeaway.claim is not None:
         result = briefs.evaluate(item.takeaway.claim, frame, view=view)
-        if result.verdict != briefs.NOT_IN_VIEW:  # nothing a room can use
+        if result.verdict == briefs.CONTEXT:  # context, never a verdict
+            check = result.observed
+        elif result.verdict != briefs.NOT_IN_VIEW:  # nothing a room can use
             check = f"{result.observed} Verdict: {result.verdict}."
     return Point(label=item.takeaway.theme, text=item.takeaway.text,
                  citation=item.brief.short_citation, check=check)
@@ -633,9 +636,34 @@ def build_figure(
         fig.update_xaxes(title="Incidents")
         fig.update_yaxes(title=None)
         fig.update_layout(margin={"l": 10, "r": 30, "t": 10, "b": 10})
+    elif slide.figure == "timeline":
+        fig = timeline_figure(slide, frame, look=look)
     else:  # parse_deck refuses other kinds
         raise ValueError(f"`figure` was {slide.figure!r}; expected one of {FIGURE_KINDS}")
     fig.update_layout(height=height)
+    return fig
+
+
+def timeline_figure(slide: Slide, frame: pd.DataFrame, *,
+                    look: charts.Look = charts.PRESENTER) -> go.Figure:
+    """Attacks per month beside the published monthly count for the slide's area.
+
+    Coverage is counted on the slide's incidents (its filter names only an area and dates
+    in the bundled deck, so they are every attack the sample holds there).
+    """
+    scope = coverage.area_scope(slide.spec.provinces, slide.spec.districts)
+    table = None
+    if scope is not None and not frame.empty:
+        table = coverage.monthly_coverage(frame, coverage.load_reference(), scope)
+        if table["published"].isna().all():
+            table = None
+    fig = charts.timeline_chart(frame, freq="month", by=None, look=look, published=table)
+    fig.update_layout(legend={"font": {"size": max(look.font_size - 2, 12)}})
+    if table is None:  # say so on the slide itself, in the room and in the exported deck
+        fig.add_annotation(text="No publisher gives a monthly count for this area: "
+                                "this dataset only.", showarrow=False, xref="paper",
+                           yref="paper", x=0, y=1.0, xanchor="left", yanchor="bottom",
+                           font={"size": max(look.font_size - 2, 12)})
     return fig
 
 

@@ -38,6 +38,15 @@ def test_surges_page_finds_mid_march_2025_and_says_it_in_words(app, bundled):
     assert any(card in text for text in cards), cards[:5]
     # The published tally stands beside it, apart from the data.
     assert any("57 attacks" in c.value for c in at.caption)
+    # Coverage in the window's month (March 2025: PICSS published 105 attacks,
+    # data/reference_counts.csv) and in the baseline weeks, and the adjusted ratio.
+    march = len(window(bundled, "2025-03-01", "2025-03-31"))
+    plain = found.replace("\\", "")
+    assert f"Coverage of PICSS: {100 * march / 105:.0f}% in March 2025, " in plain, plain
+    assert "in the baseline weeks. Adjusted for it, " in plain
+    coverage_lines = [c.value.replace("\\", "") for c in at.caption
+                      if c.value.replace("\\", "").startswith("Coverage of")]
+    assert coverage_lines, "every card states its coverage"
     # The incidents of the largest window, each with its source link.
     listed = table_with(at, "incident_id")
     assert set(listed["incident_id"]) == set(peak["incident_id"])
@@ -86,12 +95,14 @@ def test_claims_series_on_the_killed_timeline(app):
     assert "Killed as claimed by perpetrators (not in totals)" in spec
 
 
-def test_overview_comparison_matches_an_independent_count(app, bundled):
+def test_overview_comparison_matches_an_independent_count(app, bundled, project_root):
+    reference = pd.read_csv(project_root / "data" / "reference_counts.csv", dtype=str,
+                            keep_default_na=False)
     at = app(query={"start": "2025-03-01", "end": "2025-03-31"})
     assert not at.exception, [e.value for e in at.exception]
     totals = table_with(at, "measure").set_index("measure")
     this = window(bundled, "2025-03-01", "2025-03-31")
-    previous = window(bundled, "2025-01-29", "2025-02-28")
+    previous = window(bundled, "2025-02-01", "2025-02-28")  # the previous calendar month
     year = window(bundled, "2024-03-01", "2024-03-31")
     assert totals.loc["Attacks", ["this", "previous", "year_before"]].tolist() == [
         len(this), len(previous), len(year)]
@@ -103,8 +114,19 @@ def test_overview_comparison_matches_an_independent_count(app, bundled):
         assert by_province.loc[province, "this"] == now
         assert by_province.loc[province, "previous"] == before
         diff = now - before
-        assert by_province.loc[province, "vs_previous"] == (
-            f"{'up' if diff > 0 else 'down'} {abs(diff)} ({diff / before:+.0%})")
+        published = reference.loc[(reference["scope"] == province)
+                                  & (reference["period_kind"] == "month")
+                                  & (reference["metric"] == "attacks")
+                                  & (reference["includes"] == "attacks only")
+                                  & reference["period_start"].isin(["2025-02-01",
+                                                                    "2025-03-01"])]
+        if published["period_start"].nunique() < 2:  # a month without a published count
+            assert by_province.loc[province, "vs_previous"] == \
+                "not comparable: coverage unknown"
+        else:
+            assert by_province.loc[province, "vs_previous"].startswith(
+                f"{'up' if diff > 0 else 'down'} {abs(diff)}") or \
+                by_province.loc[province, "vs_previous"].startswith("not comparable")
 
 
 def test_province_page_compares_districts(app, bundled):
@@ -137,6 +159,9 @@ def test_coverage_page_shows_published_counts_and_the_april_2025_conflict(app, b
     april = table[(table["month"] == "Apr 2025") & (table["scope"] == "Pakistan")].iloc[0]
     assert (april["published"], april["alternative"]) == (82, 81)
     assert any("also published 81" in c.value for c in at.caption)
+    assert set(table["scope"]) == {"Pakistan"}  # the table follows the Area selector
+    at.selectbox(key="coverage_scope").set_value("Balochistan").run()
+    assert set(table_with(at, "coverage_pct")["scope"]) == {"Balochistan"}
 
 
 def test_a_province_filter_names_the_surges_for_that_province(app, bundled):

@@ -46,10 +46,14 @@ def test_apply_filters_the_bundled_surge(bundled: pd.DataFrame):
     assert len(got) > 0
 
 
-def test_previous_period_has_the_same_length():
+def test_previous_period_is_the_previous_calendar_one_or_of_the_same_length():
     spec = FilterSpec(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 31))
     prev = spec.previous_period()
-    assert (prev.start, prev.end) == (dt.date(2025, 1, 29), dt.date(2025, 2, 28))
+    assert (prev.start, prev.end) == (dt.date(2025, 2, 1), dt.date(2025, 2, 28))
+    year = FilterSpec(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)).previous_period()
+    assert (year.start, year.end) == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    days = FilterSpec(start=dt.date(2025, 3, 2), end=dt.date(2025, 3, 31)).previous_period()
+    assert (days.start, days.end) == (dt.date(2025, 1, 31), dt.date(2025, 3, 1))
 
 
 def test_presets_include_the_surge_and_each_year(bundled):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -27,12 +28,26 @@ def _slide(slide_id: str) -> slides.Slide:
 
 def test_default_sequence_is_the_briefing_order():
     assert [s.id for s in DECK.slides] == [
-        "pakistan", "balochistan", "khyber-pakhtunkhwa", "march-2025-surge", "actors"]
+        "pakistan", "balochistan", "khyber-pakhtunkhwa", "march-2025-surge", "actors",
+        "over-time"]
     assert _slide("balochistan").spec.provinces == ("Balochistan",)
     assert _slide("khyber-pakhtunkhwa").spec.provinces == ("Khyber Pakhtunkhwa",)
     assert _slide("pakistan").spec == FilterSpec()
     assert _slide("actors").themes == (
         "Afghanistan/TTP", "China/CPEC", "Iran border", "India", "internal governance")
+
+
+def test_timeline_slide_carries_the_published_series(bundled):
+    """The deck's timeline names the publisher of the monthly count beside the sample."""
+    slide = _slide("over-time")
+    fig = slides.build_figure(slide, slides.slide_frame(slide, bundled), width=760,
+                              height=470)
+    names = [t.name for t in fig.data]
+    assert "PICSS: attacks published" in names and "This dataset: incidents" in names
+    narrowed = dataclasses.replace(slide, spec=FilterSpec(districts=("Quetta",)))
+    fig = slides.build_figure(narrowed, slides.slide_frame(narrowed, bundled))
+    assert not any("published" in (t.name or "") for t in fig.data)
+    assert "No publisher gives a monthly count" in fig.layout.annotations[0].text
 
 
 def test_surge_slide_steps_through_its_three_days():
@@ -117,7 +132,7 @@ def test_a_file_that_is_not_yaml_is_refused(tmp_path):
         ({"slide": "4", "step": "3"}, 3, 3, None),
         ({"slide": "4", "step": "9"}, 3, 3, "Step '9' does not exist"),
         ({"slide": "4", "step": "x"}, 3, 1, "Step 'x' does not exist"),
-        ({"slide": "99"}, 4, 1, "There is no slide 99"),
+        ({"slide": "99"}, 5, None, "There is no slide 99"),  # the last
         ({"slide": "0"}, 0, None, "There is no slide 0"),
         ({"slide": "-3"}, 0, None, "There is no slide -3"),
         ({"slide": "two"}, 0, None, "Slide 'two' is not a number"),
@@ -140,7 +155,7 @@ def test_next_and_previous_walk_steps_then_slides():
     while (following := slides.next_position(DECK, walk[-1])) is not None:
         walk.append(following)
     expected = [(0, None), (1, None), (2, None), (3, 1), (3, 2), (3, 3),
-                (4, 1), (4, 2), (4, 3), (4, 4), (4, 5)]
+                (4, 1), (4, 2), (4, 3), (4, 4), (4, 5), (5, None)]
     assert [(p.index, p.step) for p in walk] == expected
     back = [walk[-1]]
     while (before := slides.previous_position(DECK, back[-1])) is not None:

@@ -24,6 +24,7 @@ VERDICT_COLOURS = {
     briefs.NOT_SHOWN: "red",
     briefs.TOO_THIN: "gray",
     briefs.NOT_IN_VIEW: "gray",
+    briefs.CONTEXT: "gray",
 }
 ATTRIBUTION = "The brief's view, not a finding of this dashboard."
 
@@ -98,7 +99,9 @@ def claim_line(item: briefs.Item, frame: pd.DataFrame, view: Sequence[str]) -> N
     """The claim, what the data in view holds, and the verdict."""
     check = briefs.check(item, frame, view)
     st.caption(f"**Against the data:** {md_escape(check.cited)} {md_escape(check.observed)}")
-    st.badge(f"Verdict: {check.verdict}", color=VERDICT_COLOURS[check.verdict],  # type: ignore[arg-type]
+    label = ("Context only: no verdict" if check.verdict == briefs.CONTEXT
+             else f"Verdict: {check.verdict}")
+    st.badge(label, color=VERDICT_COLOURS[check.verdict],  # type: ignore[arg-type]
              icon=":material/fact_check:")
 
 

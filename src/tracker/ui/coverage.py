@@ -41,8 +41,9 @@ def coverage_panel(spec: FilterSpec, everything: pd.DataFrame, *, key: str) -> N
     st.plotly_chart(charts.coverage_chart(
         table, scope, title=f"{scope}: published attacks and this dataset, per month"),
         key=f"{key}_chart")
-    st.dataframe(display_table(table), column_config=column_config(), hide_index=True,
-                 width="stretch", key=f"{key}_table")
+    st.dataframe(display_table(table.loc[table["scope"] == scope]),
+                 column_config=column_config(), hide_index=True, width="stretch",
+                 key=f"{key}_table")
     st.caption(SCOPE_NOTE)
     clashes = coverage.conflicts(table)
     if len(clashes):

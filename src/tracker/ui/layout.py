@@ -65,6 +65,17 @@ def credits_footer() -> None:
     )
 
 
+def area_title(spec: FilterSpec) -> str:
+    """What a page title calls the area in view: Pakistan, or the provinces or districts
+    the sidebar narrowed it to."""
+    areas = spec.districts or spec.provinces
+    if not areas:
+        return "Pakistan"
+    if len(areas) <= 3:
+        return ", ".join(areas[:-1]) + (" and " if len(areas) > 1 else "") + areas[-1]
+    return f"{len(areas)} {'districts' if spec.districts else 'provinces'} of Pakistan"
+
+
 def headline_metrics(frame: pd.DataFrame, previous: pd.DataFrame | None) -> None:
     """The headline row with the change against the previous period of equal length."""
     now = analytics.headline(frame)
@@ -84,7 +95,8 @@ def headline_metrics(frame: pd.DataFrame, previous: pd.DataFrame | None) -> None
         strict=True,
     ):
         delta = analytics.change(value, prev if before is not None else None)
-        col.metric(label, f"{value:,}", delta=delta, delta_color="inverse", help=help_text)
+        # not coloured: a change in a sample's count is neither good nor bad news
+        col.metric(label, f"{value:,}", delta=delta, delta_color="off", help=help_text)
 
 
 def incident_column_config() -> dict:

@@ -12,17 +12,20 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from tracker import analytics, charts, config, geo, schema, shapes, tables
+from tracker import analytics, charts, config, coverage, geo, schema, shapes, tables
 from tracker.filters import FilterSpec
 from tracker.ui import cards, context_panels, exports, layout
 from tracker.ui.sidebar import url_choice
 
 PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": True}
 TABLE_LIMIT = 5_000
+LENS_LABELS = {"sample": "This dataset", "published": "Published totals"}
+"""The lens of timelines and the province map: the sample's counts or the published ones."""
 """Rows an incident list under a panel shows at most (the browser gets every row sent)."""
 
 
-def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str) -> str:
+def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str,
+                       everything: pd.DataFrame | None = None) -> str:
     """Province choropleth with the incidents on top, its table, and what it shows.
 
     Returns the chosen measure, so the timeline and breakdowns can follow it.
@@ -33,15 +36,31 @@ def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str) -> st
                          key=f"{key}_measure", kind="select", container=pick_measure)
     color_by = url_choice("Colour incidents by", "color", charts.COLOR_BY,
                           key=f"{key}_color", container=pick_color)
+    totals, why_not = (None, "") if everything is None else coverage.province_totals(
+        everything, coverage.load_reference(),
+        spec.provinces or tuple(schema.PROVINCES), spec.start, spec.end)
+    lens = st.radio("Shade provinces with", list(LENS_LABELS), format_func=LENS_LABELS.get,
+                    horizontal=True, key=f"{key}_map_lens", disabled=totals is None,
+                    help="Published totals: PICSS's (or PIPS's) monthly attack counts added "
+                         "up over the period, per province; each province names its "
+                         "publisher." + (f" Not available: {why_not}." if why_not else ""))
+    if totals is None:
+        lens = "sample"
+        if why_not:
+            st.caption(f"“Published totals” is off for this map: {why_not}.")
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
         fig = charts.province_map(frame, measure=measure, color_by=color_by,
-                                  provinces=spec.provinces, context_layers=True)
+                                  provinces=spec.provinces, context_layers=True,
+                                  published=totals if lens == "published" else None)
         fig = context_panels.apply_layer_switch(fig, key=key)
         st.plotly_chart(fig, key=f"{key}_map", theme=None, config=PLOTLY_CONFIG)
     with table_col:
-        st.dataframe(_province_table(frame, spec, measure), hide_index=True, width="stretch",
-                     key=f"{key}_map_table")
+        table = (_province_table(frame, spec, measure) if lens == "sample" else
+                 totals.rename(columns={"province": "Province", "publisher": "Publisher",
+                                        "published": "Attacks published",
+                                        "dataset": "In this dataset"}))
+        st.dataframe(table, hide_index=True, width="stretch", key=f"{key}_map_table")
     layout.caption_data_line(frame, spec)
     for note in (charts.incident_layer_note(frame),
                  analytics.census_note(spec.provinces) if measure.endswith("per_million")
@@ -92,13 +111,38 @@ def district_map_panel(frame: pd.DataFrame, spec: FilterSpec, province: str, *,
 
 
 def timeline_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
-                   measure: str = "incidents", by: str | None = "province") -> None:
-    """Stacked bars over time; the step (day, week, month) is kept in the URL."""
+                   measure: str = "incidents", by: str | None = "province",
+                   everything: pd.DataFrame | None = None,
+                   spec: FilterSpec | None = None) -> None:
+    """Stacked bars over time; the step (day, week, month) is kept in the URL.
+
+    With ``everything`` and ``spec``, the published monthly count for the area in view is
+    drawn beside the bars (see :func:`published_for`) and a lens switches the bars to it.
+    """
     st.subheader("When")
+    pick_freq, pick_lens = st.columns([3, 2])
     freq = url_choice("Count per", "freq", charts.FREQ_LABELS, key=f"{key}_freq",
-                      default=default_freq(frame))
-    fig = charts.timeline_chart(frame, freq=freq, measure=measure, by=by)
+                      default=default_freq(frame), container=pick_freq)
+    published, note = (published_for(frame, everything, spec) if spec is not None
+                       and everything is not None else (None, ""))
+    usable = published is not None and published["published"].notna().any()
+    why_not = ("" if usable and freq == "month" else
+               "published figures are monthly: choose Month" if usable else
+               "no published monthly count for this area and period")
+    lens = pick_lens.radio("Bars show", list(LENS_LABELS), format_func=LENS_LABELS.get,
+                           horizontal=True, key=f"{key}_lens", disabled=bool(why_not),
+                           help="Published totals: the publisher's monthly count of attacks, "
+                                "with this dataset's count as a line. "
+                                + (f"Not available: {why_not}." if why_not else ""))
+    if why_not and lens == "published":
+        lens = "sample"
+    fig = charts.timeline_chart(frame, freq=freq, measure=measure, by=by,
+                                published=published if usable else None, lens=lens)
     st.plotly_chart(fig, key=f"{key}_timeline", theme=None, config=PLOTLY_CONFIG)
+    if note:
+        st.caption(note)
+    if why_not and published is not None and usable:
+        st.caption(f"“Published totals” is off: {why_not}.")
     exports.png_button(fig, key=f"{key}_timeline", name=f"{key}-timeline-{freq}")
     cards.takeaway_panel(regions, frame, key=f"{key}_timeline")
 
@@ -133,6 +177,45 @@ def incident_table(frame: pd.DataFrame, *, key: str, limit: int = TABLE_LIMIT,
                  hide_index=True, width="stretch", key=key)
     if downloads:
         exports.incidents_buttons(frame, key=key, stem=key.replace("_", "-"))
+
+
+def published_for(frame: pd.DataFrame, everything: pd.DataFrame,
+                  spec: FilterSpec) -> tuple[pd.DataFrame | None, str]:
+    """The coverage join for the timeline's area and months, and a caption in words.
+
+    None (with the reason) where no publisher counts the area in view as one figure.
+    """
+    scope = coverage.area_scope(spec.provinces, spec.districts)
+    if scope is None:
+        what = "district" if spec.districts else "set of provinces"
+        return None, (f"No publisher gives a monthly attack count for this {what}, so the "
+                      "timeline shows this dataset only; the sample's coverage of each month "
+                      "is unknown here (see the Coverage page for Pakistan and provinces).")
+    if frame.empty:
+        return None, ""
+    start = spec.start or frame["date"].min().date()
+    end = spec.end or frame["date"].max().date()
+    table = coverage.monthly_coverage(everything, coverage.load_reference(), scope,
+                                      start=start, end=end)
+    if table["published"].isna().all():
+        return table, (f"No publisher's monthly count of attacks in {scope} falls in this "
+                       "period, so every month is marked as of unknown coverage.")
+    known = table.dropna(subset=["published"])
+    publishers = " and ".join(p for p in coverage.PUBLISHER_ORDER if p in set(known["publisher"]))
+    text = (f"Lines: the monthly count of attacks {publishers} published for {scope} "
+            "(attacks only; never added to this dataset's counts nor to each other; PICSS "
+            "where it published, PIPS otherwise); by week or day, a step at the month's "
+            "weekly or daily average. Hover a month for the share this sample holds. "
+            f"Hatched, faded bars: the sample holds under {coverage.low_coverage_pct():g}% "
+            "of the published count, or no figure was published — their height says more "
+            "about collection than about violence.")
+    if known["parts"].any():
+        text += (" Some Khyber Pakhtunkhwa months add the publisher's own tribal and settled "
+                 "district counts.")
+    gaps = int(table["published"].isna().sum())
+    if gaps:
+        text += f" {gaps} of {len(table)} months have no published figure."
+    return table, text
 
 
 def default_freq(frame: pd.DataFrame) -> str:

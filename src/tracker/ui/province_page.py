@@ -10,7 +10,7 @@ import streamlit as st
 
 from tracker import schema
 from tracker.ui import context_panels, data, layout, panels
-from tracker.ui.compare import comparison_section
+from tracker.ui.compare import comparison_section, headline_previous
 from tracker.ui.sidebar import spec_for_province
 
 
@@ -24,7 +24,7 @@ def render(province: str) -> None:
     spec = spec_for_province(chosen, province)
     everything = data.incidents()
     frame = spec.apply(everything)
-    previous = spec.previous_period()
+    previous, not_comparable = headline_previous(spec, everything)
 
     # --- headline ------------------------------------------------------------------------
     st.title(f"{province}: militant attacks")
@@ -32,6 +32,8 @@ def render(province: str) -> None:
         st.caption(f"This page always shows {province}; the sidebar's province choice "
                    "applies on the Overview.")
     layout.headline_metrics(frame, previous.apply(everything) if previous else None)
+    if not_comparable:
+        st.caption(not_comparable)
     layout.caption_data_line(frame, spec)
     if layout.nothing_matches(frame):
         return
@@ -41,7 +43,8 @@ def render(province: str) -> None:
     context_panels.border_distance_panel(frame, province, key=key)  # KP and Balochistan
 
     # --- timeline ------------------------------------------------------------------------
-    panels.timeline_panel(frame, (province,), key=key, measure=size_by, by=None)
+    panels.timeline_panel(frame, (province,), key=key, measure=size_by, by=None,
+                          everything=everything, spec=spec)
 
     # --- perpetrators and targets ----------------------------------------------------------
     panels.breakdown_panel(frame, (province,), key=key, measure=size_by,

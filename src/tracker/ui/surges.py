@@ -71,7 +71,13 @@ def controls(*, key: str, national: str = LEVEL_LABELS["Pakistan"]
 def method_note(params: SurgeParams, frame: pd.DataFrame) -> None:
     """The rule in words, and what the windows leave out."""
     skipped = len(frame) - len(analytics.day_precision(frame))
-    text = params.describe() + " Flagged windows that overlap or touch form one shaded spell."
+    text = params.describe() + (
+        " Flagged windows that overlap or touch form one shaded spell. The sample holds a "
+        "changing share of the published attacks, so each spell is also scored against the "
+        "expected count scaled by its coverage: the share of the published count the sample "
+        "holds in the window's month, divided by its share in the baseline weeks. A spell "
+        "that falls below the rule on that adjusted count may reflect denser reporting in "
+        "the sample.")
     if skipped:
         text += (f" {skipped:,} incidents dated only to a week or month are not in any "
                  "window.")
@@ -79,10 +85,17 @@ def method_note(params: SurgeParams, frame: pd.DataFrame) -> None:
 
 
 def known_surge(frame: pd.DataFrame, surges: list[Surge], params: SurgeParams, *,
-                national: str = analytics.NATIONAL) -> None:
-    """Whether the mid-March 2025 surge is found, beside the published tally of those days."""
+                national: str = analytics.NATIONAL,
+                found_coverage: dict[Surge, analytics.SurgeCoverage] | None = None) -> None:
+    """Whether the mid-March 2025 surge is found, with its coverage and adjusted ratio,
+    beside the published tally of those days."""
     found, text = analytics.window_finding(frame, surges, filters.SURGE_START,
                                            filters.SURGE_END, params, national=national)
+    hits = analytics.surges_in_window(surges, filters.SURGE_START, filters.SURGE_END)
+    if hits and found_coverage:
+        best = max(hits, key=lambda s: (s.incidents, -s.start.toordinal()))
+        if best in found_coverage:
+            text += " " + coverage_text(best, found_coverage[best], params)
     box = st.success if found else st.warning
     box(f"**Mid-March 2025 surge.** {escape_markdown(text)}",
         icon=":material/check_circle:" if found else ":material/info:")
@@ -109,11 +122,69 @@ def area_choice(surges: list[Surge], frame: pd.DataFrame, by: str | None, *,
                         help="Areas with surges in the period come first.")
 
 
-def cards(surges: list[Surge], *, national: str = LEVEL_LABELS["Pakistan"]) -> None:
-    """The largest surges as cards, in words."""
+DENSER = "May reflect denser reporting in the sample"
+
+
+def coverages(surges: list[Surge], everything: pd.DataFrame, spec: filters.FilterSpec,
+              params: SurgeParams) -> dict[Surge, analytics.SurgeCoverage]:
+    """Each surge's coverage in its window's month and baseline weeks (whole sample)."""
+    reference = coverage.load_reference()
+    view = coverage.area_scope(spec.provinces, spec.districts)
+    return {s: analytics.surge_coverage(s, everything, reference,
+                                        analytics.surge_scope(s, view), params.baseline_days)
+            for s in surges}
+
+
+def _pct(span: coverage.SpanCoverage) -> str:
+    return f"{span.pct:.0f}%" if span.pct is not None else "unknown"
+
+
+def coverage_text(surge: Surge, found: analytics.SurgeCoverage, params: SurgeParams) -> str:
+    """The coverage line of a card: both coverages and the adjusted ratio, in words."""
+    window, base = found.window, found.baseline
+    if window.scope is None:
+        return ("Coverage: unknown (no publisher counts districts), so the ratio cannot be "
+                "adjusted for how thickly the sample was collected.")
+    month = f"{surge.start:%B %Y}"
+    text = (f"Coverage of {window.publisher or 'the published count'}: {_pct(window)} in "
+            f"{month}, {_pct(base)} in the baseline weeks"
+            + (f" ({base.publisher})" if base.publisher and base.publisher != window.publisher
+               else "") + ".")
+    if found.adjusted_ratio is None:
+        return text + (" The ratio cannot be adjusted: no one publisher's monthly count "
+                       "covers both.")
+    ratio = ("more than 20" if found.adjusted_ratio >= 20 else f"{found.adjusted_ratio:.1f}")
+    text += (f" Adjusted for it, {surge.incidents} against "
+             f"{found.adjusted_expected:.1f} expected: {ratio} times.")
+    if not found.holds(params.min_ratio):
+        text += (f" Below {params.min_ratio:g} times: this spell may reflect denser "
+                 "reporting in the sample rather than a burst of attacks.")
+    return text
+
+
+def cards(surges: list[Surge], *, national: str = LEVEL_LABELS["Pakistan"],
+          found: dict[Surge, analytics.SurgeCoverage] | None = None,
+          params: SurgeParams | None = None) -> None:
+    """The largest surges as cards, in words; with ``found`` (coverages), spells whose
+    adjusted ratio falls below the rule are set apart as possibly denser reporting."""
     if not surges:
         st.info("No window in this period passes the surge rule. Lower the thresholds, "
                 "choose a longer window, or widen the period.", icon=":material/info:")
+        return
+    found = found or {}
+    weak = [s for s in surges if s in found and params is not None
+            and found[s].holds(params.min_ratio) is False]
+    strong = [s for s in surges if s not in weak]
+    _card_grid(strong, national, found, params)
+    if weak:
+        st.markdown(f"**{DENSER}** ({len(weak)}): flagged on the sample's own counts, but "
+                    "below the rule once the sample's coverage is allowed for.")
+        _card_grid(weak, national, found, params)
+
+
+def _card_grid(surges: list[Surge], national: str, found: dict, params: SurgeParams | None
+               ) -> None:
+    if not surges:
         return
     shown = sorted(surges, key=lambda s: (-s.incidents, s.start))[:MAX_CARDS]
     if len(surges) > MAX_CARDS:
@@ -124,6 +195,8 @@ def cards(surges: list[Surge], *, national: str = LEVEL_LABELS["Pakistan"]) -> N
         with columns[i % 3].container(border=True):
             st.markdown(f"**{escape_markdown(analytics.surge_card(surge))}**")
             st.caption(escape_markdown(analytics.surge_details(surge, national)))
+            if surge in found and params is not None:
+                st.caption(escape_markdown(coverage_text(surge, found[surge], params)))
 
 
 def incidents_of(surges: list[Surge], frame: pd.DataFrame, *, key: str,
