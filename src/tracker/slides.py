@@ -27,8 +27,18 @@ import pandas as pd
 import plotly.graph_objects as go
 import yaml
 
-from tracker import (analytics, briefs, charts, config, context, coverage, places, schema,
-                     shapes, synth)
+from tracker import (
+    analytics,
+    briefs,
+    charts,
+    config,
+    context,
+    coverage,
+    places,
+    schema,
+    shapes,
+    synth,
+)
 from tracker.filters import FilterSpec
 
 FIGURE_KINDS = ("province_map", "district_map", "surge_map", "group_bars", "timeline")
