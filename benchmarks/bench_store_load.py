@@ -41,10 +41,11 @@ else:
 started, cpu = time.perf_counter(), time.process_time()
 frame = load()
 wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 check = int(pd.util.hash_pandas_object(frame.astype(object), index=False).sum())
 print(json.dumps({"wall_s": wall, "cpu_s": cpu, "rows": len(frame), "check": check,
                   "frame_mb": frame.memory_usage(deep=True).sum() / 2**20,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": peak}))
 """
 
 

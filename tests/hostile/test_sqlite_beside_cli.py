@@ -147,3 +147,30 @@ def test_cli_beside_the_app_loses_no_upload(tmp_path):
         assert _reader_count(env) == after
     finally:
         app.kill()
+
+
+def test_two_app_instances_on_one_file_see_each_others_uploads(tmp_path):
+    env = _env(tmp_path)
+    db = (tmp_path / "t.db").resolve()
+    uploads = []
+    for i, year in enumerate((2014, 2016)):
+        path = tmp_path / f"up{i}.csv"
+        path.write_bytes(files.to_csv(files.district_rows(20, dt.date(year, 3, 1), 11)))
+        uploads.append(path)
+    first = App(env, tmp_path / "first.log")
+    second = App(env, tmp_path / "second.log")
+    try:
+        seeded = _reader_count(env)["count"]
+        a = first.ask(f"save {uploads[0]}")
+        b = second.ask(f"save {uploads[1]}")
+        total = seeded + a["accepted"] + b["accepted"]
+        assert first.ask("count")["loaded"] == total
+        assert second.ask("count")["loaded"] == total
+        _assert_logs_are_the_apps(first, db)
+        _assert_logs_are_the_apps(second, db)
+        first.kill()
+        second.kill()
+        assert _reader_count(env)["count"] == total
+    finally:
+        first.kill()
+        second.kill()
