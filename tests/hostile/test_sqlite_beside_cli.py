@@ -28,8 +28,11 @@ from tests.hostile import files
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(),
-                                reason="reads the app's open files from /proc (Linux)")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path("/proc/self/fd").is_dir(),
+                       reason="reads the app's open files from /proc (Linux)"),
+]
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
