@@ -221,37 +221,26 @@ def _split(joined: bytes, count: int, sep: int) -> pa.StringArray | None:
     """``count`` values joined by ``sep`` (missing ones as :data:`_NULL`) → Arrow text.
 
     None when the joined text holds more separators than there are gaps between values.
+    Each value is first taken with the separator after it, which Arrow then cuts off (one
+    pass in C++, faster than removing the separators in numpy); the cast to text checks
+    that every value is valid UTF-8.
     """
-    raw = np.frombuffer(joined, dtype=np.uint8)
-    is_sep = raw == sep
-    ends = np.flatnonzero(is_sep)
-    if len(ends) != count - 1:
+    raw = np.frombuffer(joined + bytes([sep]), dtype=np.uint8)
+    ends = np.flatnonzero(raw == sep)
+    if len(ends) != count:
         return None
-    starts = np.empty(count, dtype=np.int64)
-    starts[0] = 0
-    starts[1:] = ends + 1
-    stops = np.empty(count, dtype=np.int64)
-    stops[:-1] = ends
-    stops[-1] = len(raw)
-    lengths = stops - starts
-    missing = np.zeros(count, dtype=bool)
-    single = np.flatnonzero(lengths == 1)
-    missing[single] = raw[starts[single]] == _NULL
-    lengths[missing] = 0
-    data = raw[~is_sep]
-    if missing.any():
-        keep = np.ones(len(data), dtype=bool)
-        keep[starts[missing] - np.flatnonzero(missing)] = False
-        data = data[keep]
-    offsets = np.zeros(count + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    if offsets[-1] >= 2**31:
+    if len(raw) >= 2**31:
         raise ValueError("a column part is too large for 32-bit offsets")
+    offsets = np.empty(count + 1, dtype=np.int32)
+    offsets[0] = 0
+    offsets[1:] = ends + 1
+    missing = np.zeros(count, dtype=bool)
+    single = np.flatnonzero(np.diff(offsets) == 2)
+    missing[single] = raw[offsets[single]] == _NULL
     validity = pa.array(~missing).buffers()[1] if missing.any() else None
-    array = pa.StringArray.from_buffers(count, pa.py_buffer(offsets.astype(np.int32)),
-                                        pa.py_buffer(data), validity)
-    array.validate(full=True)  # UTF-8 checked: anything odd falls back to the row read
-    return array
+    with_sep = pa.Array.from_buffers(pa.binary(), count, [validity, pa.py_buffer(offsets),
+                                                          pa.py_buffer(raw)])
+    return pc.binary_slice(with_sep, 0, -1).cast(pa.string())
 
 
 def arrow_to_canonical(table: pa.Table) -> pd.DataFrame:
