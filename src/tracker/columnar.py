@@ -1,22 +1,37 @@
 """Reading the incident table column by column: SQLite → Arrow → the canonical frame.
 
 Reading a million incidents through a row cursor builds 22 million Python objects and takes
-tens of seconds. Here an embedded SQLite store is read by the ADBC SQLite driver straight
-into Arrow columns, and the columns become the canonical frame of
-:func:`tracker.schema.conform` (text as ``object`` with ``None``, counts as ``Int64``, dates
-as ``datetime64[ns]``) without a row loop. Text that repeats (provinces, districts, types,
-perpetrators…) becomes one shared Python string per distinct value, which keeps the frame
-small and fast to filter.
+tens of seconds. Here an embedded SQLite store is read column by column instead: SQLite
+itself joins each column of a range of rows into one byte string (``group_concat``), and
+those bytes become Arrow columns without a Python object per cell. The columns then become
+the canonical frame of :func:`tracker.schema.conform` (text as ``object`` with ``None``,
+counts as ``Int64``, dates as ``datetime64[ns]``) without a row loop. Text that repeats
+(provinces, districts, types, perpetrators…) becomes one shared Python string per distinct
+value, which keeps the frame small and fast to filter.
 
-Anything this path cannot read (another database, no ADBC driver, an in-memory SQLite)
-returns ``None``, and the store reads through SQLAlchemy as before.
+**One SQLite library per process.** The read goes through Python's own :mod:`sqlite3`, the
+library SQLAlchemy uses for the store, never through a driver that carries its own copy of
+SQLite (ADBC, DuckDB's scanner, apsw). SQLite's locks on a database file are POSIX advisory
+locks, which belong to the process: when a second copy of the library closes its handle
+on the file, the kernel drops the locks the first copy's connections hold too. Another
+process (``tracker ingest``, ``tracker users add``) then believes it is the last user,
+checkpoints and deletes the write-ahead log under the running app, and every batch the app
+saves afterwards goes to a deleted file: invisible to others and lost on a crash. One copy
+of the library knows its own connections and keeps the file open until none holds a lock.
+``tests/unit/test_sqlite_one_library.py`` keeps ``src/`` to that rule.
+
+Anything this path cannot read (another database, another SQLite driver, an in-memory
+SQLite, an unexpected value) returns ``None``, and the store reads through SQLAlchemy.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 
 import numpy as np
 import pandas as pd
@@ -25,11 +40,28 @@ import pyarrow.compute as pc
 
 from tracker import schema
 
-_SENTINEL = "_typed"
-"""Marker column of the one typed row put before the data (see :func:`_typed_select`)."""
+_log = logging.getLogger(__name__)
 
 _DEDUP_SHARE = 0.5
 """Text columns with fewer distinct values than this share of rows share their strings."""
+
+_PART_ROWS = 125_000
+"""Rows per ``group_concat`` read: keeps each joined column far below SQLite's 1 GB string
+limit and the bytes in flight small; a part that is still too big is halved."""
+
+_SPLIT_ROWS = 200_000
+"""Stores with more rows than this are read on several threads (SQLite and Arrow release
+the GIL), one connection each."""
+
+_COMMA = ord(",")
+"""The separator of ``group_concat(x)``, SQLite's fastest form (half the cost of naming one)."""
+
+_NUL = 0
+"""The separator named for columns whose values hold commas (never inside UTF-8 text SQLite
+hands over)."""
+
+_NULL = 0xFF
+"""Byte standing for a missing value (0xFF never occurs in UTF-8)."""
 
 
 def sqlite_path(url: str) -> str | None:
@@ -45,16 +77,18 @@ def sqlite_path(url: str) -> str | None:
     return database
 
 
-def adbc_available() -> bool:
-    """Whether the ADBC SQLite driver is installed (it is a dependency; checked anyway)."""
-    try:
-        import adbc_driver_sqlite.dbapi  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def uses_stdlib_sqlite(engine) -> bool:
+    """Whether the store's engine talks to SQLite through Python's own :mod:`sqlite3`.
+
+    Only then may this module open the file itself: with any other driver (e.g. SQLCipher)
+    that would put a second SQLite library into the process.
+    """
+    dbapi = getattr(engine.dialect, "dbapi", None)
+    return getattr(dbapi, "connect", None) is sqlite3.connect
 
 
-def read_sqlite_incidents(path: str, batch_ids: Sequence[str] | None = None) -> pd.DataFrame:
+def read_sqlite_incidents(path: str, batch_ids: Sequence[str] | None = None, *,
+                          rowids: tuple[int, int] | None = None) -> pd.DataFrame:
     """All incidents of ``batch_ids`` (every batch when None) as a canonical frame, oldest first.
 
     Parameters
@@ -63,52 +97,150 @@ def read_sqlite_incidents(path: str, batch_ids: Sequence[str] | None = None) -> 
         The SQLite database file.
     batch_ids
         The visible batches; ``None`` reads every row without a filter.
+    rowids
+        The first and last row id to read (the bounds seen with the batches, so that rows
+        committed meanwhile stay out); ``None`` reads the bounds now.
 
     Returns
     -------
     pandas.DataFrame
         Canonical columns and dtypes, ordered by date then incident id, index 0..n-1.
     """
-    import adbc_driver_sqlite.dbapi as adbc
-
-    uri = f"file:{path}?mode=ro"
-    with adbc.connect(uri) as conn, conn.cursor() as cur:
-        cur.execute("SELECT min(rowid), max(rowid), count(*) FROM incidents")
-        low, high, count = cur.fetchone()
-    if not count:
-        return arrow_to_canonical(_read_part(uri, batch_ids, None))
-    parts = max(1, min(os.cpu_count() or 1, 4)) if count >= _SPLIT_ROWS else 1
-    step = (high - low) // parts + 1
-    ranges = [(low + i * step, min(low + (i + 1) * step - 1, high)) for i in range(parts)]
-    if parts == 1:
-        tables = [_read_part(uri, batch_ids, None)]
+    if rowids is None:
+        with closing(_connect(path)) as conn:
+            rowids = conn.execute("SELECT min(rowid), max(rowid) FROM incidents").fetchone()
+    low, high = rowids
+    if low is None:
+        return arrow_to_canonical(_empty_table())
+    parts = _ranges(low, high, -(-(high - low + 1) // _PART_ROWS))
+    workers = max(1, min(os.cpu_count() or 1, 4)) if high - low + 1 >= _SPLIT_ROWS else 1
+    if workers == 1 or len(parts) == 1:
+        tables = [_read_part(path, batch_ids, r) for r in parts]
     else:
-        with ThreadPoolExecutor(parts) as pool:
-            tables = list(pool.map(lambda r: _read_part(uri, batch_ids, r), ranges))
+        with ThreadPoolExecutor(workers) as pool:
+            tables = list(pool.map(lambda r: _read_part(path, batch_ids, r), parts))
     tables = [pa.concat_tables(tables)]
     # Hand over the only reference: the conversion frees each Arrow column once converted.
     return arrow_to_canonical(tables.pop())
 
 
-_SPLIT_ROWS = 200_000
-"""Stores with more rows than this are read in row-id ranges, one thread per core."""
+def _connect(path: str) -> sqlite3.Connection:
+    """A read-only connection to the store's file, through Python's :mod:`sqlite3`."""
+    from pathlib import Path
+
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    return sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
 
 
-def _read_part(uri: str, batch_ids: Sequence[str] | None,
-               rowids: tuple[int, int] | None) -> pa.Table:
-    """One row-id range (or every row) of the incidents, typed, without the typed row."""
-    import adbc_driver_sqlite.dbapi as adbc
+def _ranges(low: int, high: int, parts: int) -> list[tuple[int, int]]:
+    step = (high - low) // max(parts, 1) + 1
+    return [(low + i * step, min(low + (i + 1) * step - 1, high)) for i in range(parts)
+            if low + i * step <= high]
 
-    sql, params = _typed_select(batch_ids)
-    if rowids is not None:
-        sql += (" AND" if batch_ids is not None else " WHERE") + " rowid BETWEEN ? AND ?"
-        params = [*params, *rowids]
-    with adbc.connect(uri) as conn, conn.cursor() as cur:
-        cur.execute(sql, params)
-        table = cur.fetch_arrow_table()
-    if table.num_rows == 0 or table.column(_SENTINEL)[0].as_py() != 0:
-        raise RuntimeError("the typed first row is missing from the incidents read")
-    return table.slice(1).drop_columns([_SENTINEL])
+
+def _joined_select(fields: Sequence[schema.Field], batch_ids: Sequence[str] | None,
+                   sep: int) -> tuple[str, list]:
+    """One row: the row count, then each of ``fields`` joined into one byte string.
+
+    Values are separated by ``sep`` (a comma: SQLite's default, and its fastest); a missing
+    value is the byte :data:`_NULL`. Numbers go through ``quote()``, which writes the
+    shortest text that reads back as the very same double (``CAST`` keeps 15 digits).
+    """
+    parts = ["count(*)"]
+    for field in fields:
+        name = field.name
+        value = f"iif({name} IS NULL, NULL, quote({name}))" if field.kind == "number" else name
+        separator = "" if sep == _COMMA else f", X'{sep:02X}'"
+        parts.append(f"CAST(group_concat(ifnull({value}, X'{_NULL:02X}'){separator}) AS BLOB)")
+    sql = f"SELECT {', '.join(parts)} FROM incidents WHERE rowid BETWEEN ? AND ?"
+    params: list = []
+    if batch_ids is not None:
+        if not batch_ids:
+            sql += " AND 0"
+        else:
+            sql += f" AND batch_id IN ({', '.join('?' * len(batch_ids))})"
+            params = list(batch_ids)
+    return sql, params
+
+
+_ARROW_TYPES = {"text": pa.string(), "date": pa.string(), "number": pa.float64(),
+                "count": pa.int64()}
+
+
+def _empty_table() -> pa.Table:
+    return pa.table({f.name: pa.array([], _ARROW_TYPES[f.kind]) for f in schema.FIELDS})
+
+
+def _read_part(path: str, batch_ids: Sequence[str] | None,
+               rowids: tuple[int, int]) -> pa.Table:
+    """The incidents with row ids in ``rowids`` (inclusive), typed Arrow columns.
+
+    Every column is first joined with commas; a column whose values hold commas (more
+    pieces than rows) is read again, joined with NUL bytes.
+    """
+    low, high = rowids
+    try:
+        with closing(_connect(path)) as conn:
+            count, texts = _joined(conn, schema.FIELDS, batch_ids, rowids, _COMMA)
+            again = [f for f in schema.FIELDS if texts[f.name] is None]
+            if again and count:
+                texts |= _joined(conn, again, batch_ids, rowids, _NUL)[1]
+    except sqlite3.DataError:  # "string or blob too big": read it in halves
+        if low >= high:
+            raise
+        mid = (low + high) // 2
+        return pa.concat_tables([_read_part(path, batch_ids, (low, mid)),
+                                 _read_part(path, batch_ids, (mid + 1, high))])
+    if not count:
+        return _empty_table()
+    columns = {}
+    for field in schema.FIELDS:
+        text = texts.pop(field.name)
+        if text is None:
+            raise ValueError(f"a stored {field.name} holds a NUL byte; it cannot be split")
+        target = _ARROW_TYPES[field.kind]
+        columns[field.name] = text if target == pa.string() else pc.cast(text, target)
+    return pa.table(columns)
+
+
+def _joined(conn: sqlite3.Connection, fields: Sequence[schema.Field],
+            batch_ids: Sequence[str] | None, rowids: tuple[int, int],
+            sep: int) -> tuple[int, dict[str, pa.StringArray | None]]:
+    """Row count and each field's values as Arrow text (None where ``sep`` is in a value)."""
+    sql, params = _joined_select(fields, batch_ids, sep)
+    row = conn.execute(sql, [*rowids, *params]).fetchone()
+    count, joined = row[0], list(row[1:])
+    out: dict[str, pa.StringArray | None] = {}
+    for i, field in enumerate(fields):
+        out[field.name] = _split(joined[i], count, sep) if count else None
+        joined[i] = None
+    return count, out
+
+
+def _split(joined: bytes, count: int, sep: int) -> pa.StringArray | None:
+    """``count`` values joined by ``sep`` (missing ones as :data:`_NULL`) → Arrow text.
+
+    None when the joined text holds more separators than there are gaps between values.
+    Each value is first taken with the separator after it, which Arrow then cuts off (one
+    pass in C++, faster than removing the separators in numpy); the cast to text checks
+    that every value is valid UTF-8.
+    """
+    raw = np.frombuffer(joined + bytes([sep]), dtype=np.uint8)
+    ends = np.flatnonzero(raw == sep)
+    if len(ends) != count:
+        return None
+    if len(raw) >= 2**31:
+        raise ValueError("a column part is too large for 32-bit offsets")
+    offsets = np.empty(count + 1, dtype=np.int32)
+    offsets[0] = 0
+    offsets[1:] = ends + 1
+    missing = np.zeros(count, dtype=bool)
+    single = np.flatnonzero(np.diff(offsets) == 2)
+    missing[single] = raw[offsets[single]] == _NULL
+    validity = pa.array(~missing).buffers()[1] if missing.any() else None
+    with_sep = pa.Array.from_buffers(pa.binary(), count, [validity, pa.py_buffer(offsets),
+                                                          pa.py_buffer(raw)])
+    return pc.binary_slice(with_sep, 0, -1).cast(pa.string())
 
 
 def arrow_to_canonical(table: pa.Table) -> pd.DataFrame:
@@ -169,29 +301,6 @@ def sort_order(day: np.ndarray, ids: pa.ChunkedArray | pa.Array) -> np.ndarray |
 
 _NO_DAY = np.iinfo("int64").max
 """Day number standing for a missing date (sorts last)."""
-
-
-def _typed_select(batch_ids: Sequence[str] | None) -> tuple[str, list[str]]:
-    """SELECT of every incident column, preceded by one row of literals of the right types.
-
-    The ADBC SQLite driver infers each column's Arrow type from the first rows it sees; a
-    column that starts with empty cells would be guessed wrong and fail later. The literal
-    row fixes every type; it is dropped after the read.
-    """
-    literal = {"text": "''", "date": "''", "number": "0.5", "count": "0"}
-    names = [f.name for f in schema.FIELDS]
-    first = ", ".join([f"0 AS {_SENTINEL}"] + [f"{literal[f.kind]} AS {f.name}"
-                                                  for f in schema.FIELDS])
-    rest = ", ".join(["1", *names])
-    sql = f"SELECT {first} UNION ALL SELECT {rest} FROM incidents"
-    params: list[str] = []
-    if batch_ids is not None:
-        if not batch_ids:
-            sql += " WHERE 0"
-        else:
-            sql += f" WHERE batch_id IN ({', '.join('?' * len(batch_ids))})"
-            params = list(batch_ids)
-    return sql, params
 
 
 def _days(col: pa.ChunkedArray) -> np.ndarray:
@@ -264,13 +373,20 @@ def load_incidents(engine, url: str, *, include_withdrawn: bool, reviewed_only: 
     """The store's visible incidents read column by column, or None when this path can't.
 
     Visibility follows :meth:`tracker.store.Store.load_incidents`: withdrawn batches are
-    hidden unless asked for, and so are unreviewed or sensitive ones when asked.
+    hidden unless asked for, and so are unreviewed or sensitive ones when asked. The row-id
+    bounds are read before the batches, so rows committed meanwhile stay out.
     """
     path = sqlite_path(url)
-    if path is None or not adbc_available():
+    if path is None or not uses_stdlib_sqlite(engine):
         return None
     import sqlalchemy as sa
 
+    try:
+        with closing(_connect(path)) as conn:
+            bounds = conn.execute("SELECT min(rowid), max(rowid) FROM incidents").fetchone()
+    except sqlite3.Error as exc:
+        _log.warning("Columnar read of %s failed (%s); reading row by row.", path, exc)
+        return None
     with engine.connect() as conn:
         rows = conn.execute(sa.text(
             "SELECT batch_id, withdrawn, reviewed, sensitive FROM batches"
@@ -282,13 +398,9 @@ def load_incidents(engine, url: str, *, include_withdrawn: bool, reviewed_only: 
     ]
     batch_ids = None if len(visible) == len(rows) else visible
     try:
-        return read_sqlite_incidents(path, batch_ids)
-    except Exception as exc:  # any driver trouble: the row cursor still works
-        import logging
-
-        logging.getLogger(__name__).warning(
-            "Columnar read of %s failed (%s); reading row by row.", path, exc
-        )
+        return read_sqlite_incidents(path, batch_ids, rowids=bounds)
+    except Exception as exc:  # anything unexpected: the row cursor still works
+        _log.warning("Columnar read of %s failed (%s); reading row by row.", path, exc)
         return None
 
 

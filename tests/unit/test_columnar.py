@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -130,5 +133,100 @@ def test_bulk_insert_refuses_a_stored_id(tmp_path):
 def test_reading_in_row_ranges_gives_the_same_frame(mixed_store, monkeypatch, flags):
     whole = mixed_store.load_incidents(**flags)
     monkeypatch.setattr(columnar, "_SPLIT_ROWS", 100)
+    monkeypatch.setattr(columnar, "_PART_ROWS", 700)
     monkeypatch.setattr(columnar.os, "cpu_count", lambda: 3)
+    parts = []
+    read_part = columnar._read_part
+    monkeypatch.setattr(columnar, "_read_part", lambda *a: parts.append(a) or read_part(*a))
     pd.testing.assert_frame_equal(mixed_store.load_incidents(**flags), whole)
+    assert len(parts) >= 5
+
+
+def test_a_part_too_big_for_sqlite_is_read_in_halves(mixed_store, monkeypatch):
+    whole = mixed_store.load_incidents()
+    connect = columnar._connect
+
+    def small_strings(path):
+        conn = connect(path)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 200_000)  # "string or blob too big"
+        return conn
+
+    monkeypatch.setattr(columnar, "_connect", small_strings)
+    assert columnar.load_incidents(mixed_store.engine, mixed_store.url,
+                                   include_withdrawn=False, reviewed_only=False,
+                                   include_sensitive=True) is not None
+    pd.testing.assert_frame_equal(mixed_store.load_incidents(), whole)
+
+
+AWKWARD_TEXT = [
+    "", " ", "line one\nline two", "carriage\r\nreturn", "it's \"quoted\", with, commas",
+    "NULL", "None", "ضلع کوئٹہ", "emoji 🙂 and tab\t", "a" * 5000, "'", "\\",
+]
+
+
+def _raw_store(tmp_path, rows: list[dict]) -> Store:
+    """A store whose incidents are written by hand with plain sqlite3 (any stored value)."""
+    store = Store(f"sqlite:///{(tmp_path / 'raw.db').as_posix()}")
+    store.init()
+    store.add_batch(synth.generate(3, seed=1), BatchMeta("s.csv", "tester"), batch_id="b1")
+    names = list(schema.COLUMNS)
+    with closing(sqlite3.connect(tmp_path / "raw.db")) as conn, conn:
+        conn.executemany(
+            f"INSERT INTO incidents ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            [tuple(row.get(n) for n in names) for row in rows])
+    return store
+
+
+def _awkward_rows() -> list[dict]:
+    base = synth.generate(len(AWKWARD_TEXT) * 2, seed=5)
+    rows = [dict(zip(schema.COLUMNS, values, strict=True))
+            for values in columnar.incident_tuples(base, "b1")]
+    for i, text in enumerate(AWKWARD_TEXT * 2):
+        rows[i].update({
+            "incident_id": f"AWK-{i:03d}", "date": f"2020-01-{1 + i % 28:02d}",
+            "summary": text, "notes": None if i % 2 else text, "location": text or None,
+            "latitude": [0.1 + 0.2, 1 / 3, 33.123456789012345, -0.0, 1e-300, 30.0, None][i % 7],
+            "longitude": None if i % 3 else 70.0 + i / 7,
+            "killed": [None, 0, 5, 2**40][i % 4], "injured": None,
+            "province": "Balochistan", "district": None if i % 5 == 0 else "Quetta",
+        })
+    rows[-1] |= {"summary": None, "killed": None, "latitude": None}  # missing at the end
+    return rows
+
+
+def test_awkward_values_read_exactly_as_row_by_row(tmp_path):
+    store = _raw_store(tmp_path, _awkward_rows())
+    fast = columnar.load_incidents(store.engine, store.url, include_withdrawn=False,
+                                   reviewed_only=False, include_sensitive=True)
+    assert fast is not None  # the columnar path read them (no fallback)
+    slow = _row_by_row(store)
+    pd.testing.assert_frame_equal(fast, slow)
+    by_id = fast.set_index("incident_id")
+    assert by_id.loc["AWK-002", "summary"] == "line one\nline two"
+    assert by_id.loc["AWK-000", "latitude"] == 0.1 + 0.2  # every bit of the double
+    assert by_id.loc["AWK-003", "killed"] == 2**40
+
+
+def test_a_value_the_split_cannot_hold_falls_back_to_the_row_read(tmp_path, caplog):
+    rows = _awkward_rows()
+    rows[4]["summary"] = "a NUL\x00inside"
+    store = _raw_store(tmp_path, rows)
+    assert columnar.load_incidents(store.engine, store.url, include_withdrawn=False,
+                                   reviewed_only=False, include_sensitive=True) is None
+    assert "reading row by row" in caplog.text
+    pd.testing.assert_frame_equal(store.load_incidents(), _row_by_row(store))
+
+
+def test_another_sqlite_driver_is_never_opened_beside_it(tmp_path):
+    store = Store(f"sqlite:///{(tmp_path / 'other.db').as_posix()}")
+    store.init()
+    assert columnar.uses_stdlib_sqlite(store.engine)
+
+    class OtherDriver:
+        def connect(self, *args, **kwargs):
+            raise AssertionError("not this one")
+
+    store.engine.dialect.dbapi = OtherDriver()
+    assert not columnar.uses_stdlib_sqlite(store.engine)
+    assert columnar.load_incidents(store.engine, store.url, include_withdrawn=False,
+                                   reviewed_only=False, include_sensitive=True) is None

@@ -1,0 +1,114 @@
+"""Benchmark: the app's store load at 1M SYNTHETIC incidents, before and after, in one run.
+
+"before" is the former reader (``benchmarks/before_columnar.py``: the ADBC SQLite driver, a
+second copy of SQLite, which is why it was replaced); "after" is ``Store.load_incidents`` as
+the app calls it (``tracker.columnar``, through Python's ``sqlite3``). Each load runs in a
+fresh process of its own, alternating, and the medians are printed with the ratio, beside
+the wall time, CPU time and peak memory of each. Both must give the same frame (checked).
+
+``--app`` adds one run of ``tracker bench``'s app-like process (store load, coding, page data
+and figures; its peak and final memory) on the same store.
+
+Run from the project root:
+``PYTHONPATH=src python benchmarks/bench_store_load.py [--rows 1000000] [--repeat 3] [--app]``.
+The store is built once in a temporary folder (``tracker.synth``; ``--keep DIR`` reuses one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+_CHILD = """
+import json, resource, sys, time
+import pandas as pd
+kind, db = sys.argv[1], sys.argv[2]
+sys.path.insert(0, sys.argv[3])
+if kind == "before":
+    import before_columnar
+    load = lambda: before_columnar.read_sqlite_incidents(db)
+else:
+    from tracker.store import Store
+    load = Store("sqlite:///" + db).load_incidents
+started, cpu = time.perf_counter(), time.process_time()
+frame = load()
+wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+check = int(pd.util.hash_pandas_object(frame.astype(object), index=False).sum())
+print(json.dumps({"wall_s": wall, "cpu_s": cpu, "rows": len(frame), "check": check,
+                  "frame_mb": frame.memory_usage(deep=True).sum() / 2**20,
+                  "peak_rss_mb": peak}))
+"""
+
+
+def run(kind: str, db: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", _CHILD, kind, str(db), str(HERE)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{kind} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def build(rows: int, folder: Path, seed: int = 1) -> Path:
+    """A store of ``rows`` synthetic incidents (``tracker bench``'s own set-up step)."""
+    db = folder / f"app-{rows}.db"
+    if not db.exists():
+        subprocess.run([sys.executable, "-m", "tracker.bench", "_child", "fill", str(rows),
+                        str(folder), str(seed)], check=True, capture_output=True)
+    return db
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="folder to build the store in and reuse")
+    parser.add_argument("--app", action="store_true", help="also run the app-like process")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        db = build(args.rows, folder)
+        print(f"{args.rows:,} SYNTHETIC incidents in {db} ({db.stat().st_size / 2**20:,.0f} MB)"
+              f"; load average {[round(x, 2) for x in os.getloadavg()]}")
+        results: dict[str, list[dict]] = {"before": [], "after": []}
+        for _ in range(args.repeat):
+            for kind in results:
+                results[kind].append(run(kind, db))
+        checks = {r["check"] for rs in results.values() for r in rs}
+        if len(checks) != 1:
+            raise SystemExit("before and after read different frames")
+        med = {kind: {key: statistics.median(r[key] for r in rs)
+                      for key in ("wall_s", "cpu_s", "peak_rss_mb", "frame_mb")}
+               for kind, rs in results.items()}
+        print(f"{'':38}{'wall s':>9}{'CPU s':>9}{'peak MB':>9}{'frame MB':>10}")
+        labels = {"before": "before: ADBC driver (2nd SQLite copy)",
+                  "after": "after: Python sqlite3 (store's own)"}
+        for kind, m in med.items():
+            runs = ", ".join(f"{r['wall_s']:.2f}" for r in results[kind])
+            print(f"{labels[kind]:38}{m['wall_s']:9.2f}{m['cpu_s']:9.2f}"
+                  f"{m['peak_rss_mb']:9.0f}{m['frame_mb']:10.0f}   runs: {runs}")
+        wall = med["after"]["wall_s"] / med["before"]["wall_s"]
+        cpu = med["after"]["cpu_s"] / med["before"]["cpu_s"]
+        print(f"ratio after/before (median wall): {wall:.2f}; CPU: {cpu:.2f}; same frame: yes")
+        if args.app:
+            done = subprocess.run([sys.executable, "-m", "tracker.bench", "_child", "app",
+                                   str(args.rows), str(folder), "1"],
+                                  capture_output=True, text=True, check=True)
+            app = json.loads(done.stdout.strip().splitlines()[-1])
+            print("app-like process (tracker bench): " + ", ".join(
+                f"{k} {app[k]}" for k in ("store_load_s", "store_load_cpu_s", "index_s",
+                                          "rss_mb", "peak_rss_mb") if k in app))
+        print(f"load average after {[round(x, 2) for x in os.getloadavg()]}")
+
+
+if __name__ == "__main__":
+    main()
