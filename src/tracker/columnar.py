@@ -260,27 +260,26 @@ def _text(col: pa.ChunkedArray, order: np.ndarray | None, *, dedup: bool) -> np.
 
 
 def load_incidents(engine, url: str, *, include_withdrawn: bool, reviewed_only: bool,
-                   include_sensitive: bool) -> pd.DataFrame | None:
+                   include_sensitive: bool, as_of=None) -> pd.DataFrame | None:
     """The store's visible incidents read column by column, or None when this path can't.
 
-    Visibility follows :meth:`tracker.store.Store.load_incidents`: withdrawn batches are
-    hidden unless asked for, and so are unreviewed or sensitive ones when asked.
+    Visibility is :func:`tracker.store.visible_batches`: withdrawn batches are hidden
+    unless asked for, and so are unreviewed or sensitive ones when asked; ``as_of`` gives
+    the batches as they stood at that moment.
     """
     path = sqlite_path(url)
     if path is None or not adbc_available():
         return None
     import sqlalchemy as sa
 
+    from tracker import store  # the store imports this module
+
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT batch_id, withdrawn, reviewed, sensitive FROM batches"
-        )).fetchall()
-    visible = [
-        r.batch_id for r in rows
-        if (include_withdrawn or not r.withdrawn) and (not reviewed_only or r.reviewed)
-        and (include_sensitive or not r.sensitive)
-    ]
-    batch_ids = None if len(visible) == len(rows) else visible
+        total = conn.execute(sa.text("SELECT count(*) FROM batches")).scalar()
+        visible = list(conn.execute(store.visible_batches(
+            as_of, include_withdrawn=include_withdrawn, reviewed_only=reviewed_only,
+            include_sensitive=include_sensitive)).scalars())
+    batch_ids = None if len(visible) == total else visible
     try:
         return read_sqlite_incidents(path, batch_ids)
     except Exception as exc:  # any driver trouble: the row cursor still works

@@ -201,7 +201,8 @@ def speaker_notes(slide: slides.Slide, frame: pd.DataFrame, points: Sequence[sli
 
 def title_line(deck: slides.Deck, incidents: pd.DataFrame, *, safe: bool) -> str:
     """The title slide's line about the data (period, count, sample, what was left out)."""
-    line = slides.describe_data(FilterSpec(), incidents)
+    moment = deck.slides[0].spec.as_of if deck.slides else None  # see slides.with_as_of
+    line = slides.describe_data(FilterSpec(as_of=moment), incidents)
     if safe:
         line += " Batches not yet reviewed and batches marked sensitive are left out."
     return line
