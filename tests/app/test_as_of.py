@@ -1,0 +1,74 @@
+"""A link "as of now" shows the same numbers and charts after the data changes."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs, urlsplit
+
+from tests.app.conftest import run_page
+from tests.unit.test_as_of import _rows
+from tracker.store import BatchMeta, Store
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _charts(at) -> list[str]:
+    return [c.proto.spec for c in at.get("plotly_chart")]
+
+
+def _link(at) -> dict[str, list[str]]:
+    """The query of the sidebar's "Copy a link to this view as of now"."""
+    codes = [c.value for c in at.sidebar.code if "as_of=" in c.value]
+    assert len(codes) == 1, codes
+    return parse_qs(urlsplit(codes[0]).query)
+
+
+def test_a_link_as_of_now_is_unchanged_by_an_upload_and_a_withdrawal(app_store, bundled):
+    store = Store(app_store)
+    older = store.add_batch(_rows("older", 4), BatchMeta("older.csv", "tester", sha256="o"))
+    live = run_page(query={"start": "2025-01-01", "end": "2025-12-31"})
+    assert not live.exception
+    link = _link(live)
+    assert link["start"] == ["2025-01-01"] and "as_of" in link
+    before = run_page(query=link)
+    time.sleep(0.05)
+    store.add_batch(_rows("newer", 9, province="Sindh"),
+                    BatchMeta("newer.csv", "tester", sha256="n"))
+    store.set_withdrawn(older, True, "tester")
+
+    after = run_page(query=link)
+    assert not after.exception
+    assert _metrics(after) == _metrics(before) == _metrics(live)
+    assert _charts(after) == _charts(before) and _charts(after)
+    captions = " ".join(c.value for c in after.main.caption)
+    assert "as of" in captions.lower()
+    assert "Newer data exists" in " ".join(i.value for i in after.info)
+    assert [after.query_params["as_of"]] == link["as_of"]
+
+    now = run_page(query={"start": "2025-01-01", "end": "2025-12-31"})
+    assert _metrics(now)["Incidents"] != _metrics(after)["Incidents"]
+    assert not any("Newer data" in i.value for i in now.info)
+    assert "as of" not in " ".join(c.value for c in now.main.caption).lower()
+
+
+def test_a_province_page_from_the_link_keeps_its_numbers(app_store):
+    store = Store(app_store)
+    live = run_page("pages/balochistan.py")
+    link = _link(live)
+    store.add_batch(_rows("late", 5), BatchMeta("late.csv", "tester", sha256="l"))
+    after = run_page("pages/balochistan.py", query=link)
+    assert _metrics(after) == _metrics(live)
+    assert _metrics(run_page("pages/balochistan.py"))["Incidents"] != _metrics(live)["Incidents"]
+
+
+def test_a_malformed_or_future_as_of_shows_the_live_data_with_a_notice(app_store, bundled):
+    for raw, words in (("<b>soon</b>", "not a moment"), ("2999-01-01T00:00:00Z", "future")):
+        at = run_page(query={"as_of": raw})
+        assert not at.exception
+        assert _metrics(at)["Incidents"] == f"{len(bundled):,}"
+        notices = " ".join(w.value for w in at.sidebar.warning)
+        assert words in notices
+        assert "<b>" not in notices  # the link's text is quoted escaped, never as markup
+        assert "as_of" not in at.query_params
