@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tracker import charts
-from tracker.ui import data, exports, layout, panels
+from tracker.ui import data, exports, layout, panels, summary
 from tracker.ui.compare import comparison_section
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)
@@ -15,6 +15,8 @@ spec = layout.current_spec()
 everything = data.incidents()
 frame = spec.apply(everything)
 previous = spec.previous_period()
+words = summary.text(frame, spec, everything)
+summary.paragraph(words)  # the view in words, to read aloud
 
 # --- headline ------------------------------------------------------------------------------
 layout.headline_metrics(frame, previous.apply(everything) if previous else None)
@@ -30,6 +32,7 @@ exports.export_row(
                                 provinces=spec.provinces),
     frame, key=f"{KEY}_export", name="overview-map",
 )
+summary.caption(words)
 
 # --- timeline ------------------------------------------------------------------------------
 panels.timeline_panel(frame, spec.regions, key=KEY, measure=measure, by="province")
