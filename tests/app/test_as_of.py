@@ -72,3 +72,33 @@ def test_a_malformed_or_future_as_of_shows_the_live_data_with_a_notice(app_store
         assert words in notices
         assert "<b>" not in notices  # the link's text is quoted escaped, never as markup
         assert "as_of" not in at.query_params
+
+
+def _first_paragraph(at) -> str:
+    """The first Markdown block of the page's main area, after its title."""
+    blocks = [m.value for m in at.main.markdown if m.value.strip()]
+    assert blocks, "the page has no paragraph"
+    return blocks[0].replace("\\", "")
+
+
+def test_the_overview_begins_with_the_view_in_words(app_store, bundled):
+    at = run_page(query={"start": "2025-03-01", "end": "2025-03-31"})
+    words = _first_paragraph(at)
+    march = bundled[(bundled.date >= "2025-03-01") & (bundled.date <= "2025-03-31")]
+    top = march["province"].value_counts()
+    assert "1 March 2025" in words and "31 March 2025" in words
+    assert f"{len(march)} attacks" in words
+    assert f"{int(march['killed'].sum()):,} people" in words
+    assert f"{top.index[0]} ({top.iloc[0]}," in words
+    # the same words are the caption of the charts
+    assert any(words in c.value.replace("\\", "") for c in at.main.caption)
+
+
+def test_a_province_page_begins_with_its_top_districts(app_store, bundled):
+    at = run_page("pages/balochistan.py", query={"start": "2025-01-01", "end": "2025-12-31"})
+    words = _first_paragraph(at)
+    rows = bundled[(bundled.date >= "2025-01-01") & (bundled.date <= "2025-12-31")
+                   & (bundled.province == "Balochistan")]
+    top = rows["district"].value_counts()
+    assert f"{len(rows)} attacks in Balochistan" in words
+    assert f"{top.index[0]} ({top.iloc[0]}," in words
