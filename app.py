@@ -62,7 +62,7 @@ incidents = data.incidents()
 if (synthetic := data.synthetic_rows())[0]:  # generated load-test data is never shown as real
     st.warning(synth.banner_text(*synthetic), icon=":material/science:")
 spec = st.session_state["filter_spec"] = sidebar.filter_sidebar(incidents)
-as_of.notice()  # a link as of a past moment says so on every view
+as_of.notice(compact=presenting)  # a link as of a past moment says so on every view
 if not presenting:
     with st.sidebar.expander(as_of.COPY_LABEL, icon=":material/link:"):
         as_of.copy_link()

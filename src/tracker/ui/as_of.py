@@ -15,20 +15,28 @@ from tracker.ui import data
 COPY_LABEL = "Copy a link to this view as of now"
 
 
-def notice(container=None) -> None:
+def notice(container=None, *, compact: bool = False) -> None:
     """On a view from an ``as_of`` link: say so, say whether newer data exists, and link
-    to the live view. Also shows why a link's ``as_of`` was ignored, if it was."""
+    to the live view. Also shows why a link's ``as_of`` was ignored, if it was.
+
+    ``compact``: one caption line (presenter mode, where the slide must fit the screen).
+    """
     box = container if container is not None else st
     for text in st.session_state.get(data.AS_OF_NOTICES_KEY, []):
         st.sidebar.warning(escape_markdown(text), icon="⚠️")  # notices quote the link
     moment = data.as_of()
     if moment is None:
         return
+    newer = data.store().changed_since(moment)
+    live = asof.link_query(_params(), None)  # percent-encoded: safe inside the link
+    if compact:
+        box.caption(f"Data as of {asof.label(moment)}"
+                    + ("; newer data exists" if newer else "") + f". [Live view]({live})")
+        return
     text = (f"This link shows the data as it stood on {asof.label(moment)}: uploads, "
             "withdrawals and reviews after that moment are left out.")
-    if data.store().changed_since(moment):
+    if newer:
         text += " **Newer data exists.**"
-    live = asof.link_query(_params(), None)  # percent-encoded: safe inside the link
     box.info(f"{text} [Open the live view]({live})", icon=":material/history:")
 
 
