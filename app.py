@@ -65,7 +65,7 @@ spec = st.session_state["filter_spec"] = sidebar.filter_sidebar(incidents)
 as_of.notice(compact=presenting)  # a link as of a past moment says so on every view
 if not presenting:
     with st.sidebar.expander(as_of.COPY_LABEL, icon=":material/link:"):
-        as_of.copy_link()
+        as_of.copy_link(titled=False)
 layout.credits_footer()
 view = present.view_slide(page.url_path, spec) if presenting and not presenter_page else None
 if view:

@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
 import pandas as pd
-import plotly.graph_objects as go
 
 PARAM = "as_of"
 EXAMPLE = "2026-02-24T10:00:00Z"
@@ -85,20 +84,31 @@ def link_query(params: Mapping[str, Sequence[str]], moment: dt.datetime | None) 
     pairs = [(k, v) for k, values in params.items() if k != PARAM for v in values]
     if moment is not None:
         pairs.append((PARAM, to_param(moment)))
-    return "?" + urlencode(pairs) if pairs else "?"
+    return "?" + urlencode(pairs, safe=":") if pairs else "?"
 
 
-def stamp_figure(fig: go.Figure, line: str) -> go.Figure:
-    """A copy of ``fig`` with ``line`` written under the plot (exported images say their
-    moment). Plain text: plotly's tags in the line are shown, not drawn."""
-    out = go.Figure(fig)
-    bottom = max(int(out.layout.margin.b or 0), 40)
-    out.update_layout(margin={"b": bottom})
-    safe = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    out.add_annotation(text=safe, xref="paper", yref="paper", x=0, y=0, yshift=-bottom + 6,
-                       xanchor="left", yanchor="bottom", showarrow=False,
-                       font={"size": 11, "color": "#333333"})
-    return out
+def stamp_png(png: bytes, line: str) -> bytes:
+    """The image with ``line`` written in a band under it (exported images say their
+    moment), drawn here so that it never overlaps the chart's own legend or labels."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    size = max(12, image.width // 60)
+    try:
+        font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", size)
+    except OSError:  # no such font here: Pillow's own
+        font = ImageFont.load_default(size)
+    band = int(size * 2.2)
+    out = Image.new("RGB", (image.width, image.height + band), "white")
+    out.paste(image, (0, 0))
+    draw = ImageDraw.Draw(out)
+    text = line
+    while text and draw.textlength(text, font=font) > image.width - 2 * size:
+        text = text[:-2] + "…"
+    draw.text((size, image.height + band // 2), text, fill="#333333", font=font, anchor="lm")
+    buffer = io.BytesIO()
+    out.save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def stamp_csv(data: bytes, line: str) -> bytes:

@@ -40,13 +40,19 @@ def notice(container=None, *, compact: bool = False) -> None:
     box.info(f"{text} [Open the live view]({live})", icon=":material/history:")
 
 
-def copy_link(container=None) -> None:
-    """"Copy a link to this view as of now": the address with ``as_of`` set to now, in a
-    code box (its copy button needs no outside script)."""
+def copy_link(container=None, *, titled: bool = True) -> None:
+    """"Copy a link to this view as of now": the address with ``as_of`` set to now (or to
+    the moment the view already shows), in a code box (its copy button needs no outside
+    script)."""
     box = container if container is not None else st
-    query = asof.link_query(_params(), asof.now())
+    shown = data.as_of()  # a view already as of a moment keeps that moment
+    query = asof.link_query(_params(), shown or asof.now())
     base = str(st.context.url or "").split("?", 1)[0]
-    box.caption(f"{COPY_LABEL}: it keeps showing these numbers after later uploads.")
+    if shown is None:
+        lead = f"{COPY_LABEL}: it" if titled else "It"
+        box.caption(f"{lead} keeps showing these numbers after later uploads and withdrawals.")
+    else:
+        box.caption(f"A link to this view with the data as of {asof.label(shown)}, as shown.")
     box.code(base + query, language=None, wrap_lines=True)
 
 

@@ -66,10 +66,9 @@ def png_button(fig: go.Figure | Callable[[], go.Figure], *, key: str, name: str,
 
 def _desk_png(fig: go.Figure | Callable[[], go.Figure], line: str | None = None) -> bytes:
     figure = fig() if callable(fig) else fig
-    if line:  # a view as of a moment: the image says so
-        figure = asof.stamp_figure(figure, line)
     width, height = desk_png_size(figure)
-    return export.figure_png(figure, width=width, height=height)
+    png = export.figure_png(figure, width=width, height=height)
+    return asof.stamp_png(png, line) if line else png  # a view as of a moment says so
 
 
 def incidents_buttons(frame: pd.DataFrame, *, key: str, stem: str, columns=None) -> None:
@@ -111,9 +110,10 @@ def slide_png_button(slide: slides.Slide, frame: pd.DataFrame, step: int | None,
 
     def _png() -> bytes:
         fig = slides.build_figure(slide, frame, step=step, width=width, height=height)
-        if slide.spec.as_of is not None:
-            fig = asof.stamp_figure(fig, slides.data_line(slide, frame))
-        return export.figure_png(fig, width=width, height=height)
+        png = export.figure_png(fig, width=width, height=height)
+        if slide.spec.as_of is not None:  # a view as of a moment says so
+            png = asof.stamp_png(png, slides.data_line(slide, frame))
+        return png
 
     suffix = f"-step{step}" if step else ""
     st.download_button(
