@@ -219,3 +219,15 @@ def test_the_png_stamp_adds_a_band_with_the_line_under_the_image():
     band = out.crop((0, 300, 600, out.height)).convert("L")
     low, high = band.getextrema()
     assert low < 128 and high == 255  # dark text on white
+
+
+def test_export_deck_refuses_a_bad_moment_before_drawing_anything(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    monkeypatch.setenv("TRACKER_DB_URL", f"sqlite:///{(tmp_path / 's.db').as_posix()}")
+    monkeypatch.setenv("TRACKER_STATE_DIR", str(tmp_path / "state"))
+    out = tmp_path / "deck.pptx"
+    result = CliRunner().invoke(main, ["export-deck", "--out", str(out), "--as-of", "2999-01-01"])
+    assert result.exit_code != 0 and "future" in result.output and not out.exists()
