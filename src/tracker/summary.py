@@ -90,14 +90,27 @@ def concentration(frame: pd.DataFrame, spec: FilterSpec) -> str | None:
     counts = counts[counts.str.strip().ne("")].value_counts()
     if counts.empty:
         return None
-    top = counts.head(TOP)
     n = len(frame)
-    listed = _join([f"{name} ({count:,}, {count / n:.0%})" for name, count in top.items()])
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    groups: dict[int, list[str]] = {}
+    for name, count in ranked:
+        groups.setdefault(int(count), []).append(name)
+    parts, named, covered = [], 0, 0
+    for count, names in groups.items():  # places with equal counts are named together
+        if named >= TOP:
+            break
+        if len(names) == 1:
+            parts.append(f"{names[0]} ({count:,}, {count / n:.0%})")
+        else:
+            shown = names[:5] + (["others"] if len(names) > 5 else [])
+            parts.append(f"{_join(shown)} ({count:,} each)")
+        named += len(names)
+        covered += count * len(names)
+    listed = _join(parts, oxford=any(" and " in part for part in parts))
     if len(counts) == 1:
         return f"All of them with a known {kind} were in {listed}."
-    lead = "Most were in" if top.sum() * 2 > n else "The largest numbers were in"
-    noun = f"{kind}s" if len(top) > 1 else kind
-    return f"{lead} the {noun} of {listed}."
+    lead = "Most were in" if covered * 2 > n else "The largest numbers were in"
+    return f"{lead} the {kind}s of {listed}." if named > 1 else f"{lead} {listed}."
 
 
 def comparison_sentence(frame: pd.DataFrame, previous: pd.DataFrame, spec: FilterSpec,
@@ -169,7 +182,8 @@ def _n(count: int, singular: str) -> str:
     return f"{count:,} {singular if count == 1 else singular + 's'}"
 
 
-def _join(items: list[str]) -> str:
+def _join(items: list[str], *, oxford: bool = False) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    last = ", and " if oxford and len(items) > 2 else " and "
+    return ", ".join(items[:-1]) + last + items[-1]

@@ -59,7 +59,7 @@ def test_a_province_view_names_its_top_districts():
     text = summary.summarise(frame, spec)
     assert "in Balochistan" in text and "8 attacks" in text
     assert "Kech (4, 50%)" in text and "Quetta (2, 25%)" in text
-    assert "Gwadar" not in text or "Nushki" not in text  # only the top three are named
+    assert "Gwadar and Nushki (1 each)" in text  # a tie at the third place is named whole
 
 
 @pytest.mark.parametrize("now, before, says_change", [(12, 10, True), (12, 9, False),
@@ -103,3 +103,12 @@ def test_an_empty_view_and_open_dates_are_said_plainly():
     assert "no attack" in summary.summarise(_mix(0, 0, 0), MARCH)
     text = summary.summarise(_mix(2, 1, 0), FilterSpec())
     assert "On 10 March 2025" in text and "3 attacks" in text
+
+
+def test_places_with_equal_counts_are_named_together_in_a_fixed_order():
+    frame = _frame([("2025-03-02", "Balochistan", "Quetta", 1)] * 5
+                   + [("2025-03-03", "Balochistan", d, 0) for d in ("Kech", "Kalat", "Gwadar")])
+    spec = FilterSpec(start=MARCH.start, end=MARCH.end, provinces=("Balochistan",))
+    text = summary.summarise(frame, spec)
+    assert "Quetta (5, 62%)" in text and "Gwadar, Kalat and Kech (1 each)" in text
+    assert summary.summarise(frame.iloc[::-1], spec) == text
