@@ -104,3 +104,15 @@ def test_a_province_page_begins_with_its_top_districts(app_store, bundled):
     assert f"{len(rows)} attacks in Balochistan" in words
     leaders = top[top == top.iloc[0]].index  # places tied for the most are named together
     assert all(name in words for name in leaders[:5])
+
+
+def test_a_batch_id_as_as_of_shows_the_data_right_after_that_batch(app_store, bundled):
+    from tracker import schema
+
+    store = Store(app_store)
+    store.add_batch(_rows("after", 6), BatchMeta("after.csv", "tester", sha256="a"))
+    at = run_page(query={"as_of": schema.SEED_BATCH})
+    assert not at.exception
+    assert _metrics(at)["Incidents"] == f"{len(bundled):,}"
+    assert at.query_params["as_of"].endswith("Z")  # the link now names the moment
+    assert "as of" in " ".join(c.value for c in at.main.caption).lower()
