@@ -6,8 +6,8 @@ Run with ``tracker serve`` (or ``streamlit run app.py``).
 import streamlit as st
 
 from tracker import synth
+from tracker.ui import as_of, data, layout, present, sidebar
 from tracker.ui import auth as auth_ui
-from tracker.ui import data, layout, present, sidebar
 
 st.set_page_config(
     page_title="Pakistan incident tracker",
@@ -62,6 +62,10 @@ incidents = data.incidents()
 if (synthetic := data.synthetic_rows())[0]:  # generated load-test data is never shown as real
     st.warning(synth.banner_text(*synthetic), icon=":material/science:")
 spec = st.session_state["filter_spec"] = sidebar.filter_sidebar(incidents)
+as_of.notice(compact=presenting)  # a link as of a past moment says so on every view
+if not presenting:
+    with st.sidebar.expander(as_of.COPY_LABEL, icon=":material/link:"):
+        as_of.copy_link(titled=False)
 layout.credits_footer()
 view = present.view_slide(page.url_path, spec) if presenting and not presenter_page else None
 if view:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from tracker import charts
 from tracker.safety import escape_markdown
-from tracker.ui import data, exports, layout, panels
+from tracker.ui import data, exports, layout, panels, summary
 from tracker.ui.compare import comparison_section, headline_previous
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)
@@ -16,6 +16,8 @@ st.title(f"Militant attacks in {escape_markdown(layout.area_title(spec))}")
 everything = data.incidents()
 frame = spec.apply(everything)
 previous, not_comparable = headline_previous(spec, everything)
+words = summary.text(frame, spec, everything)
+summary.paragraph(words)  # the view in words, to read aloud
 
 # --- headline ------------------------------------------------------------------------------
 layout.headline_metrics(frame, previous.apply(everything) if previous else None)
@@ -33,6 +35,7 @@ exports.export_row(
                                 provinces=spec.provinces, context_layers=True),
     frame, key=f"{KEY}_export", name="overview-map",
 )
+summary.caption(words)
 
 # --- timeline ------------------------------------------------------------------------------
 panels.timeline_panel(frame, spec.regions, key=KEY, measure=measure, by="province",

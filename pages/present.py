@@ -6,11 +6,11 @@ The slide number and step are in the URL (``?present=1&slide=N&step=K``); the se
 
 
 from tracker import slides
-from tracker.ui import data, exports, layout, present
+from tracker.ui import as_of, data, exports, layout, present
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)
 
-deck = present.deck()
+deck = slides.with_as_of(present.deck(), data.as_of())  # data lines name a link's moment
 where = present.position(deck)
 slide = deck.slides[where.index]
 menu = present.header(deck, slide, where)
@@ -23,5 +23,6 @@ with export_menu:
     exports.slide_png_button(slide, frame, where.step, key="present_slide")
     exports.deck_buttons(deck, everything, key="present_deck", safe=safe)
     exports.incidents_buttons(frame, key="present_rows", stem=slide.id)
+    as_of.copy_link()
 
 present.slide_body(deck, slide, frame, where.step)

@@ -216,10 +216,13 @@ def migrate_store(source: str | None, target: str, replace: bool, as_json: bool)
 @click.option("--include-unreviewed", is_flag=True,
               help="Also show batches not yet reviewed and batches marked sensitive "
                    "(left out by default, as in presenter mode).")
+@click.option("--as-of", "as_of_text", default=None, metavar="MOMENT",
+              help="The data as it stood then (ISO 8601 UTC, e.g. 2026-02-24T10:00:00Z, or "
+                   "a batch id), as a link's ?as_of= shows it.")
 def export_deck(out: Path, pdf: Path | None, slides_file: Path | None,
-                include_unreviewed: bool) -> None:
+                include_unreviewed: bool, as_of_text: str | None) -> None:
     """Export the briefing sequence as a PPTX deck (and a PDF), offline."""
-    from tracker import export, slides
+    from tracker import asof, export, slides
 
     if out.suffix.lower() != ".pptx":
         raise click.BadParameter("the deck must be a .pptx file", param_hint="--out")
@@ -230,7 +233,16 @@ def export_deck(out: Path, pdf: Path | None, slides_file: Path | None,
         raise click.ClickException(f"the slide file is invalid:\n  {problems}") from None
     safe = not include_unreviewed
     store = open_store()
-    incidents = store.load_incidents(reviewed_only=safe, include_sensitive=not safe)
+    moment = None
+    if as_of_text is not None:
+        committed = store.batch_moment(as_of_text.strip()[:64])
+        moment, problem = asof.parse(as_of_text, batch_moments={as_of_text.strip(): committed}
+                                     if committed else None)
+        if problem:
+            raise click.BadParameter(problem, param_hint="--as-of")
+        deck = slides.with_as_of(deck, moment)
+    incidents = store.load_incidents(reviewed_only=safe, include_sensitive=not safe,
+                                     as_of=moment)
     try:
         result = export.export_deck(deck, incidents, out, pdf, safe=safe)
     except export.ExportError as exc:

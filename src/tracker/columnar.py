@@ -369,17 +369,20 @@ def _text(col: pa.ChunkedArray, order: np.ndarray | None, *, dedup: bool) -> np.
 
 
 def load_incidents(engine, url: str, *, include_withdrawn: bool, reviewed_only: bool,
-                   include_sensitive: bool) -> pd.DataFrame | None:
+                   include_sensitive: bool, as_of=None) -> pd.DataFrame | None:
     """The store's visible incidents read column by column, or None when this path can't.
 
-    Visibility follows :meth:`tracker.store.Store.load_incidents`: withdrawn batches are
-    hidden unless asked for, and so are unreviewed or sensitive ones when asked. The row-id
-    bounds are read before the batches, so rows committed meanwhile stay out.
+    Visibility is :func:`tracker.store.visible_batches`: withdrawn batches are hidden
+    unless asked for, and so are unreviewed or sensitive ones when asked; ``as_of`` gives
+    the batches as they stood at that moment. The row-id bounds are read before the
+    batches, so rows committed meanwhile stay out.
     """
     path = sqlite_path(url)
     if path is None or not uses_stdlib_sqlite(engine):
         return None
     import sqlalchemy as sa
+
+    from tracker import store  # the store imports this module
 
     try:
         with closing(_connect(path)) as conn:
@@ -388,15 +391,11 @@ def load_incidents(engine, url: str, *, include_withdrawn: bool, reviewed_only: 
         _log.warning("Columnar read of %s failed (%s); reading row by row.", path, exc)
         return None
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT batch_id, withdrawn, reviewed, sensitive FROM batches"
-        )).fetchall()
-    visible = [
-        r.batch_id for r in rows
-        if (include_withdrawn or not r.withdrawn) and (not reviewed_only or r.reviewed)
-        and (include_sensitive or not r.sensitive)
-    ]
-    batch_ids = None if len(visible) == len(rows) else visible
+        total = conn.execute(sa.text("SELECT count(*) FROM batches")).scalar()
+        visible = list(conn.execute(store.visible_batches(
+            as_of, include_withdrawn=include_withdrawn, reviewed_only=reviewed_only,
+            include_sensitive=include_sensitive)).scalars())
+    batch_ids = None if len(visible) == total else visible
     try:
         return read_sqlite_incidents(path, batch_ids, rowids=bounds)
     except Exception as exc:  # anything unexpected: the row cursor still works

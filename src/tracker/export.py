@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker import briefs, safety, schema, slides
+from tracker import briefs, safety, schema, slides, summary
 from tracker.filters import FilterSpec
 
 PNG_SCALE = 2
@@ -130,6 +130,8 @@ class RenderedSlide:
     points: tuple[slides.Point, ...]
     data_line: str
     notes: str
+    summary: str = ""
+    """The slide in words (:mod:`tracker.summary`): the picture's description (alt text)."""
 
 
 @dataclass
@@ -172,15 +174,32 @@ def render_slides(deck: slides.Deck, incidents: pd.DataFrame, *,
         timings.figures.append(time.perf_counter() - began)
         points = tuple(slides.takeaways(deck, slide, frame, library=library, assigned=assigned))
         line = slides.data_line(slide, frame)
+        words = slide_summary(slide, frame, incidents)
         out.append(RenderedSlide(number, slide, png, points, line,
-                                 speaker_notes(slide, frame, points, line, library)))
+                                 speaker_notes(slide, frame, points, line, library,
+                                               summary=words), words))
     return out
 
 
+def slide_summary(slide: slides.Slide, frame: pd.DataFrame, incidents: pd.DataFrame) -> str:
+    """The slide in words: its incidents against the period before, with any surge."""
+    from tracker import analytics
+
+    previous = slide.spec.previous_period()
+    span = analytics.data_span(incidents)
+    found = analytics.find_surges(slide.spec.with_dates(None, None).apply(incidents))
+    return summary.summarise(frame, slide.spec,
+                             previous=previous.apply(incidents) if previous else None,
+                             surges=found, data_start=span[0] if span else None)
+
+
 def speaker_notes(slide: slides.Slide, frame: pd.DataFrame, points: Sequence[slides.Point],
-                  line: str, library: briefs.Library | None = None, limit: int = 40) -> str:
-    """The presenter's notes: the data line, the day-by-day walk, citations, the sources."""
-    parts = [f"What the data is: {line}"]
+                  line: str, library: briefs.Library | None = None, limit: int = 40, *,
+                  summary: str = "") -> str:
+    """The presenter's notes: the slide in words, the data line, the day-by-day walk,
+    citations, the sources."""
+    parts = [f"In short: {summary}"] if summary else []
+    parts.append(f"What the data is: {line}")
     if slide.steps == "day":
         parts.append("Day by day:\n" + "\n".join(
             f"- {day.label()}: {day.summary()}" for day in slides.days(slide, frame)))
@@ -201,7 +220,8 @@ def speaker_notes(slide: slides.Slide, frame: pd.DataFrame, points: Sequence[sli
 
 def title_line(deck: slides.Deck, incidents: pd.DataFrame, *, safe: bool) -> str:
     """The title slide's line about the data (period, count, sample, what was left out)."""
-    line = slides.describe_data(FilterSpec(), incidents)
+    moment = deck.slides[0].spec.as_of if deck.slides else None  # see slides.with_as_of
+    line = slides.describe_data(FilterSpec(as_of=moment), incidents)
     if safe:
         line += " Batches not yet reviewed and batches marked sensitive are left out."
     return line
@@ -251,7 +271,9 @@ def deck_pptx(deck: slides.Deck, rendered: Sequence[RenderedSlide], *, title_not
     for item in rendered:
         page = prs.slides.add_slide(blank)
         box(page, _TITLE, item.slide.title, 30, bold=True)
-        page.shapes.add_picture(io.BytesIO(item.png), *(Inches(v) for v in _PICTURE))
+        picture = page.shapes.add_picture(io.BytesIO(item.png),
+                                          *(Inches(v) for v in _PICTURE))
+        describe_picture(picture, item.summary or f"{item.slide.title}. {item.data_line}")
         size = _fit_points_size(item.points, width_in=_POINTS[2], height_in=_POINTS[3])
         frame = page.shapes.add_textbox(*(Inches(v) for v in _POINTS)).text_frame
         frame.word_wrap = True
@@ -276,6 +298,11 @@ def deck_pptx(deck: slides.Deck, rendered: Sequence[RenderedSlide], *, title_not
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()
+
+
+def describe_picture(picture, text: str) -> None:
+    """Set a PPTX picture's description (the alt text screen readers speak)."""
+    picture._element.nvPicPr.cNvPr.set("descr", text)
 
 
 def deck_pdf(deck: slides.Deck, rendered: Sequence[RenderedSlide], *, title_note: str,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tracker import coded, schema
+from tracker import asof, coded, schema
 
 SURGE_START = dt.date(2025, 3, 15)
 SURGE_END = dt.date(2025, 3, 17)
@@ -39,6 +39,9 @@ class FilterSpec:
     perpetrators: tuple[str, ...] = ()
     min_casualties: int = 0
     text: str = ""
+    as_of: dt.datetime | None = None
+    """The data as it stood at this moment (naive UTC; None: live). The store applies it
+    when loading (see :mod:`tracker.asof`); :meth:`apply` does not."""
 
     # --- applying ----------------------------------------------------------------------
 
@@ -126,6 +129,8 @@ class FilterSpec:
             out["min_cas"] = str(self.min_casualties)
         if self.text:
             out["q"] = self.text
+        if self.as_of is not None:
+            out[asof.PARAM] = asof.to_param(self.as_of)
         return out
 
     @classmethod
@@ -136,6 +141,8 @@ class FilterSpec:
         known_districts: Sequence[str] = (),
         known_perpetrators: Sequence[str] = (),
         ignore: Sequence[str] = (),
+        now: dt.datetime | None = None,
+        batch_moments: Mapping[str, dt.datetime] | None = None,
     ) -> tuple[FilterSpec, list[str]]:
         """Build a spec from query parameters; return it with notices for what was ignored.
 
@@ -143,6 +150,8 @@ class FilterSpec:
         lists, unknown districts or groups, bad dates and unknown parameter names are
         dropped, each with a notice. ``ignore`` names parameters that belong to other
         parts of the page (e.g. ``present``) and are neither used nor reported.
+        ``as_of`` must be a past moment (``now``: the present) or a batch id of
+        ``batch_moments``; otherwise the view is live and a notice says so.
         """
         notices: list[str] = []
         kwargs: dict[str, object] = {}
@@ -197,6 +206,12 @@ class FilterSpec:
             if text != raw:
                 notices.append("Shortened the search text from the link.")
             kwargs["text"] = text
+        raw = _last(params.get(asof.PARAM))
+        if raw is not None and asof.PARAM not in ignore:
+            moment, notice = asof.parse(raw, at=now, batch_moments=batch_moments)
+            if notice:
+                notices.append(notice)
+            kwargs["as_of"] = moment
         return cls(**kwargs), notices  # type: ignore[arg-type]
 
 
@@ -214,7 +229,7 @@ _LABEL = {
     "targets": "target",
     "perpetrators": "perpetrator",
 }
-_ALL_PARAMS = {"start", "end", "min_cas", "q", *_PARAM.values()}
+_ALL_PARAMS = {"start", "end", "min_cas", "q", asof.PARAM, *_PARAM.values()}
 
 
 def _list(value: str | Sequence[str] | None) -> list[str]:

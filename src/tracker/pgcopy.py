@@ -47,22 +47,28 @@ def insert_incidents(conn: sa.Connection, rows: Sequence[tuple]) -> None:
 
 
 def read_incidents(engine: sa.Engine, *, include_withdrawn: bool, reviewed_only: bool,
-                   include_sensitive: bool) -> pd.DataFrame:
-    """The visible incidents as a canonical frame, oldest first, read with one ``COPY``."""
+                   include_sensitive: bool, as_of=None) -> pd.DataFrame:
+    """The visible incidents as a canonical frame, oldest first, read with one ``COPY``.
+
+    Visibility is :func:`tracker.store.visible_batches` (``as_of``: as at that moment).
+    """
+    from tracker import store  # the store imports this module
+
     columns = ", ".join(f"i.{name}" for name in schema.COLUMNS)
-    where = []
-    if not include_withdrawn:
-        where.append("NOT b.withdrawn")
-    if reviewed_only:
-        where.append("b.reviewed")
-    if not include_sensitive:
-        where.append("NOT b.sensitive")
-    query = (f"SELECT {columns} FROM incidents i JOIN batches b ON b.batch_id = i.batch_id"
-             + (f" WHERE {' AND '.join(where)}" if where else ""))
+    query = f"SELECT {columns} FROM incidents i"
     buffer = io.BytesIO()
     with engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(store.batches)).scalar()
+        visible = list(conn.execute(store.visible_batches(
+            as_of, include_withdrawn=include_withdrawn, reviewed_only=reviewed_only,
+            include_sensitive=include_sensitive)).scalars())
+        params: list = []
+        if len(visible) < total:  # a hashed semi-join: cheap for many batches too
+            query += " WHERE i.batch_id IN (SELECT unnest(%s::text[]))"
+            params = [visible]
         cursor = conn.connection.driver_connection.cursor()
-        with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
+        with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)",
+                         params or None) as copy:
             for block in copy:
                 buffer.write(block)
         cursor.close()

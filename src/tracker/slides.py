@@ -15,6 +15,7 @@ values into a valid position plus notices, never an exception.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -29,6 +30,7 @@ import yaml
 
 from tracker import (
     analytics,
+    asof,
     briefs,
     charts,
     config,
@@ -437,6 +439,16 @@ def step_frame(slide: Slide, frame: pd.DataFrame, step: int | None) -> pd.DataFr
     return frame.loc[frame["date"] < pd.Timestamp(last) + pd.Timedelta(days=1)]
 
 
+def with_as_of(deck: Deck, moment: dt.datetime | None) -> Deck:
+    """The deck with every slide's filter saying the data is as of ``moment`` (None: live),
+    so that data lines and exports name the moment."""
+    if moment is None:
+        return deck
+    return dataclasses.replace(deck, slides=tuple(
+        dataclasses.replace(s, spec=dataclasses.replace(s.spec, as_of=moment))
+        for s in deck.slides))
+
+
 def data_line(slide: Slide, frame: pd.DataFrame) -> str:
     """One line saying what the slide's data is: period, count, a sample, the source."""
     return describe_data(slide.spec, frame)
@@ -452,6 +464,9 @@ def describe_data(spec: FilterSpec, frame: pd.DataFrame, *,
     n = len(frame)
     noun = "incident" if n == 1 else "incidents"
     line = f"{spec.period_label(frame)} · {n:,} sourced {noun} · {SAMPLE_NOTE}"
+    if spec.as_of is not None:  # a link as of a moment says so first
+        moment = asof.data_line(spec.as_of, frame)
+        line = f"{moment[:1].upper()}{moment[1:]} · {line}"
     fake = synth.synthetic_count(frame) if synthetic is None else synthetic
     if fake:
         line += f" · {fake:,} of them SYNTHETIC test rows, not real attacks"

@@ -114,6 +114,52 @@ audit = sa.Table(
 )
 
 
+batch_events = sa.Table(
+    "batch_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.String(64), sa.ForeignKey("batches.batch_id"), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("action", sa.String(60), nullable=False),
+    sa.Column("withdrawn", sa.Boolean, nullable=False),
+    sa.Column("reviewed", sa.Boolean, nullable=False),
+    sa.Column("sensitive", sa.Boolean, nullable=False),
+    sa.Index("ix_batch_events_batch", "batch_id"),
+)
+"""Each batch's state after every change (upload, withdraw, restore, review, marking), with
+its moment: what :func:`batch_states` reads to show the data as it stood at a past moment."""
+
+
+def batch_states(as_of: dt.datetime | None = None) -> sa.FromClause:
+    """(batch_id, withdrawn, reviewed, sensitive) of every batch, live or as at ``as_of``.
+
+    Live, that is the batches table. At a past moment it is each batch's newest state
+    recorded at or before it; a batch committed later has no such state, so it is absent.
+    """
+    if as_of is None:
+        return batches
+    ev = batch_events
+    latest = (sa.select(sa.func.max(ev.c.id)).where(ev.c.at <= as_of)
+              .group_by(ev.c.batch_id))
+    return (sa.select(ev.c.batch_id, ev.c.withdrawn, ev.c.reviewed, ev.c.sensitive)
+            .where(ev.c.id.in_(latest)).subquery("states"))
+
+
+def visible_batches(as_of: dt.datetime | None = None, *, include_withdrawn: bool = False,
+                    reviewed_only: bool = False, include_sensitive: bool = True) -> sa.Select:
+    """The ids of the batches a reader sees: the one visibility rule of every read path
+    (SQLAlchemy, columnar SQLite, PostgreSQL COPY), live or as of a past moment."""
+    states = batch_states(as_of)
+    query = sa.select(states.c.batch_id)
+    if not include_withdrawn:
+        query = query.where(states.c.withdrawn.is_(False))
+    if reviewed_only:
+        query = query.where(states.c.reviewed.is_(True))
+    if not include_sensitive:
+        query = query.where(states.c.sensitive.is_(False))
+    return query
+
+
 DATA_ACTIONS = ("upload", "withdraw", "restore", "review", "unreview", "sensitive",
                 "not sensitive")
 """Audit actions that change which incidents a view shows (see :meth:`Store.version`)."""
@@ -182,30 +228,29 @@ class Store:
         include_withdrawn: bool = False,
         reviewed_only: bool = False,
         include_sensitive: bool = True,
+        as_of: dt.datetime | None = None,
     ) -> pd.DataFrame:
         """All visible incidents as a canonical frame, oldest first.
+
+        ``as_of`` (a UTC moment) gives the data as it stood then (:func:`visible_batches`).
 
         An embedded SQLite store is read column by column (:mod:`tracker.columnar`), which
         is many times faster for large stores; other databases go through SQLAlchemy.
         """
         fast = columnar.load_incidents(
             self.engine, self.url, include_withdrawn=include_withdrawn,
-            reviewed_only=reviewed_only, include_sensitive=include_sensitive,
+            reviewed_only=reviewed_only, include_sensitive=include_sensitive, as_of=as_of,
         )
         if fast is not None:
             return fast
         if self.engine.dialect.name == "postgresql":
             return pgcopy.read_incidents(
                 self.engine, include_withdrawn=include_withdrawn,
-                reviewed_only=reviewed_only, include_sensitive=include_sensitive,
+                reviewed_only=reviewed_only, include_sensitive=include_sensitive, as_of=as_of,
             )
-        query = sa.select(incidents).join(batches, incidents.c.batch_id == batches.c.batch_id)
-        if not include_withdrawn:
-            query = query.where(batches.c.withdrawn.is_(False))
-        if reviewed_only:
-            query = query.where(batches.c.reviewed.is_(True))
-        if not include_sensitive:
-            query = query.where(batches.c.sensitive.is_(False))
+        query = sa.select(incidents).where(incidents.c.batch_id.in_(visible_batches(
+            as_of, include_withdrawn=include_withdrawn, reviewed_only=reviewed_only,
+            include_sensitive=include_sensitive)))
         query = query.order_by(incidents.c.date, incidents.c.incident_id)
         with self.engine.connect() as conn:
             result = conn.execute(query)
@@ -279,6 +324,20 @@ class Store:
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar() or 0)
 
+    def changed_since(self, as_of: dt.datetime) -> bool:
+        """Whether any batch landed, or was withdrawn, restored, reviewed or marked, after
+        ``as_of`` (a view as of then is no longer the live one)."""
+        query = sa.select(batch_events.c.id).where(batch_events.c.at > as_of).limit(1)
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
+    def batch_moment(self, batch_id: str) -> dt.datetime | None:
+        """When a batch was committed (naive UTC), for links "as of" a batch id."""
+        query = sa.select(sa.func.min(batch_events.c.at)).where(
+            batch_events.c.batch_id == batch_id)
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
+
     def count_incidents(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(incidents)).scalar())
@@ -325,6 +384,7 @@ class Store:
                 else:
                     for chunk in _chunks(rows, 5000):
                         conn.execute(incidents.insert(), chunk)
+                _event(conn, batch_id, "upload")
                 _audit(conn, meta.uploaded_by, "upload", batch_id,
                        f"{meta.file_name}: {len(rows)} incidents")
         except sa.exc.IntegrityError as exc:
@@ -363,6 +423,7 @@ class Store:
             )
             if done.rowcount == 0:
                 raise StoreError(f"There is no batch {batch_id!r}.")
+            _event(conn, batch_id, action)
             _audit(conn, actor, action, batch_id, None)
 
     # --- seeding ---------------------------------------------------------------------
@@ -467,6 +528,16 @@ def _audit(conn: sa.Connection, actor: str, action: str, target: str | None,
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
     conn.execute(audit.insert().values(at=now(), actor=actor, action=action,
                                        target=target, detail=detail))
+
+
+def _event(conn: sa.Connection, batch_id: str, action: str) -> None:
+    """Record the batch's state after a change, with its moment (see :func:`batch_states`)."""
+    conn.execute(batch_events.insert().from_select(
+        ["batch_id", "at", "action", "withdrawn", "reviewed", "sensitive"],
+        sa.select(batches.c.batch_id, sa.literal(now(), UTCDateTime), sa.literal(action),
+                  batches.c.withdrawn, batches.c.reviewed, batches.c.sensitive)
+        .where(batches.c.batch_id == batch_id),
+    ))
 
 
 def _integrity_message(exc: sa.exc.IntegrityError, meta: BatchMeta) -> str:

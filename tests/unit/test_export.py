@@ -174,3 +174,44 @@ def test_deck_export_works_with_the_network_blocked(tmp_path):
     print(run.stdout)  # the whole-deck export time, shown with pytest -s
     assert len(Presentation(str(out)).slides) == len(DECK) + 1
     assert pdf.read_bytes().startswith(b"%PDF-")
+
+
+def test_every_picture_has_the_slide_in_words_as_its_description(deck_files, bundled):
+    """Alt text for screen readers: the summary of the slide's own data."""
+    from tracker import analytics
+
+    prs = Presentation(str(deck_files.pptx))
+    for page, slide in zip(list(prs.slides)[1:], DECK.slides, strict=True):
+        frame = slides.slide_frame(slide, bundled)
+        pictures = [s for s in page.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        for picture in pictures:
+            descr = picture._element.nvPicPr.cNvPr.get("descr")
+            assert descr and descr.strip(), slide.id
+            assert f"{len(frame):,} attack" in descr, (slide.id, descr)
+            if len(frame):
+                assert f"{analytics.headline(frame).killed:,} " in descr
+        notes = page.notes_slide.notes_text_frame.text
+        assert notes.startswith("In short: ") and pictures[0]._element.nvPicPr.cNvPr.get(
+            "descr") in notes
+
+
+def test_a_deck_as_of_a_moment_says_so_on_every_slide_and_the_title(bundled):
+    """No images drawn here: a tiny PNG stands in for each figure."""
+    import datetime as dt
+
+    blank = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(blank, format="PNG")
+    moment = dt.datetime(2026, 2, 24, 10, 0)
+    deck = slides.with_as_of(DECK, moment)
+    rendered = []
+    for number, slide in enumerate(deck.slides, start=1):
+        frame = slides.slide_frame(slide, bundled)
+        words = export.slide_summary(slide, frame, bundled)
+        rendered.append(export.RenderedSlide(number, slide, blank.getvalue(), (),
+                                             slides.data_line(slide, frame), "", words))
+    note = export.title_line(deck, bundled, safe=False)
+    prs = Presentation(io.BytesIO(export.deck_pptx(deck, rendered, title_note=note)))
+    for page in prs.slides:
+        text = " ".join(s.text_frame.text for s in page.shapes if s.has_text_frame)
+        assert "Data as of 24 Feb 2026 10:00 UTC" in text
+    assert all(item.summary for item in rendered)

@@ -12,7 +12,8 @@ from tracker import migrations
 from tracker.cli import main
 from tracker.store import Store, make_engine, metadata, open_store
 
-TABLES = {"batches", "incidents", "audit"}
+BASELINE_TABLES = ("batches", "incidents", "audit")
+TABLES = {*BASELINE_TABLES, "batch_events"}
 
 
 def _tables(engine: sa.Engine) -> set[str]:
@@ -52,7 +53,7 @@ def test_the_indexes_and_constraints_are_the_declared_ones(store):
 def test_a_store_made_before_migrations_is_adopted_with_its_data(store_url):
     """Tables made by create_all (no alembic_version) are stamped, not rebuilt."""
     engine = make_engine(store_url)
-    metadata.create_all(engine)
+    metadata.create_all(engine, tables=[metadata.tables[t] for t in BASELINE_TABLES])
     legacy = Store(store_url)
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO audit (at, actor, action) "
@@ -181,11 +182,14 @@ def test_a_new_revision_is_written_from_the_code_and_builds_what_it_describes(
     monkeypatch.setattr(store_module, "metadata", changed)
     try:
         scratch = make_engine(f"sqlite:///{(tmp_path / 'scratch.db').as_posix()}")
+        shipped = [int(p.name[:4]) for p in (scripts / "versions").glob("[0-9]*.py")]
+        number = f"{max(shipped) + 1:04d}"
         paths = migrations.new_revision("add notes", scratch)
-        assert [p.rsplit("/", 1)[-1] for p in paths] == ["0002_add_notes.py"]
-        assert "op.create_table('notes'" in (scripts / "versions" / "0002_add_notes.py").read_text()
+        assert [p.rsplit("/", 1)[-1] for p in paths] == [f"{number}_add_notes.py"]
+        written = (scripts / "versions" / f"{number}_add_notes.py").read_text()
+        assert "op.create_table('notes'" in written
         fresh = make_engine(f"sqlite:///{(tmp_path / 'fresh.db').as_posix()}")
-        assert migrations.upgrade(fresh).after == "0002"
+        assert migrations.upgrade(fresh).after == number
         assert "notes" in _tables(fresh)
         assert migrations.drift(fresh) == []
     finally:

@@ -8,10 +8,13 @@ mutated; filtering makes new frames.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from tracker import coded, config, synth
+from tracker import asof, coded, config, synth
+from tracker.filters import FilterSpec
 from tracker.store import Store, open_store
 
 
@@ -27,9 +30,9 @@ def store() -> Store:
 
 @st.cache_resource(show_spinner="Loading incidents…", max_entries=4)
 def _incidents(url: str, version: int, reviewed_only: bool,
-               include_sensitive: bool) -> pd.DataFrame:
+               include_sensitive: bool, as_of: dt.datetime | None = None) -> pd.DataFrame:
     frame = _store(url).load_incidents(
-        reviewed_only=reviewed_only, include_sensitive=include_sensitive
+        reviewed_only=reviewed_only, include_sensitive=include_sensitive, as_of=as_of
     )
     frame.flags.allows_duplicate_labels = False
     coded.prepare(frame)  # filters and counts on this shared table run on integer codes
@@ -44,7 +47,34 @@ def incidents(*, safe: bool | None = None) -> pd.DataFrame:
     """
     safe = safe_share() if safe is None else safe
     s = store()
-    return _incidents(s.url, s.version(), safe, not safe)
+    moment = as_of()
+    # The data as of a past moment never changes: its copy is not re-read on new versions.
+    return _incidents(s.url, 0 if moment else s.version(), safe, not safe, moment)
+
+
+AS_OF_KEY = "as_of_moment"
+AS_OF_NOTICES_KEY = "as_of_notices"
+
+
+def as_of() -> dt.datetime | None:
+    """The moment this session's link asks the data as of (None: live).
+
+    Read from the URL's ``as_of`` once per session (before the sidebar, since it decides
+    which incidents load); a malformed or future value is ignored with a notice.
+    """
+    state = st.session_state
+    if AS_OF_KEY not in state:
+        raw = st.query_params.get_all(asof.PARAM)
+        moment, notices = None, []
+        if raw:
+            text = raw[-1].strip()
+            committed = store().batch_moment(text[:64]) if text else None
+            spec, notices = FilterSpec.from_query(
+                {asof.PARAM: raw}, batch_moments={text: committed} if committed else None)
+            moment = spec.as_of
+        state[AS_OF_KEY] = moment
+        state[AS_OF_NOTICES_KEY] = notices
+    return state[AS_OF_KEY]
 
 
 PRESENTING_KEY = "presenting"

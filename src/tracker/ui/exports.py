@@ -15,7 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from tracker import charts, export, slides
+from tracker import asof, charts, export, slides
+from tracker.ui import data
 
 PNG_MIME = "image/png"
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -43,8 +44,9 @@ def export_row(fig: go.Figure | Callable[[], go.Figure] | None, frame: pd.DataFr
     stem = _stem(name)
     cols = st.columns(3 if fig is not None else 2)
     if fig is not None:
+        line = _as_of_line(frame)
         cols[0].download_button(
-            "Chart as PNG", data=lambda: _desk_png(fig), file_name=f"{stem}.png",
+            "Chart as PNG", data=lambda: _desk_png(fig, line), file_name=f"{stem}.png",
             mime=PNG_MIME, key=f"{key}_png", icon=":material/image:", on_click="ignore",
             width="stretch", disabled=frame.empty,
         )
@@ -54,25 +56,28 @@ def export_row(fig: go.Figure | Callable[[], go.Figure] | None, frame: pd.DataFr
 def png_button(fig: go.Figure | Callable[[], go.Figure], *, key: str, name: str,
                disabled: bool = False) -> None:
     """A small "PNG" button under a chart: the image is drawn offline only when pressed."""
+    line = _as_of_line(None)
     st.download_button(
-        "PNG", data=lambda: _desk_png(fig), file_name=f"{_stem(name)}.png", mime=PNG_MIME,
+        "PNG", data=lambda: _desk_png(fig, line), file_name=f"{_stem(name)}.png", mime=PNG_MIME,
         key=f"{key}_png", icon=":material/image:", on_click="ignore", disabled=disabled,
         help="Download this chart as an image (drawn on this machine, no internet needed)",
     )
 
 
-def _desk_png(fig: go.Figure | Callable[[], go.Figure]) -> bytes:
+def _desk_png(fig: go.Figure | Callable[[], go.Figure], line: str | None = None) -> bytes:
     figure = fig() if callable(fig) else fig
     width, height = desk_png_size(figure)
-    return export.figure_png(figure, width=width, height=height)
+    png = export.figure_png(figure, width=width, height=height)
+    return asof.stamp_png(png, line) if line else png  # a view as of a moment says so
 
 
 def incidents_buttons(frame: pd.DataFrame, *, key: str, stem: str, columns=None) -> None:
     """The incidents behind a view as CSV and as Excel (formula-safe)."""
     first, second = columns if columns is not None else st.columns(2)
     n = len(frame)
+    line = _as_of_line(frame)
     first.download_button(
-        f"{n:,} incidents as CSV", data=lambda: export.incidents_csv(frame),
+        f"{n:,} incidents as CSV", data=lambda: _csv(frame, line),
         file_name=f"{stem}-incidents.csv", mime="text/csv", key=f"{key}_csv",
         icon=":material/table:", on_click="ignore", width="stretch", disabled=n == 0,
     )
@@ -105,7 +110,10 @@ def slide_png_button(slide: slides.Slide, frame: pd.DataFrame, step: int | None,
 
     def _png() -> bytes:
         fig = slides.build_figure(slide, frame, step=step, width=width, height=height)
-        return export.figure_png(fig, width=width, height=height)
+        png = export.figure_png(fig, width=width, height=height)
+        if slide.spec.as_of is not None:  # a view as of a moment says so
+            png = asof.stamp_png(png, slides.data_line(slide, frame))
+        return png
 
     suffix = f"-step{step}" if step else ""
     st.download_button(
@@ -126,6 +134,22 @@ def _deck_bytes(deck: slides.Deck, incidents: pd.DataFrame, safe: bool, kind: st
     pptx, pdf, _ = export.build_deck(deck, incidents, pptx=kind == "pptx", pdf=kind == "pdf",
                                      safe=safe)
     return (pdf if kind == "pdf" else pptx) or b""
+
+
+def _as_of_line(frame: pd.DataFrame | None) -> str | None:
+    """The data line of a view from an ``as_of`` link (None when live), for its exports."""
+    moment = data.as_of()
+    if moment is None:
+        return None
+    if frame is None:
+        return f"Data as of {asof.label(moment)}"
+    line = asof.data_line(moment, frame)
+    return line[:1].upper() + line[1:]
+
+
+def _csv(frame: pd.DataFrame, line: str | None) -> bytes:
+    body = export.incidents_csv(frame)
+    return asof.stamp_csv(body, line) if line else body
 
 
 def _stem(name: str) -> str:

@@ -19,7 +19,7 @@ import streamlit as st
 from tracker import slides
 from tracker.briefs import md_escape
 from tracker.filters import FilterSpec
-from tracker.ui import data, exports
+from tracker.ui import as_of, data, exports
 
 PAGE_PATH = "present"
 FIGURE_PX = (720, 530)
@@ -193,5 +193,6 @@ def show_view_slide(slide: slides.Slide) -> None:
     with export_menu:
         exports.slide_png_button(slide, frame, None, key="present_slide")
         exports.incidents_buttons(frame, key="present_rows", stem=slide.id)
+        as_of.copy_link()
     current = slides.Deck(title=slide.title, subtitle="", slides=(slide,))
     slide_body(current, slide, frame, None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker import schema
-from tracker.ui import context_panels, data, layout, panels
+from tracker.ui import context_panels, data, layout, panels, summary
 from tracker.ui.compare import comparison_section, headline_previous
 from tracker.ui.sidebar import spec_for_province
 
@@ -28,6 +28,8 @@ def render(province: str) -> None:
 
     # --- headline ------------------------------------------------------------------------
     st.title(f"{province}: militant attacks")
+    words = summary.text(frame, spec, everything)
+    summary.paragraph(words)  # the view in words, to read aloud
     if chosen.provinces and chosen.provinces != (province,):
         st.caption(f"This page always shows {province}; the sidebar's province choice "
                    "applies on the Overview.")
@@ -41,6 +43,7 @@ def render(province: str) -> None:
     # --- districts -----------------------------------------------------------------------
     size_by = panels.district_map_panel(frame, spec, province, key=key)
     context_panels.border_distance_panel(frame, province, key=key)  # KP and Balochistan
+    summary.caption(words)
 
     # --- timeline ------------------------------------------------------------------------
     panels.timeline_panel(frame, (province,), key=key, measure=size_by, by=None,

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from tracker import filters
+from tracker import asof, filters
 from tracker.filters import FilterSpec
 from tracker.safety import escape_markdown
+from tracker.ui import data
 
 CUSTOM = "Custom range"
 OTHER_PARAMS = ("present", "slide", "page", "step", "measure", "color", "freq", "size")
@@ -67,6 +68,7 @@ def filter_sidebar(frame: pd.DataFrame) -> FilterSpec:
         min_casualties=int(st.session_state.get("flt_min_cas") or 0),
         text=str(st.session_state.get("flt_text") or ""),
         **{name: tuple(st.session_state.get(key) or ()) for name, key in _KEYS.items()},
+        as_of=data.as_of(),  # read from the link before the data loaded
     )
     _write_url(spec)
     for notice in st.session_state.get("flt_notices", []):
@@ -81,7 +83,7 @@ def _seed_from_url(options: dict[str, list[str]], presets: dict,
         params,
         known_districts=options["districts"],
         known_perpetrators=options["perpetrators"],
-        ignore=OTHER_PARAMS,
+        ignore=(*OTHER_PARAMS, asof.PARAM),  # as_of: see tracker.ui.data.as_of
     )
     state = st.session_state
     state["flt_seeded"] = True

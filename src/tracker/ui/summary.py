@@ -1,0 +1,51 @@
+"""The view in words on the page: the paragraph at the top, and the charts' caption.
+
+The text is :func:`tracker.summary.summarise`; this gathers what it needs (the previous
+period, the surges over the filter's whole span) and shows it escaped (place names are data).
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import pandas as pd
+import streamlit as st
+
+from tracker import analytics, summary
+from tracker.filters import FilterSpec
+from tracker.safety import escape_markdown
+
+_SURGES: list[tuple[weakref.ref, FilterSpec, list[analytics.Surge]]] = []
+"""A few recent surge searches, by the shared incident table they ran on (held weakly: an
+old table is freed when the cache drops it) and the filter."""
+
+
+def text(frame: pd.DataFrame, spec: FilterSpec, everything: pd.DataFrame) -> str:
+    """The paragraph for the view: ``frame`` is ``spec`` applied to ``everything``."""
+    previous = spec.previous_period()
+    span = analytics.data_span(everything)
+    return summary.summarise(
+        frame, spec, previous=previous.apply(everything) if previous else None,
+        surges=surges(spec, everything), data_start=span[0] if span else None)
+
+
+def surges(spec: FilterSpec, everything: pd.DataFrame) -> list[analytics.Surge]:
+    """Surges under every filter but the dates (baselines need the weeks before)."""
+    undated = spec.with_dates(None, None)
+    for table, key, found in _SURGES:
+        if table() is everything and key == undated:
+            return found
+    found = analytics.find_surges(undated.apply(everything))
+    _SURGES.insert(0, (weakref.ref(everything), undated, found))
+    del _SURGES[8:]
+    return found
+
+
+def paragraph(words: str) -> None:
+    """The summary at the top of a page, as plain text."""
+    st.markdown(escape_markdown(words))
+
+
+def caption(words: str) -> None:
+    """The charts' text alternative, under the main chart."""
+    st.caption(f"The charts in words: {escape_markdown(words)}")
