@@ -55,6 +55,14 @@ THEMES: tuple[str, ...] = (
 )
 """The themes (or actors) a takeaway can speak to, in display order."""
 
+PANELS: tuple[str, ...] = (
+    "map", "province map", "district map", "timeline", "surges", "perpetrators", "targets",
+    "attack types", "coverage",
+)
+"""The chart panels a takeaway can annotate (``panels:``); ``map`` means both maps.
+
+:mod:`tracker.panel_takeaways` picks, for each panel, the takeaways that name it."""
+
 MIN_TO_JUDGE = 10
 """Fewest incidents a claim's figures must rest on before the data is allowed a verdict.
 
@@ -237,6 +245,31 @@ class Takeaway(_Strict):
     section: Text = Field(min_length=2, max_length=120)
     text: Text = Field(min_length=20, max_length=MAX_TEXT_CHARS)
     claim: Claim | None = None
+    panels: list[Literal[PANELS]] = Field(default_factory=list,  # type: ignore[valid-type]
+                                          max_length=len(PANELS))
+    actors: list[Text] = Field(default_factory=list, max_length=MAX_LIST)
+    targets: list[Text] = Field(default_factory=list, max_length=len(schema.TARGETS))
+
+    @field_validator("actors")
+    @classmethod
+    def _actors(cls, values: list[str]) -> list[str]:
+        known = set(places.perpetrators_table()["perpetrator"])
+        families = set(places.perpetrators_table()["family"])
+        for value in values:
+            if value not in known and value not in families:
+                raise ValueError(f"unknown group {value!r}; use a group or family from "
+                                 "data/perpetrators.csv")
+        return values
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if value not in schema.TARGETS:
+                raise ValueError(
+                    f"unknown target {value!r}; use one of: {', '.join(schema.TARGETS)}"
+                )
+        return values
 
     @field_validator("regions")
     @classmethod
@@ -412,6 +445,8 @@ def _explain(exc: ValidationError, data: dict) -> list[str]:
             message = "is not a field of a brief (check the spelling)"
         elif error["type"] == "literal_error" and loc and loc[-1] == "theme":
             message = f"must be one of: {', '.join(THEMES)}"
+        elif error["type"] == "literal_error" and "panels" in loc:
+            message = f"must be one of: {', '.join(PANELS)}"
         elif error["type"] == "union_tag_invalid":
             message = f"claim kind must be one of: {', '.join(CLAIM_KINDS)}"
         elif error["type"].endswith("_type"):
