@@ -12,12 +12,15 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from tracker import analytics, charts, config, geo, schema, shapes, tables
+from tracker import analytics, charts, config, geo, panel_takeaways, schema, shapes, tables
 from tracker.filters import FilterSpec
 from tracker.ui import cards, exports, layout
 from tracker.ui.sidebar import url_choice
 
 PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": True}
+BREAKDOWN_KINDS = {"attack_type": "attack types", "target": "targets",
+                   "perpetrator": "perpetrators"}
+"""Breakdown column → the panel kind its takeaways are chosen for."""
 TABLE_LIMIT = 5_000
 """Rows an incident list under a panel shows at most (the browser gets every row sent)."""
 
@@ -40,6 +43,7 @@ def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str) -> st
                                 provinces=spec.provinces),
             key=f"{key}_map", theme=None, config=PLOTLY_CONFIG,
         )
+        cards.inline_takeaways("province map", spec.regions, frame, key=f"{key}_map")
     with table_col:
         st.dataframe(_province_table(frame, spec, measure), hide_index=True, width="stretch",
                      key=f"{key}_map_table")
@@ -52,7 +56,6 @@ def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str) -> st
     with st.expander("Incidents on this map, with their sources"):
         # no downloads here: the Overview offers them under the map (exports.export_row)
         incident_table(frame, key=f"{key}_map_incidents", downloads=False)
-    cards.takeaway_panel(spec.regions, frame, key=f"{key}_map")
     return measure
 
 
@@ -71,6 +74,7 @@ def district_map_panel(frame: pd.DataFrame, spec: FilterSpec, province: str, *,
                                   district_shapes=district_shapes)
         st.plotly_chart(fig, key=f"{key}_map", theme=None, config=PLOTLY_CONFIG)
         exports.png_button(fig, key=f"{key}_map", name=f"{key}-districts")
+        cards.inline_takeaways("district map", (province,), frame, key=f"{key}_map")
     with table_col:
         ranked = analytics.count_by_district(frame).sort_values(
             [size_by, "district"], ascending=[False, True])
@@ -87,7 +91,6 @@ def district_map_panel(frame: pd.DataFrame, spec: FilterSpec, province: str, *,
         "Bubbles sit at each district's gazetteer point: no district boundaries are bundled "
         "(add data/districts.geojson to draw them)."
     )
-    cards.takeaway_panel((province,), frame, key=f"{key}_map")
     return size_by
 
 
@@ -100,13 +103,14 @@ def timeline_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
     fig = charts.timeline_chart(frame, freq=freq, measure=measure, by=by)
     st.plotly_chart(fig, key=f"{key}_timeline", theme=None, config=PLOTLY_CONFIG)
     exports.png_button(fig, key=f"{key}_timeline", name=f"{key}-timeline-{freq}")
-    cards.takeaway_panel(regions, frame, key=f"{key}_timeline")
+    cards.inline_takeaways("timeline", regions, frame, key=f"{key}_timeline")
 
 
 def breakdown_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
                     measure: str = "incidents",
                     columns: tuple[str, ...] = ("attack_type", "target", "perpetrator")) -> None:
-    """Bars per attack type, target and perpetrator, two to a row (long names need room)."""
+    """Bars per attack type, target and perpetrator, two to a row (long names need room),
+    each with the takeaways chosen for the groups or targets it shows."""
     st.subheader("What and who")
     titles = {"attack_type": "Attack type", "target": "Target", "perpetrator": "Perpetrator"}
     for start in range(0, len(columns), 2):
@@ -118,7 +122,9 @@ def breakdown_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
                 st.plotly_chart(fig, key=f"{key}_by_{column}", theme=None,
                                 config=PLOTLY_CONFIG)
                 exports.png_button(fig, key=f"{key}_by_{column}", name=f"{key}-{column}")
-    cards.takeaway_panel(regions, frame, key=f"{key}_breakdowns")
+                cards.inline_takeaways(
+                    BREAKDOWN_KINDS[column], regions, frame, key=f"{key}_by_{column}",
+                    shown=panel_takeaways.shown_values(frame, column, measure=measure))
 
 
 def incident_table(frame: pd.DataFrame, *, key: str, limit: int = TABLE_LIMIT,
