@@ -103,6 +103,9 @@ def add_place_names(fig: go.Figure, incidents: pd.DataFrame, *, width_px: int,
     project = _projector(view.center.lat, view.center.lon, view.zoom, width_px, height_px)
     ranked = _ranked_districts(incidents)
     taken: list[tuple[float, float, float, float]] = []
+    if any(t.type == "choroplethmap" and t.showscale is not False for t in fig.data):
+        # the colour bar sits at the right, low or midway (see charts._province_fill)
+        taken.append((width_px - 80, height_px * 0.2, width_px, height_px))
     districts: list[tuple[float, float, str, tuple[str, int]]] = []
     # the busiest few are placed together (every combination of positions if need be),
     # the rest one by one where they still fit

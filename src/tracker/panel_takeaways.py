@@ -36,7 +36,7 @@ KINDS: tuple[str, ...] = ("province map", "district map", "timeline", "surges",
 LIMITS = {"perpetrators": 3}
 """Takeaways a panel shows at most (2 unless named here; never more than 3)."""
 DEFAULT_LIMIT = 2
-SHORT_CHARS = 170
+SHORT_CHARS = 130
 """A takeaway beside a chart is its first sentence, cut to about this many characters."""
 
 SHORT_VERDICTS = {

@@ -114,8 +114,8 @@ def inline_takeaways(kind: str, regions: Sequence[str], frame: pd.DataFrame, *, 
                 line += f" **Data check:** {md_escape(verdict)}."
             st.caption(line)
         names = "; ".join(dict.fromkeys(c.item.brief.short_citation for c in choices))
-        st.caption(f"{md_escape(names)}, in our words: the brief's view, not a finding of "
-                   "this dashboard. All takeaways are listed at the foot of the page.")
+        st.caption(f"{md_escape(names)}, in our words: the brief's view, not this "
+                   "dashboard's finding. All takeaways: foot of the page.")
 
 
 def lazy_expander(label: str, *, key: str, expanded: bool = False):
