@@ -304,3 +304,19 @@ def test_markdown_in_a_valid_brief_stays_inert(app, signed_in):
     for value in raw:
         assert "**Loud**" not in value and "](javascript" not in value and ":red[" not in value
         assert unescape(value).endswith(hostile)
+
+
+def test_takeaways_beside_a_chart_carry_their_verdict_in_a_few_words(app, bundled):
+    """The March 2025 window: the timeline's surge takeaway says the sample holds fewer
+    attacks than the brief cites (19 of 57), without opening anything."""
+    from tracker import panel_takeaways
+
+    at = app("pages/overview.py", query={"start": "2025-03-15", "end": "2025-03-17"})
+    assert not at.exception
+    window = bundled[(bundled["date"] >= "2025-03-15") & (bundled["date"] <= "2025-03-17")]
+    assert briefs.MIN_TO_JUDGE <= len(window) < 57
+    surge = next(i for i in briefs.all_items() if i.takeaway.id == "surge-march-2025")
+    short = panel_takeaways.short_text(surge.takeaway.text)
+    timeline = after_each_chart(at)[1]
+    line = next(unescape(c) for c in timeline if short[:40] in unescape(c))
+    assert f"Data check: {panel_takeaways.SHORT_VERDICTS[briefs.FEWER]}" in line.replace("**", "")
