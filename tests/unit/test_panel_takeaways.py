@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import html
+
 import pytest
 import yaml
 
-from tracker import briefs, panel_takeaways, schema
+from tracker import briefs, charts, panel_takeaways, schema
 from tracker.briefs import BriefError
 
 KP, BA = "Khyber Pakhtunkhwa", "Balochistan"
@@ -150,13 +151,16 @@ def test_unknown_kind_is_refused():
         panel_takeaways.select("pie chart", ("Pakistan",))
 
 
-def test_shown_values_are_the_bars_of_the_breakdown():
-    frame = pd.read_csv("data/incidents.csv")
-    ba = schema.conform(frame[frame["province"] == BA])
-    groups = panel_takeaways.shown_values(ba, "perpetrator")
-    assert "BLA" in groups and schema.UNKNOWN_PERPETRATOR not in groups
-    expected = set(ba["target"].value_counts().index[:10])
-    assert set(panel_takeaways.shown_values(ba, "target")) == expected
+@pytest.mark.parametrize("province", [None, BA, KP])
+@pytest.mark.parametrize("measure", ["incidents", "killed", "casualties"])
+def test_shown_values_are_the_bars_of_the_breakdown(bundled, province, measure):
+    frame = bundled if province is None else bundled[bundled["province"] == province]
+    for column in ("perpetrator", "target"):
+        bars = charts.breakdown_chart(frame, column, measure=measure).data[0]
+        drawn = [html.unescape(str(y)) for y, x in zip(bars.y, bars.x, strict=True) if x > 0]
+        expected = [v for v in reversed(drawn) if v != schema.UNKNOWN_PERPETRATOR]
+        got = panel_takeaways.shown_values(frame, column, measure=measure)
+        assert got == expected, (column, measure)
 
 
 def test_short_text_is_the_first_sentence_cut_at_a_word():
@@ -166,3 +170,16 @@ def test_short_text_is_the_first_sentence_cut_at_a_word():
     long = "word " * 80
     short = panel_takeaways.short_text(long, limit=50)
     assert short.endswith("…") and len(short) <= 51 and "wor…" not in short
+
+
+def test_word_search_is_whole_word_and_survives_letters_that_change_length():
+    """The word claims behind CPEC takeaways scan joined text; 'İ' lower-cases to two
+    characters, which must not shift which row a match belongs to."""
+    import pandas as pd
+
+    from tracker.briefs import _has_word
+
+    rows = pd.Series(["İİİ nothing here", "Chinese engineers", "Indochinese", None,
+                      "the chinese-run plant", "Chinesey", "İ Chinese"])
+    assert _has_word(rows, "Chinese").tolist() == [False, True, False, False, True, False,
+                                                   True]
