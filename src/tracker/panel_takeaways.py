@@ -13,7 +13,8 @@ same way as the bundled one:
   regions in view, then those whose claim can be checked; themes are spread out;
 - takeaways another panel of the page already shows give way to fresh ones;
 - a panel no takeaway names gets one general takeaway about the regions in view,
-  preferably one no panel claims and never of a theme the panel's content ruled out
+  preferably of a theme the page does not show yet and one no panel claims, and never of a
+  theme the panel's content ruled out
   (``general`` is set, so the display does not pretend it is about that chart).
 
 No Streamlit here: the display is :mod:`tracker.ui.cards`.
@@ -115,6 +116,7 @@ def select(kind: str, regions: Sequence[str], *, shown: Iterable[str] = (),
     shown = [str(s) for s in shown if isinstance(s, str) and s.strip()]
     items = view_items(regions, library)
     rank = {(i.brief.id, i.takeaway.id): n for n, i in enumerate(items)}
+    used_themes = {i.takeaway.theme for i in items if (i.brief.id, i.takeaway.id) in used}
     candidates: list[Choice] = []
     ruled_out: set[str] = set()  # themes the panel's content rules out (CPEC, no targets)
     for item in items:
@@ -135,9 +137,9 @@ def select(kind: str, regions: Sequence[str], *, shown: Iterable[str] = (),
     def order(choice: Choice) -> tuple:
         # the largest bar it speaks to first (TTP before BLA when TTP leads the chart)
         bar = min((shown.index(m) for m in choice.matched), default=len(shown))
-        if general:  # a general note: one not written for another panel
-            return (choice.key in used, bool(choice.item.takeaway.panels),
-                    choice.item.national, rank[choice.key])
+        if general:  # a general note: a theme the page lacks, not written for a panel
+            return (choice.key in used, choice.item.takeaway.theme in used_themes,
+                    bool(choice.item.takeaway.panels), choice.item.national, rank[choice.key])
         return (choice.key in used, not choice.matched, bar, choice.item.national,
                 choice.item.takeaway.claim is None, rank[choice.key])
 
