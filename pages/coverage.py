@@ -2,10 +2,13 @@
 
 import streamlit as st
 
-from tracker.ui import data, layout
+from tracker.ui import cards, data, layout
 from tracker.ui.coverage import coverage_panel
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)
 
 st.title("How complete is the data?")
-coverage_panel(layout.current_spec(), data.incidents(), key="coverage")
+spec = layout.current_spec()
+frame = spec.apply(data.incidents())
+coverage_panel(spec, data.incidents(), key="coverage", frame=frame)
+cards.takeaway_panel(spec.regions, frame, key="coverage")

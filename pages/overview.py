@@ -4,7 +4,7 @@ import streamlit as st
 
 from tracker import charts
 from tracker.safety import escape_markdown
-from tracker.ui import data, exports, layout, panels, summary
+from tracker.ui import cards, data, exports, layout, panels, summary
 from tracker.ui.compare import comparison_section, headline_previous
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)
@@ -43,4 +43,5 @@ panels.timeline_panel(frame, spec.regions, key=KEY, measure=measure, by="provinc
 
 # --- breakdowns ----------------------------------------------------------------------------
 panels.breakdown_panel(frame, spec.regions, key=KEY, measure=measure)
+cards.takeaway_panel(spec.regions, frame, key=KEY)
 comparison_section(spec, everything, key=f"{KEY}_compare")

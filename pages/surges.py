@@ -5,7 +5,7 @@ import streamlit as st
 
 from tracker import analytics, charts, filters
 from tracker.safety import escape_markdown
-from tracker.ui import data, exports, layout
+from tracker.ui import cards, data, exports, layout
 from tracker.ui import surges as view
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)
@@ -49,8 +49,10 @@ if not layout.nothing_matches(shown):  # a period with no incident gets words, n
               f"{'attacks' if measure == 'incidents' else 'killed'} per day, surges shaded")
     st.plotly_chart(timeline, key="surges_timeline")
     exports.png_button(timeline, key="surges_timeline", name="surges-timeline")
+    cards.inline_takeaways("surges", spec.regions, shown, key="surges")
     where = national if by is None else view.LEVEL_LABELS[level]
     st.subheader(f"Surges in {escape_markdown(where)}, "
                  f"{analytics.date_range_text(start, end)}")
     view.cards(in_view, national=national, found=found, params=params)
     view.incidents_of(in_view, history, key="surges", national=national)
+    cards.takeaway_panel(spec.regions, shown, key="surges")

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 from pydantic import (
     BaseModel,
@@ -54,6 +56,14 @@ THEMES: tuple[str, ...] = (
     "economy",
 )
 """The themes (or actors) a takeaway can speak to, in display order."""
+
+PANELS: tuple[str, ...] = (
+    "map", "province map", "district map", "timeline", "surges", "perpetrators", "targets",
+    "attack types", "coverage",
+)
+"""The chart panels a takeaway can annotate (``panels:``); ``map`` means both maps.
+
+:mod:`tracker.panel_takeaways` picks, for each panel, the takeaways that name it."""
 
 MIN_TO_JUDGE = 10
 """Fewest incidents a claim's figures must rest on before the data is allowed a verdict.
@@ -252,6 +262,31 @@ class Takeaway(_Strict):
     section: Text = Field(min_length=2, max_length=120)
     text: Text = Field(min_length=20, max_length=MAX_TEXT_CHARS)
     claim: Claim | None = None
+    panels: list[Literal[PANELS]] = Field(default_factory=list,  # type: ignore[valid-type]
+                                          max_length=len(PANELS))
+    actors: list[Text] = Field(default_factory=list, max_length=MAX_LIST)
+    targets: list[Text] = Field(default_factory=list, max_length=len(schema.TARGETS))
+
+    @field_validator("actors")
+    @classmethod
+    def _actors(cls, values: list[str]) -> list[str]:
+        known = set(places.perpetrators_table()["perpetrator"])
+        families = set(places.perpetrators_table()["family"])
+        for value in values:
+            if value not in known and value not in families:
+                raise ValueError(f"unknown group {value!r}; use a group or family from "
+                                 "data/perpetrators.csv")
+        return values
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if value not in schema.TARGETS:
+                raise ValueError(
+                    f"unknown target {value!r}; use one of: {', '.join(schema.TARGETS)}"
+                )
+        return values
 
     @field_validator("regions")
     @classmethod
@@ -427,6 +462,8 @@ def _explain(exc: ValidationError, data: dict) -> list[str]:
             message = "is not a field of a brief (check the spelling)"
         elif error["type"] == "literal_error" and loc and loc[-1] == "theme":
             message = f"must be one of: {', '.join(THEMES)}"
+        elif error["type"] == "literal_error" and "panels" in loc:
+            message = f"must be one of: {', '.join(PANELS)}"
         elif error["type"] == "union_tag_invalid":
             message = f"claim kind must be one of: {', '.join(CLAIM_KINDS)}"
         elif error["type"].endswith("_type"):
@@ -697,6 +734,18 @@ def _on_uniques(column: pd.Series, test: Any) -> pd.Series:
     return pd.Series(hits[codes], index=column.index)
 
 
+def _has_word(column: pd.Series, word: str) -> pd.Series:
+    """Which values contain ``word`` as a whole word, ignoring case.
+
+    Summaries are nearly all distinct, so a Python regex per value (or per distinct value)
+    means a million calls on a million rows; Arrow's vectorised regex (RE2) does it in C++.
+    """
+    values = pa.array(column, from_pandas=True, type=pa.string())
+    found = pc.match_substring_regex(values, rf"\b{re.escape(word)}\b", ignore_case=True)
+    return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False).astype(bool),
+                     index=column.index)
+
+
 def _perpetrator_mask(frame: pd.DataFrame, names: Sequence[str]) -> pd.Series:
     wanted = set(names)
     return _on_uniques(frame["perpetrator"], lambda v: bool(wanted.intersection(v.split("; "))))
@@ -897,11 +946,8 @@ def _count_matching(claim: CountMatching, frame: pd.DataFrame,
     if claim.perpetrators:
         mask &= _perpetrator_mask(frame, claim.perpetrators)
     if claim.word:
-        pattern = re.compile(r"\b" + re.escape(claim.word) + r"\b", re.I)
         subset = frame.loc[mask, ["summary", "notes"]]
-        hit = _on_uniques(subset["summary"], pattern.search) | _on_uniques(
-            subset["notes"], pattern.search
-        )
+        hit = _has_word(subset["summary"], claim.word) | _has_word(subset["notes"], claim.word)
         mask &= hit.reindex(frame.index, fill_value=False)
     found = frame.loc[mask, "district"]
     n = len(found)

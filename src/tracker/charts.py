@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker import analytics, config, context, geo, schema, shapes
+from tracker import analytics, config, context, geo, map_labels, schema, shapes
 
 OKABE_ITO = (
     "#0072B2",  # blue
@@ -84,8 +84,9 @@ def bar_counts(counts: pd.DataFrame, column: str, measure: str = "incidents", *,
 
 
 # --- maps and timelines ------------------------------------------------------------------
-# Maps are plotly's MapLibre maps on a blank style ("white-bg"): nothing is fetched at run
-# time. Every map gets an explicit centre and zoom and the province outlines as a line layer.
+# Maps are plotly's MapLibre maps on a blank style (plotly's "white-bg" without its font
+# server, see map_labels.OFFLINE_STYLE): nothing is fetched at run time. Every map gets an
+# explicit centre and zoom and the province outlines as a line layer.
 
 MEASURE_LABELS: dict[str, str] = {
     "incidents": "Incidents",
@@ -182,7 +183,9 @@ def province_map(incidents: pd.DataFrame, *, measure: str = "incidents",
     fig.add_traces(incident_layer(incidents, color_by=color_by, point_limit=point_limit))
     if context_layers:
         fig.add_traces(context.map_layers(look.font_size))
-    return _map_layout(fig, _fit(*shapes.bounds_points(shown), look), look, online)
+    _map_layout(fig, _fit(*shapes.bounds_points(shown), look), look, online)
+    return map_labels.add_place_names(fig, incidents, width_px=MAP_WIDTH_PX,
+                                      height_px=look.height)
 
 
 def district_map(incidents: pd.DataFrame, *, province: str | None = None,
@@ -225,7 +228,9 @@ def district_map(incidents: pd.DataFrame, *, province: str | None = None,
         view = _fit(*shapes.bounds_points((province,)), look)
     else:
         view = _fit(located["lat"], located["lon"], look)
-    return _map_layout(fig, view, look, online, focus=province)
+    _map_layout(fig, view, look, online, focus=province)
+    return map_labels.add_place_names(fig, incidents, width_px=MAP_WIDTH_PX,
+                                      height_px=look.height)
 
 
 def incident_layer(incidents: pd.DataFrame, *, color_by: str = "attack_type",
@@ -626,7 +631,7 @@ def _map_layout(fig: go.Figure, view: dict, look: Look, online: bool | None,
                           "color": FOCUS_FILL})
     fig.update_layout(
         map={
-            "style": "carto-positron" if online else "white-bg",
+            "style": "carto-positron" if online else map_labels.OFFLINE_STYLE,
             "center": view["center"],
             "zoom": view["zoom"],
             "layers": layers,

@@ -36,6 +36,7 @@ from tracker import (
     config,
     context,
     coverage,
+    map_labels,
     places,
     schema,
     shapes,
@@ -638,13 +639,15 @@ def build_figure(
         # District bubbles over the province shades: one colour, readable from the back.
         fig = charts.province_map(frame, look=look, provinces=slide.spec.provinces,
                                   point_limit=0, context_layers=True)
-        _fit_map(fig, *shapes.bounds_points(provinces), width=width, height=height)
+        _fit_map(fig, *shapes.bounds_points(provinces), width=width, height=height,
+                 incidents=frame)
     elif slide.figure == "district_map":
         province = slide.spec.provinces[0] if len(slide.spec.provinces) == 1 else None
         fig = charts.district_map(frame, province=province, look=look, context_layers=True)
         fig.update_traces(showlegend=True,  # the legend says what the bubbles measure
                           selector=lambda t: not context.is_layer(t))
-        _fit_map(fig, *shapes.bounds_points(provinces), width=width, height=height)
+        _fit_map(fig, *shapes.bounds_points(provinces), width=width, height=height,
+                 incidents=frame)
     elif slide.figure == "surge_map":
         day = None
         if slide.step_days:
@@ -655,7 +658,7 @@ def build_figure(
         fig = charts.slide_day_map(step_frame(slide, frame, step), current=day, look=look,
                                    height=height)
         _fit_map(fig, *shapes.bounds_points(touched or provinces), width=width,
-                 height=height)
+                 height=height, incidents=step_frame(slide, frame, step))
     elif slide.figure == "group_bars":
         fig = charts.bar_counts(group_counts(frame), "group", look=look, top=8)
         fig.update_xaxes(title="Incidents")
@@ -705,8 +708,10 @@ def group_counts(frame: pd.DataFrame) -> pd.DataFrame:
     return counts.sort_values(["incidents", "group"], ascending=[False, True], ignore_index=True)
 
 
-def _fit_map(fig: go.Figure, lat: pd.Series, lon: pd.Series, *, width: int, height: int) -> None:
-    """Refit a MapLibre figure to the pixel size it is drawn at; colour bars in slide type.
+def _fit_map(fig: go.Figure, lat: pd.Series, lon: pd.Series, *, width: int, height: int,
+             incidents: pd.DataFrame | None = None) -> None:
+    """Refit a MapLibre figure to the pixel size it is drawn at; colour bars in slide type;
+    place names laid out again for that size (the same labels as the dashboard's maps).
 
     A legend sits under the map (see ``charts._map_layout``), so the map itself is that
     much shorter than the figure.
@@ -721,6 +726,9 @@ def _fit_map(fig: go.Figure, lat: pd.Series, lon: pd.Series, *, width: int, heig
         colorbar={"tickfont": {"size": size - 2}, "title": {"font": {"size": size - 2}},
                   "thickness": 18},
     )
+    if incidents is not None:
+        map_labels.add_place_names(fig, incidents, width_px=width, height_px=map_height,
+                                   font_size=round(size * 0.75))
 
 
 def map_view(lat: pd.Series, lon: pd.Series, *, width: int, height: int,

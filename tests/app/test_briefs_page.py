@@ -1,4 +1,5 @@
-"""Takeaway panels on the Overview and province pages, and the Briefs page (AppTest)."""
+"""Takeaways under every chart and in one page list on the Overview and province pages,
+and the Briefs page (AppTest)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from tracker import briefs
 from tracker.store import Store
 
 CITATION = "Sanober Institute, \"Are regional countries ready to help Pakistan in countering"
-PANEL = "What the brief says about"
+PANEL = "All "
+INLINE = ":material/menu_book:"
+BLOCK_CITATION = "Sanober Institute (2025), in our words"
 REGION_PAGES = ("pages/overview.py", "pages/balochistan.py", "pages/khyber_pakhtunkhwa.py")
 
 
@@ -51,6 +54,18 @@ def sections(at) -> list[dict]:
     return found
 
 
+def after_each_chart(at) -> list[list[str]]:
+    """For each chart in order, the captions between it and the next chart."""
+    found: list[list[str]] = []
+    for node in walk(at.main):
+        kind = getattr(node, "type", None)
+        if kind == "plotly_chart":
+            found.append([])
+        elif kind == "caption" and found:
+            found[-1].append(_text(node))
+    return found
+
+
 def panel_takeaways(panel) -> list[str]:
     """The takeaway texts in a panel (Markdown cards: '**theme** · regions  \\ntext')."""
     texts = []
@@ -81,20 +96,24 @@ def all_panels(at) -> list:
 
 
 @pytest.mark.parametrize("page", REGION_PAGES)
-def test_every_chart_panel_carries_takeaways_with_citation(app, page):
+def test_every_chart_carries_its_own_takeaways_and_the_page_one_list(app, page):
     at = app(page)
     assert not at.exception
-    charted = [s for s in sections(at) if s["charts"]]
-    assert len(charted) >= 3, f"expected map, timeline and breakdown sections on {page}"
-    for section in charted:
-        assert section["panels"], f"section {section['title']!r} on {page} has no takeaways"
-        for panel in section["panels"]:
-            texts = panel_takeaways(panel)
-            attributions = card_attributions(panel)
-            assert texts, f"an empty takeaway panel under {section['title']!r}"
-            assert len(attributions) == len(texts)
-            assert all(a.startswith("Sanober Institute (2025) · ") for a in attributions)
-            assert any(CITATION in c for c in panel_citations(panel))
+    charts = after_each_chart(at)
+    assert len(charts) >= 5, f"expected map, timeline and three breakdowns on {page}"
+    for n, captions in enumerate(charts):
+        lines = [c for c in captions if c.startswith(INLINE)]
+        assert 1 <= len(lines) <= 3, f"chart {n} on {page}: {captions}"
+        assert sum(BLOCK_CITATION in unescape(c) for c in captions) == 1
+        assert all(len(line) < 400 for line in lines), "a takeaway beside a chart is short"
+    panels = all_panels(at)
+    assert len(panels) == 1, "one list of all takeaways per page"
+    texts = panel_takeaways(panels[0])
+    attributions = card_attributions(panels[0])
+    assert texts and len(attributions) == len(texts)
+    assert all(a.startswith("Sanober Institute (2025) · ") for a in attributions)
+    assert any(CITATION in c for c in panel_citations(panels[0]))
+    assert unescape(panels[0].label).startswith(f"All {len(texts)} takeaways for ")
 
 
 def _regional_texts(at) -> set[str]:
@@ -117,13 +136,14 @@ def _expected(region: str) -> set[str]:
 def test_choosing_a_province_changes_the_overview_takeaways(app):
     everywhere = app("pages/overview.py")
     labels = [p.label for p in all_panels(everywhere)]
-    assert labels and all("about Pakistan" in label for label in labels)
+    assert labels and all("takeaways for Pakistan" in label for label in labels)
     pakistan = _regional_texts(everywhere)
-    assert pakistan == {i.takeaway.text for i in briefs.takeaways_for(("Pakistan",))}
+    # every province is in view on Pakistan, so the list holds every takeaway
+    assert pakistan == {i.takeaway.text for i in briefs.all_items()}
 
     balochistan = app("pages/overview.py", query={"province": "Balochistan"})
     assert not balochistan.exception
-    assert all("about Balochistan" in p.label for p in all_panels(balochistan))
+    assert all("takeaways for Balochistan" in p.label for p in all_panels(balochistan))
     assert _regional_texts(balochistan) == _expected("Balochistan")
 
     kp = app("pages/overview.py", query={"province": "Khyber Pakhtunkhwa"})
@@ -151,16 +171,14 @@ def test_claims_are_checked_only_in_open_panels(app):
     closed = app("pages/overview.py")
     for panel in all_panels(closed):
         assert not [n for n in walk(panel) if "Against the data" in _text(n)]
-    opened = app("pages/overview.py", session={"overview_map_takeaways_open": True})
-    first, *others = all_panels(opened)
+    opened = app("pages/overview.py", session={"overview_takeaways_open": True})
+    (first,) = all_panels(opened)
     assert [n for n in walk(first) if "Against the data" in _text(n)]
-    for panel in others:
-        assert not [n for n in walk(panel) if "Against the data" in _text(n)]
 
 
 def test_surge_claim_beside_the_data_on_the_overview(app, bundled):
     at = app("pages/overview.py", query={"start": "2025-03-15", "end": "2025-03-17"},
-             session={"overview_map_takeaways_open": True})
+             session={"overview_takeaways_open": True})
     assert not at.exception
     window = bundled[(bundled["date"] >= "2025-03-15") & (bundled["date"] <= "2025-03-17")]
     lines = [unescape(_text(n)) for n in walk(all_panels(at)[0])
@@ -286,3 +304,19 @@ def test_markdown_in_a_valid_brief_stays_inert(app, signed_in):
     for value in raw:
         assert "**Loud**" not in value and "](javascript" not in value and ":red[" not in value
         assert unescape(value).endswith(hostile)
+
+
+def test_takeaways_beside_a_chart_carry_their_verdict_in_a_few_words(app, bundled):
+    """The March 2025 window: the timeline's surge takeaway says the sample holds fewer
+    attacks than the brief cites (19 of 57), without opening anything."""
+    from tracker import panel_takeaways
+
+    at = app("pages/overview.py", query={"start": "2025-03-15", "end": "2025-03-17"})
+    assert not at.exception
+    window = bundled[(bundled["date"] >= "2025-03-15") & (bundled["date"] <= "2025-03-17")]
+    assert briefs.MIN_TO_JUDGE <= len(window) < 57
+    surge = next(i for i in briefs.all_items() if i.takeaway.id == "surge-march-2025")
+    short = panel_takeaways.short_text(surge.takeaway.text)
+    timeline = after_each_chart(at)[1]
+    line = next(unescape(c) for c in timeline if short[:40] in unescape(c))
+    assert f"Data check: {panel_takeaways.SHORT_VERDICTS[briefs.FEWER]}" in line.replace("**", "")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tracker import schema
+from tracker import map_labels, schema
 
 ROOT = Path(__file__).resolve().parents[2]
 SURGE = {"start": "2025-03-15", "end": "2025-03-17"}
@@ -98,7 +98,7 @@ def test_overview_map_counts_in_the_surge_equal_the_csv(app, bundled):
     points = [t for t in fig["data"] if t["type"] == "scattermap" and t.get("hoverinfo") != "skip"
               and not is_context(t)]
     assert sum(len(t["lat"]) for t in points) == len(expected)
-    assert fig["layout"]["map"]["style"] == "white-bg"
+    assert map_labels.is_offline_style(fig["layout"]["map"]["style"])
     assert fig["layout"]["map"]["center"]["lat"] > 20
     (outline,) = [layer for layer in fig["layout"]["map"]["layers"] if layer["type"] == "line"]
     assert len(outline["source"]["features"]) == 7

@@ -1,6 +1,6 @@
 """Takeaway cards and the Briefs page in a real browser at 1280×720.
 
-The Balochistan page is opened with its first takeaway panel expanded and screenshotted;
+The Balochistan page is opened with its list of all takeaways expanded and screenshotted;
 the Briefs page is opened with a brief in the state folder whose text is full of Markdown
 and link syntax, which must show as typed (no link, no colour, no script), and with a broken
 brief file beside it, which is skipped with a warning while the rest still shows.
@@ -48,10 +48,10 @@ def test_province_page_takeaway_cards(server, page):
     open_app(page, f"{server}/balochistan")
     assert_no_exception(page)
     assert page.locator("[data-testid='stSidebarNav']").filter(has_text="Provinces").count()
-    panel = page.locator(".st-key-balochistan_map_takeaways")
+    panel = page.locator(".st-key-balochistan_takeaways")
     panel.wait_for(timeout=60_000)
     summary = panel.locator("summary").first
-    assert "What the brief says about Balochistan" in summary.inner_text()
+    assert "takeaways for Balochistan" in summary.inner_text()
     summary.click()  # opening the panel reruns the page; its claims are checked then
     page.wait_for_timeout(500)
     wait_for_run(page)
@@ -63,7 +63,7 @@ def test_province_page_takeaway_cards(server, page):
     assert "China/CPEC" in text and "Iran border" in text and "India" in text
     assert "Pakistan-wide takeaways" in text
     assert "Verdict:" in text
-    # Under the district map: scroll so the panel's top sits in the window, then screenshot.
+    # At the foot of the page: scroll so the panel's top sits in the window, then screenshot.
     summary.evaluate("el => el.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(600)
     path = screenshot(page, "briefs-balochistan-takeaways")

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from tracker import charts, places, schema, shapes
+from tracker import charts, map_labels, places, schema, shapes
 
 SURGE = ("2025-03-15", "2025-03-17")
 
@@ -35,7 +35,7 @@ def line_layers(fig: go.Figure) -> list:
 
 
 def assert_offline_map(fig: go.Figure) -> None:
-    assert fig.layout.map.style == "white-bg"
+    assert map_labels.is_offline_style(fig.layout.map.style)
     center = fig.layout.map.center
     assert schema.LAT_RANGE[0] < center.lat < schema.LAT_RANGE[1]
     assert schema.LON_RANGE[0] < center.lon < schema.LON_RANGE[1]
@@ -219,9 +219,9 @@ def test_outlines_are_simplified_for_display():
 
 def test_online_basemap_is_opt_in(bundled, monkeypatch):
     monkeypatch.delenv("TRACKER_ONLINE_BASEMAP", raising=False)
-    assert charts.province_map(bundled).layout.map.style == "white-bg"
+    assert map_labels.is_offline_style(charts.province_map(bundled).layout.map.style)
     monkeypatch.setenv("TRACKER_ONLINE_BASEMAP", "1")
-    assert charts.province_map(bundled).layout.map.style != "white-bg"
+    assert charts.province_map(bundled).layout.map.style == "carto-positron"
 
 
 def test_unknown_choices_are_refused(bundled):

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tracker import briefs, charts, slides
+from tracker import briefs, charts, map_labels, slides
 from tracker.filters import FilterSpec
 
 DECK = slides.load_deck()
@@ -296,7 +296,7 @@ def test_every_slide_builds_its_figure_with_the_presenter_look(slide_id, bundled
     assert fig.layout.font.size == charts.PRESENTER.font_size
     assert len(fig.data) >= 1
     if slide.figure.endswith("_map"):
-        assert fig.layout.map.style == "white-bg"
+        assert map_labels.is_offline_style(fig.layout.map.style)
         assert fig.layout.map.center.lat is not None and fig.layout.map.zoom is not None
         assert all(t.type in ("scattermap", "choroplethmap") for t in fig.data)
 

@@ -1,6 +1,8 @@
 """Takeaway cards: what a brief says about the regions in view, beside the data.
 
-:func:`takeaway_panel` goes under every map and chart panel. Brief text is untrusted (a
+:func:`inline_takeaways` goes right under every chart: the one to three takeaways
+:mod:`tracker.panel_takeaways` picks for it, shown without a click. :func:`takeaway_panel`
+is the page's one expander with all of them. Brief text is untrusted (a
 brief may be uploaded): everything from a brief is Markdown-escaped with
 :func:`tracker.briefs.md_escape` before it reaches ``st.markdown`` / ``st.caption``; HTML is
 never switched on.
@@ -9,12 +11,13 @@ never switched on.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import weakref
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 import streamlit as st
 
-from tracker import auth, briefs
+from tracker import auth, briefs, panel_takeaways
 from tracker.briefs import md_escape
 from tracker.store import Store
 
@@ -31,21 +34,21 @@ ATTRIBUTION = "The brief's view, not a finding of this dashboard."
 
 def takeaway_panel(regions: Sequence[str], frame: pd.DataFrame, *, key: str,
                    expanded: bool = False) -> None:
-    """The brief takeaways for ``regions``, compact, with citations and claim checks.
+    """All the brief takeaways for ``regions``, in one expander, with citations and checks.
 
     Parameters
     ----------
     regions
         The regions in view: the provinces (or districts) shown, or ``("Pakistan",)``.
     frame
-        The filtered incidents the panel above shows; checkable claims are run on it.
+        The filtered incidents the page shows; checkable claims are run on it.
     key
         A unique key for this panel on the page (prefixed by the page name).
     expanded
         Open the panel on first view.
     """
     library = briefs.load_library()
-    items = briefs.takeaways_for(regions, library)
+    items = panel_takeaways.view_items(regions, library)
     view = tuple(r for r in regions if r in briefs.known_regions()) or (briefs.PAKISTAN,)
     place = briefs.region_label(view)
     with st.container(key=f"{key}_takeaways"):
@@ -55,8 +58,7 @@ def takeaway_panel(regions: Sequence[str], frame: pd.DataFrame, *, key: str,
         sources = sorted({i.brief.short_citation for i in items})
         regional = [i for i in items if not i.national]
         national = [i for i in items if i.national]
-        count = f"{len(regional)}" + (f" + {len(national)} Pakistan-wide" if national else "")
-        label = (f"What the brief says about {md_escape(place)} · {count} · "
+        label = (f"All {len(items)} takeaways for {md_escape(place)} · "
                  f"{md_escape('; '.join(sources))}")
         panel = lazy_expander(label, key=f"{key}_takeaways_open", expanded=expanded)
         with panel:
@@ -70,6 +72,51 @@ def takeaway_panel(regions: Sequence[str], frame: pd.DataFrame, *, key: str,
                 st.markdown(f"**Pakistan-wide takeaways** (apply to {md_escape(place)} too)")
                 for item in national:
                     takeaway_card(item, frame, view, checks=checks)
+
+
+_SHOWN: dict[int, tuple[weakref.ref, set]] = {}
+
+
+def _shown_on_page(frame: pd.DataFrame) -> set:
+    """Takeaways the page's panels already show, kept per frame object (one page run draws
+    all its panels from one frame, and the next run filters a new one)."""
+    ident = id(frame)
+    entry = _SHOWN.get(ident)
+    if entry is None or entry[0]() is not frame:
+        entry = (weakref.ref(frame, lambda _ref, ident=ident: _SHOWN.pop(ident, None)), set())
+        _SHOWN[ident] = entry
+    return entry[1]
+
+
+def inline_takeaways(kind: str, regions: Sequence[str], frame: pd.DataFrame, *, key: str,
+                     shown: Iterable[str] = ()) -> None:
+    """The takeaways chosen for one chart, under it: theme, first sentence, the claim's
+    verdict in a few words, and the citation once for the block.
+
+    ``kind`` and ``shown`` are as in :func:`tracker.panel_takeaways.select`; takeaways an
+    earlier panel of the page shows give way to fresh ones.
+    """
+    used = _shown_on_page(frame)
+    choices = panel_takeaways.select(kind, regions, shown=shown, exclude=used)
+    used.update(c.key for c in choices)
+    if not choices:
+        return
+    view = tuple(r for r in regions if r in briefs.known_regions()) or (briefs.PAKISTAN,)
+    place = briefs.region_label(view)
+    with st.container(key=f"{key}_inline_takeaways", gap="small"):
+        for choice in choices:
+            takeaway = choice.item.takeaway
+            label = f":material/menu_book: **{md_escape(takeaway.theme)}**"
+            if choice.general:
+                label += f" (on {md_escape(place)} in general)"
+            line = f"{label} · {md_escape(panel_takeaways.short_text(takeaway.text))}"
+            verdict = panel_takeaways.short_verdict(choice.item, frame, view)
+            if verdict:
+                line += f" **Data check:** {md_escape(verdict)}."
+            st.caption(line)
+        names = "; ".join(dict.fromkeys(c.item.brief.short_citation for c in choices))
+        st.caption(f"{md_escape(names)}, in our words: the brief's view, not this "
+                   "dashboard's finding. All takeaways: foot of the page.")
 
 
 def lazy_expander(label: str, *, key: str, expanded: bool = False):

@@ -8,6 +8,7 @@ import streamlit as st
 from tracker import charts, coverage
 from tracker.filters import FilterSpec
 from tracker.safety import escape_markdown
+from tracker.ui import cards
 
 INTRO = (
     "The incident list is a sample of well-sourced reports, not a count. To show how much of "
@@ -26,8 +27,11 @@ SCOPE_NOTE = (
 )
 
 
-def coverage_panel(spec: FilterSpec, everything: pd.DataFrame, *, key: str) -> None:
-    """Draw the panel for the period and provinces in ``spec``."""
+def coverage_panel(spec: FilterSpec, everything: pd.DataFrame, *, key: str,
+                   frame: pd.DataFrame | None = None) -> None:
+    """Draw the panel for the period and provinces in ``spec``; ``frame`` (the incidents
+    the filter selects) is what the chart's takeaways are checked against."""
+    frame = spec.apply(everything) if frame is None else frame
     st.caption(INTRO)
     table = coverage.coverage_table(everything, coverage.load_reference(), start=spec.start,
                                     end=spec.end, provinces=spec.provinces)
@@ -41,6 +45,7 @@ def coverage_panel(spec: FilterSpec, everything: pd.DataFrame, *, key: str) -> N
     st.plotly_chart(charts.coverage_chart(
         table, scope, title=f"{scope}: published attacks and this dataset, per month"),
         key=f"{key}_chart")
+    cards.inline_takeaways("coverage", spec.regions, frame, key=f"{key}_chart")
     st.dataframe(display_table(table.loc[table["scope"] == scope]),
                  column_config=column_config(), hide_index=True, width="stretch",
                  key=f"{key}_table")

@@ -12,12 +12,25 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from tracker import analytics, charts, config, coverage, geo, schema, shapes, tables
+from tracker import (
+    analytics,
+    charts,
+    config,
+    coverage,
+    geo,
+    panel_takeaways,
+    schema,
+    shapes,
+    tables,
+)
 from tracker.filters import FilterSpec
 from tracker.ui import cards, context_panels, exports, layout
 from tracker.ui.sidebar import url_choice
 
 PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": True}
+BREAKDOWN_KINDS = {"attack_type": "attack types", "target": "targets",
+                   "perpetrator": "perpetrators"}
+"""Breakdown column → the panel kind its takeaways are chosen for."""
 TABLE_LIMIT = 5_000
 LENS_LABELS = {"sample": "This dataset", "published": "Published totals"}
 """The lens of timelines and the province map: the sample's counts or the published ones."""
@@ -55,6 +68,7 @@ def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str,
                                   published=totals if lens == "published" else None)
         fig = context_panels.apply_layer_switch(fig, key=key)
         st.plotly_chart(fig, key=f"{key}_map", theme=None, config=PLOTLY_CONFIG)
+        cards.inline_takeaways("province map", spec.regions, frame, key=f"{key}_map")
     with table_col:
         table = (_province_table(frame, spec, measure) if lens == "sample" else
                  totals.rename(columns={"province": "Province", "publisher": "Publisher",
@@ -70,7 +84,6 @@ def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str,
     with st.expander("Incidents on this map, with their sources"):
         # no downloads here: the Overview offers them under the map (exports.export_row)
         incident_table(frame, key=f"{key}_map_incidents", downloads=False)
-    cards.takeaway_panel(spec.regions, frame, key=f"{key}_map")
     return measure
 
 
@@ -90,6 +103,7 @@ def district_map_panel(frame: pd.DataFrame, spec: FilterSpec, province: str, *,
         fig = context_panels.apply_layer_switch(fig, key=key)
         st.plotly_chart(fig, key=f"{key}_map", theme=None, config=PLOTLY_CONFIG)
         exports.png_button(fig, key=f"{key}_map", name=f"{key}-districts")
+        cards.inline_takeaways("district map", (province,), frame, key=f"{key}_map")
     with table_col:
         ranked = analytics.count_by_district(frame).sort_values(
             [size_by, "district"], ascending=[False, True])
@@ -106,7 +120,6 @@ def district_map_panel(frame: pd.DataFrame, spec: FilterSpec, province: str, *,
         "Bubbles sit at each district's gazetteer point: no district boundaries are bundled "
         "(add data/districts.geojson to draw them)."
     )
-    cards.takeaway_panel((province,), frame, key=f"{key}_map")
     return size_by
 
 
@@ -144,13 +157,14 @@ def timeline_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
     if why_not and published is not None and usable:
         st.caption(f"“Published totals” is off: {why_not}.")
     exports.png_button(fig, key=f"{key}_timeline", name=f"{key}-timeline-{freq}")
-    cards.takeaway_panel(regions, frame, key=f"{key}_timeline")
+    cards.inline_takeaways("timeline", regions, frame, key=f"{key}_timeline")
 
 
 def breakdown_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
                     measure: str = "incidents",
                     columns: tuple[str, ...] = ("attack_type", "target", "perpetrator")) -> None:
-    """Bars per attack type, target and perpetrator, two to a row (long names need room)."""
+    """Bars per attack type, target and perpetrator, two to a row (long names need room),
+    each with the takeaways chosen for the groups or targets it shows."""
     st.subheader("What and who")
     titles = {"attack_type": "Attack type", "target": "Target", "perpetrator": "Perpetrator"}
     for start in range(0, len(columns), 2):
@@ -162,7 +176,9 @@ def breakdown_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
                 st.plotly_chart(fig, key=f"{key}_by_{column}", theme=None,
                                 config=PLOTLY_CONFIG)
                 exports.png_button(fig, key=f"{key}_by_{column}", name=f"{key}-{column}")
-    cards.takeaway_panel(regions, frame, key=f"{key}_breakdowns")
+                cards.inline_takeaways(
+                    BREAKDOWN_KINDS[column], regions, frame, key=f"{key}_by_{column}",
+                    shown=panel_takeaways.shown_values(frame, column, measure=measure))
 
 
 def incident_table(frame: pd.DataFrame, *, key: str, limit: int = TABLE_LIMIT,

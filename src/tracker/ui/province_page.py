@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker import schema
-from tracker.ui import context_panels, data, layout, panels, summary
+from tracker.ui import cards, context_panels, data, layout, panels, summary
 from tracker.ui.compare import comparison_section, headline_previous
 from tracker.ui.sidebar import spec_for_province
 
@@ -52,6 +52,7 @@ def render(province: str) -> None:
     # --- perpetrators and targets ----------------------------------------------------------
     panels.breakdown_panel(frame, (province,), key=key, measure=size_by,
                            columns=("perpetrator", "target", "attack_type"))
+    cards.takeaway_panel((province,), frame, key=key)
 
     comparison_section(spec, everything, key=f"{key}_compare")
 
