@@ -190,7 +190,8 @@ def slide_summary(slide: slides.Slide, frame: pd.DataFrame, incidents: pd.DataFr
     found = analytics.find_surges(slide.spec.with_dates(None, None).apply(incidents))
     return summary.summarise(frame, slide.spec,
                              previous=previous.apply(incidents) if previous else None,
-                             surges=found, data_start=span[0] if span else None)
+                             surges=found, data_start=span[0] if span else None,
+                             coverage_pair=summary.period_coverage(slide.spec, incidents))
 
 
 def speaker_notes(slide: slides.Slide, frame: pd.DataFrame, points: Sequence[slides.Point],

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from tracker import analytics
+from tracker import analytics, coverage
 from tracker.filters import FilterSpec
 
 MIN_COMPARABLE = 10
@@ -26,7 +26,9 @@ TOP = 3
 
 def summarise(frame: pd.DataFrame, spec: FilterSpec, *, previous: pd.DataFrame | None = None,
               surges: Sequence[analytics.Surge] | None = None,
-              data_start: dt.date | None = None) -> str:
+              data_start: dt.date | None = None,
+              coverage_pair: tuple[coverage.SpanCoverage, coverage.SpanCoverage] | None = None
+              ) -> str:
     """The paragraph for ``frame``, the incidents in view under ``spec``.
 
     Parameters
@@ -44,6 +46,10 @@ def summarise(frame: pd.DataFrame, spec: FilterSpec, *, previous: pd.DataFrame |
     data_start
         The first date the data holds, so that a previous period before it is not
         read as a fall.
+    coverage_pair
+        The sample's coverage of the published count in this period and the previous one
+        (:func:`period_coverage`); when given, a change is said only where the two are
+        comparable (:func:`tracker.coverage.comparable_spans`).
     """
     where = _where(spec)
     n = len(frame)
@@ -59,7 +65,7 @@ def summarise(frame: pd.DataFrame, spec: FilterSpec, *, previous: pd.DataFrame |
     if (place := concentration(frame, spec)):
         parts.append(place)
     if previous is not None and spec.start is not None and spec.end is not None:
-        parts.append(comparison_sentence(frame, previous, spec, data_start))
+        parts.append(comparison_sentence(frame, previous, spec, data_start, coverage_pair))
     if surges is not None:
         parts.append(surge_sentence(surges, spec, frame))
     if _narrowed(spec):
@@ -113,17 +119,33 @@ def concentration(frame: pd.DataFrame, spec: FilterSpec) -> str | None:
     return f"{lead} the {kind}s of {listed}." if named > 1 else f"{lead} {listed}."
 
 
-def comparison_sentence(frame: pd.DataFrame, previous: pd.DataFrame, spec: FilterSpec,
-                        data_start: dt.date | None = None) -> str:
-    """The change against the previous period of equal length, said only when comparable.
+def period_coverage(spec: FilterSpec, everything: pd.DataFrame
+                    ) -> tuple[coverage.SpanCoverage, coverage.SpanCoverage] | None:
+    """The sample's coverage of the published count over the whole months of the period in
+    view and of the previous period, against one publisher (None without a bounded period)."""
+    before = spec.previous_period()
+    if before is None or spec.start is None or spec.end is None:
+        return None
+    return coverage.span_pair(
+        everything, coverage.load_reference(), coverage.area_scope(spec.provinces,
+                                                                   spec.districts),
+        coverage.month_bounds(spec.start, spec.end),
+        coverage.month_bounds(before.start, before.end))
 
-    The one place the summary decides comparability (point it at the coverage rule when
-    there is one): today the previous period must lie within the data and both periods
-    must hold at least :data:`MIN_COMPARABLE` incidents; otherwise the counts are given.
+
+def comparison_sentence(frame: pd.DataFrame, previous: pd.DataFrame, spec: FilterSpec,
+                        data_start: dt.date | None = None,
+                        coverage_pair: tuple[coverage.SpanCoverage,
+                                             coverage.SpanCoverage] | None = None) -> str:
+    """The change against the previous period, said only when the two can be compared.
+
+    The previous period must lie within the data; with ``coverage_pair`` the sample's
+    coverage of the published count must be alike in both (the comparability rule of
+    :mod:`tracker.coverage`), and then the publisher's own change is given instead; both
+    periods must hold at least :data:`MIN_COMPARABLE` incidents for a percentage.
     """
     before = spec.previous_period()
-    days = (spec.end - spec.start).days + 1
-    label = f"the previous {_n(days, 'day')}"
+    label = "the previous period"
     if before is not None:
         label += f", {_day(before.start)} to {_day(before.end)}"
     now, then = len(frame), len(previous)
@@ -131,6 +153,8 @@ def comparison_sentence(frame: pd.DataFrame, previous: pd.DataFrame, spec: Filte
     if before is not None and data_start is not None and before.start < data_start:
         return (f"This dataset does not reach back over all of {label}, so no change "
                 f"is read from it ({now:,} against {then:,}).")
+    if coverage_pair is not None and not coverage.comparable_spans(*coverage_pair):
+        return _not_comparable(counts, *coverage_pair)
     if now < MIN_COMPARABLE or then < MIN_COMPARABLE:
         return f"Too few attacks to speak of a change: {counts}."
     diff = now - then
@@ -139,6 +163,23 @@ def comparison_sentence(frame: pd.DataFrame, previous: pd.DataFrame, spec: Filte
     word = "more" if diff > 0 else "fewer"
     return (f"That is {abs(diff):,} {word} than in {label} ({_n(then, 'attack')}), a "
             f"change of {diff / then:+.0%}.")
+
+
+def _not_comparable(counts: str, this: coverage.SpanCoverage,
+                    before: coverage.SpanCoverage) -> str:
+    """Why no change is read from the sample, with the publisher's own change if known."""
+    if this.pct is None or before.pct is None or this.publisher != before.publisher:
+        return (f"No change is read from this dataset ({counts}): no published count "
+                "gives its coverage in both periods.")
+    text = (f"No change is read from this dataset ({counts}): it holds "
+            f"{this.pct:.0f}% of the attacks {this.publisher} published in the months of "
+            f"this period and {before.pct:.0f}% in those of the previous one.")
+    if this.whole_months and before.whole_months:
+        now, then = round(this.published), round(before.published)
+        change = f", {(now - then) / then:+.0%}" if then else ""
+        text += (f" {this.publisher} published {now:,} attacks in those months against "
+                 f"{then:,}{change}.")
+    return text
 
 
 def surge_sentence(surges: Sequence[analytics.Surge], spec: FilterSpec,

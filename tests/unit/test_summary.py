@@ -112,3 +112,37 @@ def test_places_with_equal_counts_are_named_together_in_a_fixed_order():
     text = summary.summarise(frame, spec)
     assert "Quetta (5, 62%)" in text and "Gwadar, Kalat and Kech (1 each)" in text
     assert summary.summarise(frame.iloc[::-1], spec) == text
+
+
+def _span(pct_of: tuple[int, int] | None, publisher: str | None = "PICSS"):
+    """A coverage span holding ``dataset`` of ``published`` attacks (None: no figure)."""
+    from tracker.coverage import SpanCoverage
+
+    dataset, published = pct_of or (0, None)
+    return SpanCoverage(MARCH.start, MARCH.end, "Pakistan", publisher if pct_of else None,
+                        published, dataset, True)
+
+
+def test_a_change_is_said_only_when_the_coverage_of_both_periods_is_alike():
+    frame, earlier = _mix(12, 6, 2), _mix(6, 3, 1, day="2025-02-10")
+    alike = summary.summarise(frame, MARCH, previous=earlier,
+                              coverage_pair=(_span((20, 100)), _span((10, 60))))
+    assert "+100%" in alike and "No change is read" not in alike
+    unlike = summary.summarise(frame, MARCH, previous=earlier,
+                               coverage_pair=(_span((20, 40)), _span((10, 100))))
+    assert "+100%" not in unlike and "No change is read from this dataset" in unlike
+    assert "50% of the attacks PICSS published" in unlike and "10% in those" in unlike
+    assert "PICSS published 40 attacks in those months against 100, -60%" in unlike
+    unknown = summary.summarise(frame, MARCH, previous=earlier,
+                                coverage_pair=(_span((20, 40)), _span(None)))
+    assert "no published count gives its coverage in both periods" in unknown
+    assert "+100%" not in unknown
+
+
+def test_period_coverage_measures_both_periods_against_one_publisher(bundled):
+    april = FilterSpec(start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 30))
+    this, before = summary.period_coverage(april, bundled)
+    assert this.publisher == before.publisher == "PICSS"
+    assert (this.start, before.start) == (dt.date(2025, 4, 1), dt.date(2025, 3, 1))
+    assert this.dataset == int((bundled["date"].dt.strftime("%Y-%m") == "2025-04").sum())
+    assert summary.period_coverage(FilterSpec(), bundled) is None

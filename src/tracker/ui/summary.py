@@ -26,7 +26,8 @@ def text(frame: pd.DataFrame, spec: FilterSpec, everything: pd.DataFrame) -> str
     span = analytics.data_span(everything)
     return summary.summarise(
         frame, spec, previous=previous.apply(everything) if previous else None,
-        surges=surges(spec, everything), data_start=span[0] if span else None)
+        surges=surges(spec, everything), data_start=span[0] if span else None,
+        coverage_pair=summary.period_coverage(spec, everything))
 
 
 def surges(spec: FilterSpec, everything: pd.DataFrame) -> list[analytics.Surge]:
