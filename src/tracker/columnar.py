@@ -275,11 +275,10 @@ def load_incidents(engine, url: str, *, include_withdrawn: bool, reviewed_only: 
         rows = conn.execute(sa.text(
             "SELECT batch_id, withdrawn, reviewed, sensitive FROM batches"
         )).fetchall()
-    visible = [
-        r.batch_id for r in rows
-        if (include_withdrawn or not r.withdrawn) and (not reviewed_only or r.reviewed)
-        and (include_sensitive or not r.sensitive)
-    ]
+    from tracker.visibility import Visibility
+
+    rule = Visibility(include_withdrawn, reviewed_only, include_sensitive)
+    visible = [r.batch_id for r in rows if rule.shows(r.withdrawn, r.reviewed, r.sensitive)]
     batch_ids = None if len(visible) == len(rows) else visible
     try:
         return read_sqlite_incidents(path, batch_ids)

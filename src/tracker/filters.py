@@ -17,6 +17,10 @@ import pandas as pd
 
 from tracker import coded, schema
 
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+"""Dates a link may ask for; outside them a date is refused with a notice (and pandas'
+timestamps, which end in 1677 and 2262, never overflow)."""
 SURGE_START = dt.date(2025, 3, 15)
 SURGE_END = dt.date(2025, 3, 17)
 """The mid-March 2025 window the brief opens with (57 attacks in 48 hours)."""
@@ -96,13 +100,15 @@ class FilterSpec:
             end = end or frame["date"].max().date()
         if start is None or end is None:
             return "all dates"
-        return f"{start:%-d %b %Y} – {end:%-d %b %Y}"
+        return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
 
     def previous_period(self) -> FilterSpec | None:
         """The same filter over the period of equal length just before this one."""
         if self.start is None or self.end is None:
             return None
         days = (self.end - self.start).days + 1
+        if (self.start - EARLIEST).days < days:  # no earlier period inside the date range
+            return None
         return dataclasses.replace(
             self,
             start=self.start - dt.timedelta(days=days),
@@ -157,9 +163,15 @@ class FilterSpec:
             if raw is None:
                 continue
             try:
-                kwargs[key] = dt.date.fromisoformat(raw.strip())
+                day = dt.date.fromisoformat(raw.strip())
             except ValueError:
                 notices.append(f"Ignored '{key}={_clip(raw)}': not a date (use YYYY-MM-DD).")
+                continue
+            if not EARLIEST <= day <= LATEST:
+                notices.append(f"Ignored '{key}={_clip(raw)}': dates run from "
+                               f"{EARLIEST.year} to {LATEST.year}.")
+                continue
+            kwargs[key] = day
         if "start" in kwargs and "end" in kwargs and kwargs["start"] > kwargs["end"]:  # type: ignore[operator]
             notices.append("Ignored the dates in the link: the start is after the end.")
             kwargs.pop("start")

@@ -19,6 +19,7 @@ import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
 from tracker import columnar, schema
+from tracker.visibility import Visibility
 
 _ARROW_TYPES = {"text": pa.string(), "date": pa.date32(), "number": pa.float64(),
                 "count": pa.int64()}
@@ -50,15 +51,9 @@ def read_incidents(engine: sa.Engine, *, include_withdrawn: bool, reviewed_only:
                    include_sensitive: bool) -> pd.DataFrame:
     """The visible incidents as a canonical frame, oldest first, read with one ``COPY``."""
     columns = ", ".join(f"i.{name}" for name in schema.COLUMNS)
-    where = []
-    if not include_withdrawn:
-        where.append("NOT b.withdrawn")
-    if reviewed_only:
-        where.append("b.reviewed")
-    if not include_sensitive:
-        where.append("NOT b.sensitive")
+    rule = Visibility(include_withdrawn, reviewed_only, include_sensitive)
     query = (f"SELECT {columns} FROM incidents i JOIN batches b ON b.batch_id = i.batch_id"
-             + (f" WHERE {' AND '.join(where)}" if where else ""))
+             f" WHERE {rule.sql('b')}")
     buffer = io.BytesIO()
     with engine.connect() as conn:
         cursor = conn.connection.driver_connection.cursor()

@@ -40,11 +40,30 @@ def incidents(*, safe: bool | None = None) -> pd.DataFrame:
     """The incidents this view may show (shared, read-only).
 
     With the screen-share switch on (``safe``; by default the session's switch), batches
-    not yet reviewed and batches marked sensitive are left out.
+    not yet reviewed and batches marked sensitive are left out; and always for signed-out
+    visitors and viewers (the publication rule, :func:`tracker.auth.visibility_for`).
     """
     safe = safe_share() if safe is None else safe
+    if not safe and not _sees_unpublished():
+        safe = True  # the publication rule: the public sees reviewed, non-sensitive batches
     s = store()
     return _incidents(s.url, s.version(), safe, not safe)
+
+
+def _sees_unpublished() -> bool:
+    """Whether this session's user may see batches not yet published (researchers, admins)."""
+    from tracker import auth
+    from tracker.ui import auth as auth_ui
+
+    return auth.visibility_for(auth_ui.current_user()) == auth.EVERYTHING
+
+
+def unpublished_count() -> int:
+    """Incidents live in the store that signed-out visitors and viewers do not see."""
+    s = store()
+    version = s.version()
+    return len(_incidents(s.url, version, False, True)) - len(_incidents(s.url, version,
+                                                                          True, False))
 
 
 PRESENTING_KEY = "presenting"

@@ -16,7 +16,7 @@ import streamlit as st
 
 from tracker import filters
 from tracker.filters import FilterSpec
-from tracker.safety import escape_markdown
+from tracker.safety import plain_text
 
 CUSTOM = "Custom range"
 OTHER_PARAMS = ("present", "slide", "page", "step", "measure", "color", "freq", "size")
@@ -70,7 +70,7 @@ def filter_sidebar(frame: pd.DataFrame) -> FilterSpec:
     )
     _write_url(spec)
     for notice in st.session_state.get("flt_notices", []):
-        sb.warning(escape_markdown(notice), icon="⚠️")  # notices quote the link
+        sb.warning(plain_text(notice), icon="⚠️")  # notices quote the link
     return spec
 
 
@@ -162,7 +162,7 @@ def url_choice(label: str, param: str, options: Mapping[str, str], *, key: str,
     state[remembered] = value
     notice = notices.get(key)
     if notice and notice[1] == value:
-        box.warning(notice[0], icon="⚠️")
+        box.warning(plain_text(notice[0]), icon="⚠️")  # notices quote the link
     if value == default:
         if param in st.query_params:
             del st.query_params[param]
