@@ -208,6 +208,15 @@ def audience(batch: Mapping[str, Any]) -> str:
     return "Everyone who can open the dashboard sees it."
 
 
+def seen_by(batch: Mapping[str, Any]) -> str:
+    """Who sees a batch now, in two or three words (the Batches table's column)."""
+    if batch.get("withdrawn"):
+        return "nobody"
+    if batch.get("sensitive") or not batch.get("reviewed"):
+        return "researchers, admins"
+    return "everyone"
+
+
 # --- guarded batch actions ---------------------------------------------------------------
 
 
@@ -325,7 +334,8 @@ def batch_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Batches for display: one status word, counts, who and when (plain text)."""
     if frame.empty:
         return pd.DataFrame(columns=["batch_id", "file_name", "uploaded_by", "uploaded_at",
-                                     "status", "accepted", "rejected", "duplicates"])
+                                     "status", "seen_by", "accepted", "rejected",
+                                     "duplicates"])
     status = frame["withdrawn"].map({True: "withdrawn", False: "live"})
     status = status + frame["reviewed"].map({True: ", reviewed", False: ", not reviewed"})
     status = status + frame["sensitive"].map({True: ", sensitive", False: ""})
@@ -335,6 +345,7 @@ def batch_table(frame: pd.DataFrame) -> pd.DataFrame:
         "uploaded_by": frame["uploaded_by"],
         "uploaded_at": pd.to_datetime(frame["uploaded_at"]).dt.strftime("%Y-%m-%d %H:%M"),
         "status": status,
+        "seen_by": [seen_by(row) for row in frame.to_dict("records")],
         "accepted": frame["accepted"],
         "rejected": frame["rejected"],
         "duplicates": frame["duplicates"],

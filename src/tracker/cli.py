@@ -433,6 +433,9 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
                                              "columns.")
                 except (OSError, ValueError) as exc:
                     report.file_notes.append(f"The mapping could not be saved ({exc}).")
+            from tracker import auth
+
+            report.file_notes.append(auth.audience(store.batch(report.batch_id) or {}))
     click.echo(pipeline.report_json(report) if as_json else pipeline.report_text(report))
     if dry_run and not as_json and failure is None:
         click.echo("Dry run: nothing was saved.")

@@ -97,14 +97,26 @@ def sidebar_login(user: User | None) -> None:
         if st.session_state.pop(_ENDED, False):
             st.info("Your session ended: your account was changed or disabled, or the "
                     "session expired. Sign in again.", icon=":material/logout:")
-        if not accounts().names():
+        if not _has_accounts():
             st.caption("No accounts yet. An administrator creates one on the command line: "
                        "`tracker users add NAME --role admin`.")
 
 
+def _has_accounts() -> bool:
+    try:
+        return bool(accounts().names())
+    except Exception:  # an unreadable store is reported where the incidents are read
+        return True
+
+
 def sign_in(name: str, password: str) -> None:
     where = client_address()
-    result = accounts().authenticate(name, password, address=where)
+    try:
+        result = accounts().authenticate(name, password, address=where)
+    except Exception as exc:  # a damaged or unreachable store
+        st.error("Signing in is not possible now: the store cannot be read "
+                 f"({safety.plain_text(str(exc)[:200])}).", icon=":material/error:")
+        return
     if result.ok:
         st.session_state[SESSION_TOKEN] = accounts().start_session(result.user, where)  # type: ignore[arg-type]
         st.session_state.pop(_ENDED, None)
@@ -197,3 +209,12 @@ def label_unpublished(user: User | None, container=st.sidebar) -> None:
             f":material/visibility_off: {hidden:,} incidents in view come from batches not "
             "yet reviewed or marked sensitive: signed-out visitors and viewers do not see "
             "them (see Batches).")
+
+
+def state_problems() -> None:
+    """Tell admins about state that could not be read (e.g. a damaged legacy file)."""
+    log = data.store().audit_log(limit=500)
+    failed = log.loc[log["action"] == "state import failed"] if not log.empty else log
+    for row in failed.head(5).itertuples():
+        st.warning(f"{safety.plain_text(row.target)}: {safety.plain_text(row.detail)}",
+                   icon=":material/report:")

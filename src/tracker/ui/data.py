@@ -8,6 +8,8 @@ mutated; filtering makes new frames.
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
@@ -46,8 +48,44 @@ def incidents(*, safe: bool | None = None) -> pd.DataFrame:
     safe = safe_share() if safe is None else safe
     if not safe and not _sees_unpublished():
         safe = True  # the publication rule: the public sees reviewed, non-sensitive batches
-    s = store()
-    return _incidents(s.url, s.version(), safe, not safe)
+    try:
+        s = store()
+        return _incidents(s.url, s.version(), safe, not safe)
+    except Exception as exc:  # a damaged or unreachable store must not take down every page
+        _report_unreadable(exc)
+        return _no_incidents()
+
+
+_REPORTED = "store_unreadable_reported"
+
+
+def _report_unreadable(exc: Exception) -> None:
+    """Say once per run that the store cannot be read: the reason to admins (and the server
+    log), a plain notice to everyone else."""
+    from tracker import auth, safety
+    from tracker.ui import auth as auth_ui
+
+    if st.session_state.get(_REPORTED):
+        return
+    st.session_state[_REPORTED] = True
+    logging.getLogger(__name__).error("The store cannot be read: %s", exc)
+    detail = ""
+    try:
+        if auth.has_role(auth_ui.current_user(), "admin"):
+            detail = f" ({safety.plain_text(str(exc)[:300])})"
+    except Exception:  # accounts live in the same store: leave the detail out
+        pass
+    st.error("The incident store cannot be read right now, so no incidents are shown; the "
+             "rest of the page still works." + detail, icon=":material/error:")
+
+
+@st.cache_resource(show_spinner=False)
+def _no_incidents() -> pd.DataFrame:
+    from tracker import schema
+
+    frame = schema.conform(pd.DataFrame(columns=schema.COLUMNS))
+    coded.prepare(frame)
+    return frame
 
 
 def _sees_unpublished() -> bool:
@@ -60,8 +98,11 @@ def _sees_unpublished() -> bool:
 
 def unpublished_count() -> int:
     """Incidents live in the store that signed-out visitors and viewers do not see."""
-    s = store()
-    version = s.version()
+    try:
+        s = store()
+        version = s.version()
+    except Exception:  # reported by incidents()
+        return 0
     return len(_incidents(s.url, version, False, True)) - len(_incidents(s.url, version,
                                                                           True, False))
 
@@ -77,6 +118,7 @@ SAFE_HELP = ("Shows only reviewed batches and leaves out anything marked sensiti
 def set_presenting(on: bool) -> None:
     """Record whether this run is in presenter mode (set by ``app.py`` before any data)."""
     st.session_state[PRESENTING_KEY] = on
+    st.session_state.pop(_REPORTED, None)  # a new run: an unreadable store is said again
 
 
 def safe_share() -> bool:
@@ -105,5 +147,9 @@ def _synthetic(url: str, version: int) -> tuple[int, int]:
 
 def synthetic_rows() -> tuple[int, int]:
     """(synthetic incidents, all incidents) in the store; counted once per store version."""
-    s = store()
-    return _synthetic(s.url, s.version())
+    try:
+        s = store()
+        return _synthetic(s.url, s.version())
+    except Exception as exc:  # reported by incidents(); nothing to count
+        _report_unreadable(exc)
+        return 0, 0
