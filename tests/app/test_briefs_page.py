@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import yaml
 
+from tests.app.conftest import session_for
 from tracker import briefs
 from tracker.store import Store
 
@@ -213,7 +212,7 @@ def signed_in(app_store, tmp_path):
 
     Accounts(store=Store(app_store)).add("editor", "admin", "a long test passphrase",
                                          actor="test")
-    return {"auth_user": "editor", "auth_since": time.time()}
+    return session_for(app_store, "editor")
 
 
 def _brief(**takeaway) -> bytes:

@@ -12,7 +12,8 @@ from tracker import migrations
 from tracker.cli import main
 from tracker.store import Store, make_engine, metadata, open_store
 
-TABLES = {"batches", "incidents", "audit"}
+TABLES = {"batches", "incidents", "audit", "accounts", "sessions", "login_failures",
+          "column_mappings", "added_briefs"}
 
 
 def _tables(engine: sa.Engine) -> set[str]:
@@ -52,7 +53,8 @@ def test_the_indexes_and_constraints_are_the_declared_ones(store):
 def test_a_store_made_before_migrations_is_adopted_with_its_data(store_url):
     """Tables made by create_all (no alembic_version) are stamped, not rebuilt."""
     engine = make_engine(store_url)
-    metadata.create_all(engine)
+    first = [metadata.tables[name] for name in ("batches", "incidents", "audit")]
+    metadata.create_all(engine, tables=first)  # the tables such a store had
     legacy = Store(store_url)
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO audit (at, actor, action) "
@@ -181,12 +183,33 @@ def test_a_new_revision_is_written_from_the_code_and_builds_what_it_describes(
     monkeypatch.setattr(store_module, "metadata", changed)
     try:
         scratch = make_engine(f"sqlite:///{(tmp_path / 'scratch.db').as_posix()}")
+        following = f"{int(migrations.head()) + 1:04d}"  # the revision after the newest
         paths = migrations.new_revision("add notes", scratch)
-        assert [p.rsplit("/", 1)[-1] for p in paths] == ["0002_add_notes.py"]
-        assert "op.create_table('notes'" in (scripts / "versions" / "0002_add_notes.py").read_text()
+        assert [p.rsplit("/", 1)[-1] for p in paths] == [f"{following}_add_notes.py"]
+        written = (scripts / "versions" / f"{following}_add_notes.py").read_text()
+        assert "op.create_table('notes'" in written
         fresh = make_engine(f"sqlite:///{(tmp_path / 'fresh.db').as_posix()}")
-        assert migrations.upgrade(fresh).after == "0002"
+        assert migrations.upgrade(fresh).after == following
         assert "notes" in _tables(fresh)
         assert migrations.drift(fresh) == []
     finally:
         migrations.head.cache_clear()
+
+
+def test_revision_0002_adds_the_shared_state_tables_to_a_0001_store(store_url):
+    engine = make_engine(store_url)
+    migrations.upgrade(engine, "0001")
+    assert _tables(engine) == {"batches", "incidents", "audit", "alembic_version"}
+    first = Store(store_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO audit (at, actor, action) "
+                             "VALUES ('2025-01-01 00:00:00', 'old', 'legacy')"))
+    outcome = migrations.upgrade(engine)
+    assert (outcome.before, outcome.after) == ("0001", "0002")
+    assert _tables(engine) == TABLES | {"alembic_version"}
+    assert migrations.drift(engine) == []
+    assert first.audit_log()["action"].tolist() == ["legacy"]  # what was there stays
+    migrations.downgrade(engine, "0001")
+    assert _tables(engine) == {"batches", "incidents", "audit", "alembic_version"}
+    engine.dispose()
+    first.engine.dispose()
