@@ -33,7 +33,7 @@ def hostile_server(tmp_path_factory):
     url = f"sqlite:///{(folder / 'store.db').as_posix()}"
     store = Store(url)
     store.seed()
-    accounts = Accounts(folder / "state" / "accounts.json", store=store)
+    accounts = Accounts(store)
     accounts.add("zara", "admin", PASSWORD, actor="test setup")
     hostile_store(url)
     accounts.authenticate(files.PAYLOADS["img"], "guess")  # a script as a user name
