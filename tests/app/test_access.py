@@ -55,6 +55,13 @@ def people(app_store: str, full_runs) -> dict[str, str]:
     }
 
 
+@dataclasses.dataclass(frozen=True)
+class SlowLimit(auth.RateLimit):
+    """Sign-in delays longer than a test, whatever the machine's speed."""
+
+    first_delay: float = 600
+
+
 def signed_in(name: str, password: str = PASSWORD, page: str | None = None):
     """Run the app, sign in through the sidebar form, then open ``page``."""
     at = run_page()
@@ -108,11 +115,7 @@ def test_sign_in_form_lets_a_researcher_in(people):
 
 
 def test_a_wrong_password_is_refused_audited_and_delayed(people, monkeypatch):
-    @dataclasses.dataclass(frozen=True)
-    class Slow(auth.RateLimit):  # a delay longer than the test, whatever the machine's speed
-        first_delay: float = 600
-
-    monkeypatch.setattr(auth, "RateLimit", Slow)
+    monkeypatch.setattr(auth, "RateLimit", SlowLimit)
     at = run_page()
     for _ in range(5):
         at.text_input(key="auth_login_name").input("ayesha")
@@ -269,3 +272,36 @@ def test_required_login_hides_the_dashboard_until_sign_in(people, monkeypatch):
     at.text_input(key="auth_login_password").input(PASSWORD)
     at.button(key=SUBMIT).click().run()
     assert at.metric  # the overview's headline figures
+
+
+def test_an_admin_lifts_a_delay_disables_and_removes_on_the_accounts_page(people, monkeypatch):
+    monkeypatch.setattr(auth, "RateLimit", SlowLimit)
+    store = Store(people["url"])
+    accounts = Accounts(store)
+    for _ in range(6):
+        accounts.authenticate("bilal", "wrong password")
+    assert accounts.wait_seconds("bilal") > 0
+    at = signed_in("zara", page="pages/accounts.py")
+    assert not at.exception
+    locks = next(d.value for d in at.dataframe if "wait_seconds" in d.value.columns)
+    assert locks["name"].tolist() == ["bilal"]
+    at.button(key="FormSubmitter:accounts_lift-Lift delay").click().run()
+    assert "Sign-in delay lifted." in _texts(at.success)
+    assert accounts.wait_seconds("bilal") == 0
+
+    at.selectbox(key="accounts_access_name").set_value("bilal")
+    at.button(key="FormSubmitter:accounts_access-Disable").click().run()
+    assert "Account disabled; its open sessions ended." in _texts(at.success)
+    assert accounts.user("bilal") is None
+    at.selectbox(key="accounts_access_name").set_value("bilal")
+    at.button(key="FormSubmitter:accounts_access-Remove").click().run()
+    assert any("Tick the box" in w for w in _texts(at.warning))
+    assert "bilal" in accounts.names()  # not without the confirmation
+    at.selectbox(key="accounts_access_name").set_value("bilal")
+    at.checkbox(key="accounts_remove_sure").check()
+    at.button(key="FormSubmitter:accounts_access-Remove").click().run()
+    assert "bilal" not in accounts.names()
+    table = at.dataframe[0].value
+    assert "bilal" not in table["name"].tolist() and "status" in table.columns
+    actions = store.audit_log()["action"].head(3).tolist()
+    assert actions == ["account removed", "account disabled", "sign-in delay lifted"]
