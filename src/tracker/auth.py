@@ -604,7 +604,9 @@ class Accounts:
     def start_session(self, user: User, address: str | None = None) -> str:
         """Open a session for ``user``; return the token the browser session keeps."""
         token = secrets.token_urlsafe(32)
+        expired = self._now() - dt.timedelta(hours=SESSION_HOURS)
         with self.store.engine.begin() as conn:
+            conn.execute(t.sessions.delete().where(t.sessions.c.started_at <= expired))
             conn.execute(t.sessions.insert().values(
                 token_hash=_token_hash(token), name=user.name, started_at=self._now(),
                 address=_address(address)))
