@@ -120,11 +120,14 @@ def test_links_in_query_parameters_stay_text_and_nothing_leaves_localhost(
 
     from tests.hostile.test_link_injection import EVIL, QUERIES
 
+    open_app(page, f"{hostile_server}/{path}")
+    own = set(page.evaluate(OUTSIDE))  # the page's own links (incident sources) without it
     open_app(page, f"{hostile_server}/{path}?{urlencode(QUERIES[name], doseq=True)}")
     assert_no_exception(page)
     page.wait_for_timeout(1000)  # let any image or link the text could make load
     assert_nothing_ran(page, dialogs)
-    assert page.evaluate(OUTSIDE) == []  # no link or image to an outside host
+    links = page.evaluate(OUTSIDE)
+    assert not [u for u in links if u not in own or EVIL in u]  # none added by the link
     alerts = page.locator("[data-testid='stAlert']").all_inner_texts()
     assert any(EVIL in a.replace("\u2060", "") for a in alerts), alerts  # quoted as text
     if path == "balochistan" and name == "view parameters":
