@@ -39,6 +39,12 @@ def _next_click(page) -> None:
     go(page, "Overview", "Militant attacks in Pakistan")
 
 
+def _choose(page, name: str) -> None:
+    """Pick the account in the open tab's "Account" box."""
+    page.get_by_label("Account", exact=True).filter(visible=True).click()
+    page.get_by_role("option", name=name, exact=True).click()
+
+
 def _signed_in_as(page) -> str:
     box = page.locator(".st-key-auth_box")
     return box.inner_text()
@@ -61,12 +67,11 @@ def test_accounts_and_publication_are_shared_by_two_instances(pg_url, browser, p
         open_app(admin, first)  # the admin, on instance A, adds the account
         sign_in(admin, "zara")
         go(admin, "Accounts", "Accounts")
-        admin.get_by_label("User name").fill("ayesha")
+        admin.get_by_label("User name", exact=True).fill("ayesha")
         admin.get_by_label("Password", exact=True).fill(PASSWORD)
-        admin.get_by_label("Password again").fill(PASSWORD)
+        admin.get_by_label("Password again", exact=True).fill(PASSWORD)
         admin.get_by_role("button", name="Add account").click()
-        wait_for_run(admin)
-        assert admin.get_by_text("Account added.").is_visible()
+        admin.get_by_text("Account added.").wait_for()
         screenshot(admin, "shared-accounts-admin-on-a")
 
         sign_in(page, "ayesha")  # on instance B
@@ -75,9 +80,13 @@ def test_accounts_and_publication_are_shared_by_two_instances(pg_url, browser, p
         assert _incidents(page) == with_batch  # researchers see unreviewed batches
         assert page.get_by_text("signed-out visitors and viewers do not see").is_visible()
 
-        admin.get_by_role("tab", name="Change a role").click()  # ayesha → viewer (defaults)
+        wait_for_run(admin)
+        admin.get_by_role("tab", name="Change a role").click()  # ayesha → viewer
+        _choose(admin, "ayesha")
         admin.get_by_role("button", name="Change role").click()
         wait_for_run(admin)
+        screenshot(admin, "shared-accounts-role-change-on-a")
+        admin.get_by_text("Role changed; the account's open sessions ended.").wait_for()
         _next_click(page)
         assert "Your session ended" in _signed_in_as(page)
         assert _incidents(page) == seeded
@@ -86,9 +95,11 @@ def test_accounts_and_publication_are_shared_by_two_instances(pg_url, browser, p
         assert "ayesha · viewer" in _signed_in_as(page)
         assert _incidents(page) == seeded  # viewers see the published batches only
 
-        admin.get_by_role("tab", name="Disable or remove").click()
-        admin.get_by_role("button", name="Disable").click()
         wait_for_run(admin)
+        admin.get_by_role("tab", name="Disable or remove").click()
+        _choose(admin, "ayesha")
+        admin.get_by_role("button", name="Disable").click()
+        admin.get_by_text("Account disabled; its open sessions ended.").wait_for()
         _next_click(page)
         assert "Your session ended" in _signed_in_as(page)
         sign_in(page, "ayesha")

@@ -84,6 +84,9 @@ def sidebar_login(user: User | None) -> None:
         if box.button("Sign out", key="auth_sign_out", icon=":material/logout:"):
             sign_out(user)
         return
+    if st.session_state.get(_ENDED):  # said until they sign in again
+        box.info("Your session ended: your account was changed or disabled, or the session "
+                 "expired. Sign in again.", icon=":material/logout:")
     with box.expander("Sign in to upload or manage", icon=":material/login:"):
         with st.form("auth_login_form", clear_on_submit=True, border=False):
             name = st.text_input("User name", key="auth_login_name", max_chars=100)
@@ -94,9 +97,6 @@ def sidebar_login(user: User | None) -> None:
             sign_in(name, password)
         if sso_configured():
             st.button("Sign in with single sign-on", key="auth_sso", on_click=st.login)
-        if st.session_state.pop(_ENDED, False):
-            st.info("Your session ended: your account was changed or disabled, or the "
-                    "session expired. Sign in again.", icon=":material/logout:")
         if not _has_accounts():
             st.caption("No accounts yet. An administrator creates one on the command line: "
                        "`tracker users add NAME --role admin`.")
