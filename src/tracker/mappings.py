@@ -145,9 +145,14 @@ def save(header: list[str], mapping: dict[str, str], store: Any | None = None) -
 
 def load(header: list[str], store: Any | None = None) -> dict[str, str] | None:
     """The mapping saved for this header, if one was saved and still fits it."""
+    from tracker import columnar, config
     from tracker.store import column_mappings, shared_store
 
-    store = store or shared_store()
+    if store is None:
+        path = columnar.sqlite_path(config.db_url())
+        if path is not None and not Path(path).exists():
+            return None  # no store yet, so nothing saved: do not create one just to look
+        store = shared_store()
     with store.engine.connect() as conn:
         text = conn.execute(sa.select(column_mappings.c.mapping)
                             .where(column_mappings.c.signature == signature(header))).scalar()
