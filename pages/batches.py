@@ -16,10 +16,12 @@ store = data.store()
 frame = auth.visible_batches(store, user)
 if auth.can(user, "withdraw_any"):
     st.caption("Every upload. Withdrawing hides a batch's incidents everywhere; restoring shows "
-               "them again. Both are recorded in the audit log.")
+               "them again. Signed-out visitors and viewers see a batch only once it is "
+               "reviewed and not sensitive. Every change is recorded in the audit log.")
 else:
     st.caption("Your uploads. Withdrawing hides a batch's incidents everywhere; an admin can "
-               "restore it. Both are recorded in the audit log.")
+               "restore it. Signed-out visitors and viewers see a batch only once an admin "
+               "has reviewed it. Both are recorded in the audit log.")
 if frame.empty:
     st.info("No batches yet. Uploaded files appear here.", icon=":material/inventory_2:")
     st.stop()
@@ -35,6 +37,7 @@ st.dataframe(
         "uploaded_by": st.column_config.TextColumn("Uploaded by"),
         "uploaded_at": st.column_config.TextColumn("Uploaded (UTC)"),
         "status": st.column_config.TextColumn("Status"),
+        "seen_by": st.column_config.TextColumn("Seen by"),
         "accepted": st.column_config.NumberColumn("Accepted"),
         "rejected": st.column_config.NumberColumn("Rejected"),
         "duplicates": st.column_config.NumberColumn("Duplicates"),
@@ -45,6 +48,7 @@ labels = dict(zip(frame["batch_id"], frame["batch_id"] + " · " + frame["file_na
 chosen = st.selectbox("Batch", list(labels), format_func=labels.get, key="batches_choice")
 batch = store.batch(chosen)
 actions = auth.batch_actions(user, batch)
+st.caption(auth.audience(batch))
 if not actions:
     st.caption("Nothing you can change on this batch.")
 for column, (action, label) in zip(st.columns(max(len(actions), 4)), actions, strict=False):

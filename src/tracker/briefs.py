@@ -1,8 +1,8 @@
 """Policy briefs: their takeaways by region and theme, and claims checked against the data.
 
 A brief is one YAML file (format in ``data/briefs/README.md``). Bundled briefs live in
-``data/briefs/``; briefs added through the app are stored in ``<state dir>/briefs/``; both
-are merged on load. A brief file is untrusted input: it is parsed without anchors, aliases or
+``data/briefs/``; briefs added through the app are kept in the store (``added_briefs``);
+both are merged on load. A brief file is untrusted input: it is parsed without anchors, aliases or
 custom tags, size-limited, validated field by field (errors name the field and the problem),
 and its text is never treated as HTML.
 
@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import sqlalchemy as sa
 import yaml
 from pydantic import (
     BaseModel,
@@ -496,11 +497,6 @@ def bundled_dir() -> Path:
     return config.data_dir() / "briefs"
 
 
-def added_dir() -> Path:
-    """Where briefs added through the app are kept (the state folder, never versioned)."""
-    return config.state_dir() / "briefs"
-
-
 @dataclass(frozen=True)
 class Library:
     """All loaded briefs, plus the files that could not be loaded (never fatal)."""
@@ -525,54 +521,85 @@ def _signature(folders: Iterable[Path]) -> tuple:
     return tuple(files)
 
 
-def load_library() -> Library:
-    """Bundled and added briefs merged; re-read only when a file changes."""
-    folders = (bundled_dir(), added_dir())
-    return _load(folders, _signature(folders))
+def _added_signature(store: Any | None) -> tuple[str | None, tuple, str | None]:
+    """(store URL, (brief id, sha256) of each added brief, problem) — cheap to ask often."""
+    from tracker.store import added_briefs, shared_store
+
+    try:
+        store = store or shared_store()
+        with store.engine.connect() as conn:
+            rows = conn.execute(sa.select(added_briefs.c.brief_id, added_briefs.c.sha256)
+                                .order_by(added_briefs.c.brief_id)).all()
+    except Exception as exc:  # a store that cannot be read leaves the bundled briefs
+        return None, (), f"added briefs: the store cannot be read ({str(exc)[:160]})"
+    return store.url, tuple((r.brief_id, r.sha256) for r in rows), None
+
+
+def load_library(store: Any | None = None) -> Library:
+    """Bundled briefs (files) and briefs added through the app (in the store), merged;
+    re-read only when a file or an added brief changes."""
+    folders = (bundled_dir(),)
+    url, added, problem = _added_signature(store)
+    library = _load(folders, _signature(folders), url, added)
+    if problem:
+        library = Library(library.briefs, (*library.problems, problem))
+    return library
 
 
 @lru_cache(maxsize=8)
-def _load(folders: tuple[Path, ...], signature: tuple) -> Library:
+def _load(folders: tuple[Path, ...], signature: tuple, url: str | None = None,
+          added: tuple = ()) -> Library:
     briefs: dict[str, Brief] = {}
     problems: list[str] = []
-    for path_text, _, _ in signature:
-        path = Path(path_text)
-        source = "bundled" if path.parent == folders[0] else "added"
+    sources: list[tuple[str, Any, str]] = [(Path(p).name, Path(p), "bundled")
+                                           for p, _, _ in signature]
+    if added:
+        from tracker.store import added_briefs, shared_store
+
+        with shared_store(url).engine.connect() as conn:
+            rows = conn.execute(sa.select(added_briefs.c.brief_id, added_briefs.c.content)
+                                .order_by(added_briefs.c.brief_id)).all()
+        sources += [(f"added brief {r.brief_id}", bytes(r.content), "added") for r in rows]
+    for label, body, source in sources:
         try:
-            brief = parse_brief(path.read_bytes(), source=source)
+            raw = body.read_bytes() if isinstance(body, Path) else body
+            brief = parse_brief(raw, source=source)
         except BriefError as exc:
-            problems.append(f"{path.name}: {'; '.join(exc.problems[:5])}")
+            problems.append(f"{label}: {'; '.join(exc.problems[:5])}")
             continue
         except OSError as exc:
-            problems.append(f"{path.name}: cannot be read ({exc.strerror})")
+            problems.append(f"{label}: cannot be read ({exc.strerror})")
             continue
         if brief.id in briefs:
-            problems.append(f"{path.name}: a brief with id {brief.id!r} is already loaded")
+            problems.append(f"{label}: a brief with id {brief.id!r} is already loaded")
             continue
         briefs[brief.id] = brief
     return Library(tuple(briefs.values()), tuple(problems))
 
 
 def add_brief(raw: bytes, *, actor: str, store: Any | None = None) -> Brief:
-    """Validate an uploaded brief, keep it in the state folder and record it in the audit log.
+    """Validate an uploaded brief, keep it in the store and record it in the audit log.
 
     Raises :class:`BriefError` when the file is invalid or its id is already taken. The
-    file is stored byte for byte as ``<state>/briefs/<id>.yaml``; the next
-    :func:`load_library` picks it up.
+    file is stored byte for byte, in the same transaction as its audit entry; the next
+    :func:`load_library` on any instance picks it up.
     """
+    from tracker.store import _audit, added_briefs, now, shared_store
+
     brief = parse_brief(raw, source="added")
-    if load_library().brief(brief.id) is not None:
+    store = store or shared_store()
+    if load_library(store).brief(brief.id) is not None:
         raise BriefError([f"id: a brief with id {brief.id!r} already exists; choose another id"])
-    folder = added_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{brief.id}.yaml"
-    temporary = folder / f".{brief.id}.yaml.part"
-    temporary.write_bytes(raw)
-    temporary.replace(target)
-    if store is not None:
-        digest = hashlib.sha256(raw).hexdigest()
-        store.record(actor, "brief added", brief.id,
-                     f"{brief.short_citation}: {len(brief.takeaways)} takeaways; sha256 {digest}")
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(added_briefs.insert().values(
+                brief_id=brief.id, content=raw, sha256=digest, added_by=actor, added_at=now()))
+            _audit(conn, actor, "brief added", brief.id,
+                   f"{brief.short_citation}: {len(brief.takeaways)} takeaways; sha256 {digest}")
+    except sa.exc.IntegrityError as exc:
+        raise BriefError([f"id: a brief with id {brief.id!r} already exists; "
+                          "choose another id"]) from exc
     return brief.model_copy(update={"source": "added"})
 
 

@@ -50,7 +50,24 @@ def serve(port: int, address: str) -> None:
 
 @main.group()
 def users() -> None:
-    """Local accounts: who may upload, withdraw and manage (stored in the state folder)."""
+    """Local accounts: who may upload, withdraw and manage (stored in the store, shared by
+    every instance on it)."""
+
+
+def _accounts():
+    from tracker import auth
+
+    return auth.Accounts(open_store(seed=False))
+
+
+def _account_change(change) -> None:
+    """Run an account change; a refusal becomes a plain error message."""
+    from tracker import auth
+
+    try:
+        change()
+    except auth.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @users.command("add")
@@ -63,8 +80,6 @@ def users() -> None:
               help="No password: the account signs in only by single sign-on (NAME = e-mail).")
 def users_add(name: str, role: str, password_stdin: bool, sso: bool) -> None:
     """Create the account NAME with ROLE (asks for the password twice)."""
-    from tracker import auth
-
     if sso and password_stdin:
         raise click.UsageError("--sso accounts have no password; drop --password-stdin.")
     if sso:
@@ -73,45 +88,158 @@ def users_add(name: str, role: str, password_stdin: bool, sso: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt="Again")
-    accounts = auth.Accounts(store=open_store(seed=False))
-    try:
-        user = accounts.add(name, role, password, actor=_cli_actor())
-    except auth.AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"Account {user.name!r} added as {user.role} ({accounts.path}).")
+    accounts = _accounts()
+    added = []
+    _account_change(lambda: added.append(accounts.add(name, role, password,
+                                                      actor=_cli_actor())))
+    click.echo(f"Account {added[0].name!r} added as {added[0].role} "
+               f"({_safe_url(accounts.store.url)}).")
 
 
 @users.command("list")
 def users_list() -> None:
-    """List accounts: name, role, how they sign in (never passwords or hashes)."""
-    from tracker import auth
-
-    table = auth.Accounts().table()
+    """List accounts: name, role, status, how they sign in (never passwords or hashes)."""
+    table = _accounts().table()
     if table.empty:
         click.echo("No accounts yet: tracker users add NAME --role admin")
         return
     for row in table.itertuples():
-        click.echo(f"{row.name:<30} {row.role:<11} {row.signs_in_with:<15} "
-                   f"created {row.created_at} by {row.created_by}")
+        click.echo(f"{row.name:<30} {row.role:<11} {row.status:<9} {row.signs_in_with:<15} "
+                   f"{row.open_sessions} sessions  created {row.created_at} by {row.created_by}")
 
 
 @users.command("passwd")
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
 def users_passwd(name: str, password_stdin: bool) -> None:
-    """Set a new password for NAME (also clears its failed sign-ins)."""
-    from tracker import auth
-
+    """Set a new password for NAME; ends its open sessions and lifts its sign-in delays."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("New password", hide_input=True, confirmation_prompt="Again")
+    _account_change(lambda: _accounts().reset_password(name, password, actor=_cli_actor()))
+    click.echo(f"Password for {name.strip().lower()!r} changed; its open sessions ended.")
+
+
+@users.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(["viewer", "researcher", "admin"]))
+def users_role(name: str, role: str) -> None:
+    """Give NAME another ROLE; ends its open sessions."""
+    _account_change(lambda: _accounts().set_role(name, role, actor=_cli_actor()))
+    click.echo(f"{name.strip().lower()!r} is now {role}; its open sessions ended.")
+
+
+@users.command("disable")
+@click.argument("name")
+def users_disable(name: str) -> None:
+    """Stop NAME from signing in and end its open sessions on every instance."""
+    _account_change(lambda: _accounts().disable(name, actor=_cli_actor()))
+    click.echo(f"{name.strip().lower()!r} disabled; its open sessions ended.")
+
+
+@users.command("enable")
+@click.argument("name")
+def users_enable(name: str) -> None:
+    """Let a disabled account sign in again."""
+    _account_change(lambda: _accounts().enable(name, actor=_cli_actor()))
+    click.echo(f"{name.strip().lower()!r} enabled.")
+
+
+@users.command("remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def users_remove(name: str, yes: bool) -> None:
+    """Delete the account NAME (its batches and audit entries stay)."""
+    if not yes:
+        click.confirm(f"Remove the account {name.strip().lower()!r}?", abort=True)
+    _account_change(lambda: _accounts().remove(name, actor=_cli_actor()))
+    click.echo(f"{name.strip().lower()!r} removed; its open sessions ended.")
+
+
+@users.command("unlock")
+@click.argument("name", required=False)
+@click.option("--address", help="Lift the delay on a client address instead (or as well).")
+def users_unlock(name: str | None, address: str | None) -> None:
+    """Lift the sign-in delay on NAME (or on --address): its failed sign-ins are forgotten."""
+    if not name and not address:
+        raise click.UsageError("Give a NAME, --address ADDRESS, or both.")
+    gone: list[int] = []
+    _account_change(lambda: gone.append(_accounts().lift(actor=_cli_actor(), name=name,
+                                                         address=address)))
+    click.echo(f"{gone[0]} failed sign-ins forgotten; the delay is lifted.")
+
+
+@users.command("locks")
+def users_locks() -> None:
+    """Names and addresses whose next sign-in is delayed now."""
+    table = _accounts().locks()
+    if table.empty:
+        click.echo("No sign-in is delayed.")
+    for row in table.itertuples():
+        click.echo(f"{row.name:<30} from {row.address:<20} {row.failures:>4} failures  "
+                   f"waits {row.wait_seconds} s")
+
+
+@main.group()
+def batches() -> None:
+    """Uploaded batches: list them, review, withdraw or restore (as an admin; audited)."""
+
+
+def _batch_step(batch_id: str, action: str) -> None:
+    from tracker import auth
+    from tracker.store import StoreError
+
+    store = open_store(seed=False)
+    operator = auth.User(_cli_actor(), "admin")
     try:
-        auth.Accounts(store=open_store(seed=False)).reset_password(name, password,
-                                                                   actor=_cli_actor())
-    except auth.AccountError as exc:
+        done = auth.apply_batch_action(store, operator, batch_id, action)
+    except (auth.PermissionDenied, StoreError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Password for {name.strip().lower()!r} changed.")
+    click.echo(f"{done} {auth.audience(store.batch(batch_id) or {})}")
+
+
+@batches.command("list")
+def batches_list() -> None:
+    """Every batch, newest first: status and who can see it."""
+    from tracker import auth
+
+    frame = open_store(seed=False).batches()
+    if frame.empty:
+        click.echo("No batches yet.")
+        return
+    table = auth.batch_table(frame)
+    for row in table.itertuples():
+        click.echo(f"{row.batch_id:<26} {row.status:<34} {row.accepted:>7} incidents  "
+                   f"{row.uploaded_at}  {row.uploaded_by}  {row.file_name}")
+
+
+@batches.command("review")
+@click.argument("batch_id")
+def batches_review(batch_id: str) -> None:
+    """Mark BATCH_ID reviewed: unless sensitive, everyone then sees it."""
+    _batch_step(batch_id, "review")
+
+
+@batches.command("unreview")
+@click.argument("batch_id")
+def batches_unreview(batch_id: str) -> None:
+    """Mark BATCH_ID not reviewed: the public stops seeing it."""
+    _batch_step(batch_id, "unreview")
+
+
+@batches.command("withdraw")
+@click.argument("batch_id")
+def batches_withdraw(batch_id: str) -> None:
+    """Withdraw BATCH_ID: its incidents are hidden everywhere (kept, and restorable)."""
+    _batch_step(batch_id, "withdraw")
+
+
+@batches.command("restore")
+@click.argument("batch_id")
+def batches_restore(batch_id: str) -> None:
+    """Show a withdrawn BATCH_ID again."""
+    _batch_step(batch_id, "restore")
 
 
 def _cli_actor() -> str:
@@ -312,11 +440,14 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
         else:
             if mapping is not None:  # offered again for files with the same header
                 try:
-                    mappings.save(report.header, mapping)
+                    mappings.save(report.header, mapping, store=store)
                     report.file_notes.append("The mapping was saved for files with the same "
                                              "columns.")
                 except (OSError, ValueError) as exc:
                     report.file_notes.append(f"The mapping could not be saved ({exc}).")
+            from tracker import auth
+
+            report.file_notes.append(auth.audience(store.batch(report.batch_id) or {}))
     click.echo(pipeline.report_json(report) if as_json else pipeline.report_text(report))
     if dry_run and not as_json and failure is None:
         click.echo("Dry run: nothing was saved.")

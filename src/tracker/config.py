@@ -20,7 +20,8 @@ def data_dir() -> Path:
 
 
 def state_dir() -> Path:
-    """Folder for the embedded store, accounts and saved mappings (not versioned)."""
+    """Folder for the embedded SQLite store and caches (not versioned); all other state,
+    accounts included, is in the store."""
     path = Path(os.environ.get("TRACKER_STATE_DIR", PROJECT_ROOT / ".state"))
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -17,6 +17,10 @@ import pandas as pd
 
 from tracker import asof, coded, schema
 
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+"""Dates a link may ask for; outside them a date is refused with a notice (and pandas'
+timestamps, which end in 1677 and 2262, never overflow)."""
 SURGE_START = dt.date(2025, 3, 15)
 SURGE_END = dt.date(2025, 3, 17)
 """The mid-March 2025 window of a press tally of 57 attacks in 48 hours (the brief cites
@@ -100,13 +104,15 @@ class FilterSpec:
             end = end or frame["date"].max().date()
         if start is None or end is None:
             return "all dates"
-        return f"{start:%-d %b %Y} – {end:%-d %b %Y}"
+        return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
 
     def previous_period(self) -> FilterSpec | None:
         """The same filter over the period before this one (see :func:`previous_span`)."""
         if self.start is None or self.end is None:
             return None
         start, end = previous_span(self.start, self.end)
+        if start < EARLIEST:  # no earlier period inside the date range
+            return None
         return dataclasses.replace(self, start=start, end=end)
 
     def with_dates(self, start: dt.date | None, end: dt.date | None) -> FilterSpec:
@@ -163,9 +169,15 @@ class FilterSpec:
             if raw is None:
                 continue
             try:
-                kwargs[key] = dt.date.fromisoformat(raw.strip())
+                day = dt.date.fromisoformat(raw.strip())
             except ValueError:
                 notices.append(f"Ignored '{key}={_clip(raw)}': not a date (use YYYY-MM-DD).")
+                continue
+            if not EARLIEST <= day <= LATEST:
+                notices.append(f"Ignored '{key}={_clip(raw)}': dates run from "
+                               f"{EARLIEST.year} to {LATEST.year}.")
+                continue
+            kwargs[key] = day
         if "start" in kwargs and "end" in kwargs and kwargs["start"] > kwargs["end"]:  # type: ignore[operator]
             notices.append("Ignored the dates in the link: the start is after the end.")
             kwargs.pop("start")

@@ -3,9 +3,9 @@
 A researcher's log has its own headers ("Date of attack", "Shaheed", "Group"). The mapping
 step pairs each file column with a canonical field. :func:`suggest` proposes pairs by
 name: the canonical name, a list of headers seen in real logs (English and Urdu), then
-the closest spelling (rapidfuzz). A confirmed mapping is saved in the state folder under
-the header's signature, and :func:`load` offers it again for any file with the same
-columns, in any order.
+the closest spelling (rapidfuzz). A confirmed mapping is saved in the store (so every
+instance offers it) under the header's signature, and :func:`load` offers it again for
+any file with the same columns, in any order.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 
-from tracker import config, schema
+from tracker import schema
 from tracker.formats import column_key
 
 MAPPABLE = (*(c for c in schema.COLUMNS if c != "batch_id"), "country")
@@ -122,36 +122,45 @@ def missing_required(mapping: dict[str, str]) -> list[str]:
             and f.name != "batch_id"]
 
 
-def _folder() -> Path:
-    return config.state_dir() / "mappings"
-
-
-def save(header: list[str], mapping: dict[str, str]) -> Path:
-    """Keep a confirmed mapping for files with the same header (written atomically)."""
+def save(header: list[str], mapping: dict[str, str], store: Any | None = None) -> str:
+    """Keep a confirmed mapping for files with the same header, in the store (shared by
+    every instance); returns the header's signature."""
     issues = problems(mapping, header)
     if issues:
         raise ValueError("The mapping cannot be saved: " + "; ".join(issues))
-    folder = _folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{signature(header)}.json"
-    body = {"header": header, "mapping": mapping,
-            "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-    handle, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(body, out, ensure_ascii=False, indent=2)
-    os.replace(tmp, path)
-    return path
+    from tracker.store import column_mappings, shared_store
+
+    store = store or shared_store()
+    key = signature(header)
+    values = {"header": json.dumps(header, ensure_ascii=False),
+              "mapping": json.dumps(mapping, ensure_ascii=False),
+              "saved_at": dt.datetime.now(dt.UTC)}
+    with store.engine.begin() as conn:
+        done = conn.execute(column_mappings.update()
+                            .where(column_mappings.c.signature == key).values(**values))
+        if not done.rowcount:
+            conn.execute(column_mappings.insert().values(signature=key, **values))
+    return key
 
 
-def load(header: list[str]) -> dict[str, str] | None:
+def load(header: list[str], store: Any | None = None) -> dict[str, str] | None:
     """The mapping saved for this header, if one was saved and still fits it."""
-    path = _folder() / f"{signature(header)}.json"
-    if not path.exists():
+    from tracker import columnar, config
+    from tracker.store import column_mappings, shared_store
+
+    if store is None:
+        path = columnar.sqlite_path(config.db_url())
+        if path is not None and not Path(path).exists():
+            return None  # no store yet, so nothing saved: do not create one just to look
+        store = shared_store()
+    with store.engine.connect() as conn:
+        text = conn.execute(sa.select(column_mappings.c.mapping)
+                            .where(column_mappings.c.signature == signature(header))).scalar()
+    if text is None:
         return None
     try:
-        body = json.loads(path.read_text(encoding="utf-8"))
-        mapping = {str(k): str(v) for k, v in body["mapping"].items()}
-    except (OSError, ValueError, KeyError, AttributeError):
+        mapping = {str(k): str(v) for k, v in json.loads(text).items()}
+    except (ValueError, AttributeError):
         return None
     by_key = {column_key(h): h for h in header}
     fitted = {by_key.get(column_key(k), k): v for k, v in mapping.items()}

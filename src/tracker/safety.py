@@ -65,3 +65,19 @@ def escape_markdown(text: object) -> str:
     ``:red[x]`` or ``$x$`` from a file or a URL show as typed.
     """
     return _MARKDOWN_ACTIVE.sub(r"\\\1", str(text))
+
+
+_AUTOLINK_STARTS = re.compile(r"(?i)(://|www(?=\\?\.)|@)")
+_JOINER = "\u2060"  # WORD JOINER: invisible, and breaks the pattern an auto-linker looks for
+
+
+def plain_text(text: object) -> str:
+    """Text from a URL, a file or a user, for any notice: shown as typed and never a link.
+
+    :func:`escape_markdown` disarms Markdown (links, images, HTML, emphasis); Streamlit's
+    Markdown still turns bare ``https://…``, ``www.…`` and ``name@host`` into links, so an
+    invisible word joiner goes after each ``://``, ``www`` and ``@``. Use this one helper
+    for every notice built from a query parameter.
+    """
+    joined = _AUTOLINK_STARTS.sub(lambda m: m.group(1) + _JOINER, str(text))
+    return escape_markdown(joined)

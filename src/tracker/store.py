@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from tracker import columnar, config, migrations, pgcopy, schema
+from tracker.visibility import Visibility
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -113,6 +114,68 @@ audit = sa.Table(
     sa.Column("detail", sa.Text, nullable=True),
 )
 
+# --- state that every instance shares (accounts, sign-in, mappings, added briefs) ---------
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=True),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("password_changed_at", UTCDateTime, nullable=True),
+)
+"""Local accounts: argon2id hashes only (``NULL`` for accounts that sign in by SSO)."""
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(100), sa.ForeignKey("accounts.name", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("address", sa.String(64), nullable=True),
+    sa.Index("ix_sessions_name", "name"),
+)
+"""Open sign-ins, by the sha256 of the token the browser session holds. Deleting a row
+ends that session on every instance at its next action."""
+
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("address", sa.String(64), nullable=True),
+    sa.Column("known", sa.Boolean, nullable=False),
+    sa.Index("ix_login_failures_name", "name"),
+    sa.Index("ix_login_failures_address", "address"),
+)
+"""Failed sign-ins in the throttling window (older rows are pruned)."""
+
+column_mappings = sa.Table(
+    "column_mappings",
+    metadata,
+    sa.Column("signature", sa.String(64), primary_key=True),
+    sa.Column("header", sa.Text, nullable=False),
+    sa.Column("mapping", sa.Text, nullable=False),
+    sa.Column("saved_at", UTCDateTime, nullable=False),
+)
+"""Confirmed column mappings, by header signature (:func:`tracker.mappings.signature`)."""
+
+added_briefs = sa.Table(
+    "added_briefs",
+    metadata,
+    sa.Column("brief_id", sa.String(200), primary_key=True),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("added_by", sa.String(200), nullable=False),
+    sa.Column("added_at", UTCDateTime, nullable=False),
+)
+"""Briefs added through the app, byte for byte as uploaded."""
+
 
 batch_events = sa.Table(
     "batch_events",
@@ -148,16 +211,13 @@ def batch_states(as_of: dt.datetime | None = None) -> sa.FromClause:
 def visible_batches(as_of: dt.datetime | None = None, *, include_withdrawn: bool = False,
                     reviewed_only: bool = False, include_sensitive: bool = True) -> sa.Select:
     """The ids of the batches a reader sees: the one visibility rule of every read path
-    (SQLAlchemy, columnar SQLite, PostgreSQL COPY), live or as of a past moment."""
+    (SQLAlchemy, columnar SQLite, PostgreSQL COPY), live or as of a past moment.
+
+    Which states are shown is :class:`tracker.visibility.Visibility` (the publication
+    rule); the states themselves are those of the batches at ``as_of``."""
+    rule = Visibility(include_withdrawn, reviewed_only, include_sensitive)
     states = batch_states(as_of)
-    query = sa.select(states.c.batch_id)
-    if not include_withdrawn:
-        query = query.where(states.c.withdrawn.is_(False))
-    if reviewed_only:
-        query = query.where(states.c.reviewed.is_(True))
-    if not include_sensitive:
-        query = query.where(states.c.sensitive.is_(False))
-    return query
+    return sa.select(states.c.batch_id).where(*rule.conditions(states.c))
 
 
 DATA_ACTIONS = ("upload", "withdraw", "restore", "review", "unreview", "sensitive",
@@ -487,9 +547,24 @@ def open_store(url: str | None = None, *, seed: bool = True) -> Store:
     """The configured store, tables created and (by default) seeded with the bundled data."""
     store = Store(url)
     store.init()
+    from tracker import statefiles
+
+    statefiles.import_once(store)
     if seed:
         store.seed()
     return store
+
+
+_shared: dict[str, Store] = {}
+
+
+def shared_store(url: str | None = None) -> Store:
+    """One migrated store per URL in this process, for state reads and writes (mappings,
+    added briefs) from code that is not handed a store."""
+    url = url or config.db_url()
+    if url not in _shared:
+        _shared[url] = open_store(url, seed=False)
+    return _shared[url]
 
 
 def _records(frame: pd.DataFrame, batch_id: str) -> list[dict[str, Any]]:

@@ -1,6 +1,8 @@
 """Move a whole store to another database (e.g. the SQLite file into PostgreSQL), losing nothing.
 
-Every table of :data:`tracker.store.metadata` is copied row by row, values as they are:
+Every table of :data:`tracker.store.metadata` is copied row by row (incidents, batches, the
+audit log, and the shared state: accounts, open sessions, failed sign-ins, saved column
+mappings and added briefs), values as they are:
 incident ids, batch ids, audit ids and times stay the same, so the audit trail and the
 provenance of each batch survive the move. The source is read inside one snapshot and the
 target is written in one transaction: the copy is whole or absent. Afterwards both sides are
@@ -203,6 +205,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
     return value
 
 

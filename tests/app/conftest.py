@@ -26,6 +26,16 @@ def run_page(page: str | None = None, query: dict | None = None,
     return at
 
 
+def session_for(url: str, name: str) -> dict:
+    """Session state for a browser session signed in as the account ``name`` (which must
+    exist in the store at ``url``): a session token, as the sign-in form leaves it."""
+    from tracker.auth import Accounts
+    from tracker.store import Store
+
+    accounts = Accounts(Store(url))
+    return {"auth_token": accounts.start_session(accounts.user(name))}
+
+
 @pytest.fixture
 def app(app_store):
     """A function that runs a page of the app on a fresh seeded store."""

@@ -6,12 +6,14 @@ Every run executes ``app.py`` and then the page, as a live server does
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
 from tests.app.conftest import run_page
 from tests.hostile.apptest import use_full_runs
-from tracker import schema
+from tracker import auth, schema
 from tracker.auth import Accounts
 from tracker.store import BatchMeta, Store
 
@@ -51,6 +53,13 @@ def people(app_store: str, full_runs) -> dict[str, str]:
         "bilal": store.add_batch(_frame(["t-b1"]), BatchMeta("bilal-log.csv", "bilal", "sha-b")),
         "url": app_store,
     }
+
+
+@dataclasses.dataclass(frozen=True)
+class SlowLimit(auth.RateLimit):
+    """Sign-in delays longer than a test, whatever the machine's speed."""
+
+    first_delay: float = 600
 
 
 def signed_in(name: str, password: str = PASSWORD, page: str | None = None):
@@ -102,23 +111,52 @@ def test_sign_in_form_lets_a_researcher_in(people):
     assert at.button(key="auth_sign_out")
     at.button(key="auth_sign_out").click().run()
     assert at.text_input(key="auth_login_name")
-    assert "auth_user" not in at.session_state
+    assert "auth_token" not in at.session_state
 
 
-def test_a_wrong_password_is_refused_audited_and_limited(people):
+def test_a_wrong_password_is_refused_audited_and_delayed(people, monkeypatch):
+    monkeypatch.setattr(auth, "RateLimit", SlowLimit)
     at = run_page()
     for _ in range(5):
         at.text_input(key="auth_login_name").input("ayesha")
         at.text_input(key="auth_login_password").input("wrong password")
         at.button(key=SUBMIT).click().run()
-    assert "Too many failed sign-ins" in _texts(at.error)[-1]
+    assert _texts(at.error)[-1] == "Too many failed sign-ins. Try again in 10 minutes."
     at.text_input(key="auth_login_name").input("ayesha")
     at.text_input(key="auth_login_password").input(PASSWORD)
     at.button(key=SUBMIT).click().run()
-    assert "auth_user" not in at.session_state  # locked even with the right password
+    assert "auth_token" not in at.session_state  # delayed even with the right password
     log = Store(people["url"]).audit_log()
-    assert (log["action"] == "login failed").sum() == 5
-    assert set(log.loc[log["action"] == "login failed", "target"]) == {"ayesha"}
+    failed = log.loc[log["action"] == "login failed"]
+    assert len(failed) == 6 and set(failed["target"]) == {"ayesha"}
+    assert failed["detail"].iloc[0].startswith("refused unchecked")
+    assert signed_in("bilal").session_state["auth_token"]  # other users are not delayed
+
+
+def test_a_hundred_failed_sign_ins_for_made_up_names_do_not_block_a_real_user(people):
+    accounts = Accounts(Store(people["url"]))
+    for i in range(100):  # what the sign-in form calls, a hundred times
+        assert not accounts.authenticate(f"made-up-{i}", "wrong password").ok
+    at = signed_in("ayesha")
+    assert not at.exception and not _texts(at.error)
+    assert any("Signed in as" in c and "ayesha" in c for c in _texts(at.sidebar.caption))
+
+
+def test_a_change_on_another_instance_ends_the_session_at_the_next_action(people):
+    at = signed_in("ayesha", page="pages/batches.py")
+    assert at.dataframe  # a researcher's page
+    other = Accounts(Store(people["url"]))  # as another instance on the same database
+    other.set_role("ayesha", "viewer", actor="zara")
+    at.run()
+    assert "auth_token" not in at.session_state
+    assert not at.dataframe
+    assert any("session ended" in i for i in _texts(at.info))
+    at = signed_in("ayesha", page="pages/batches.py")
+    assert any("need a researcher account" in w for w in _texts(at.warning))  # now a viewer
+    other.disable("ayesha", actor="zara")
+    at.run()
+    assert "auth_token" not in at.session_state
+    assert "auth_token" not in signed_in("ayesha").session_state  # cannot sign in again
 
 
 # --- researchers -------------------------------------------------------------------------
@@ -207,7 +245,7 @@ def test_an_admin_adds_an_account_and_it_is_audited(people):
     at.button(key="FormSubmitter:accounts_add-Add account").click().run()
     assert not at.exception
     assert "Account added." in _texts(at.success)
-    assert Accounts().user("newcomer").role == "researcher"
+    assert Accounts(Store(people["url"])).user("newcomer").role == "researcher"
     entry = Store(people["url"]).audit_log().iloc[0]
     assert (entry["actor"], entry["action"], entry["target"]) == ("zara", "account added",
                                                                   "newcomer")
@@ -234,3 +272,36 @@ def test_required_login_hides_the_dashboard_until_sign_in(people, monkeypatch):
     at.text_input(key="auth_login_password").input(PASSWORD)
     at.button(key=SUBMIT).click().run()
     assert at.metric  # the overview's headline figures
+
+
+def test_an_admin_lifts_a_delay_disables_and_removes_on_the_accounts_page(people, monkeypatch):
+    monkeypatch.setattr(auth, "RateLimit", SlowLimit)
+    store = Store(people["url"])
+    accounts = Accounts(store)
+    for _ in range(6):
+        accounts.authenticate("bilal", "wrong password")
+    assert accounts.wait_seconds("bilal") > 0
+    at = signed_in("zara", page="pages/accounts.py")
+    assert not at.exception
+    locks = next(d.value for d in at.dataframe if "wait_seconds" in d.value.columns)
+    assert locks["name"].tolist() == ["bilal"]
+    at.button(key="FormSubmitter:accounts_lift-Lift delay").click().run()
+    assert "Sign-in delay lifted." in _texts(at.success)
+    assert accounts.wait_seconds("bilal") == 0
+
+    at.selectbox(key="accounts_access_name").set_value("bilal")
+    at.button(key="FormSubmitter:accounts_access-Disable").click().run()
+    assert "Account disabled; its open sessions ended." in _texts(at.success)
+    assert accounts.user("bilal") is None
+    at.selectbox(key="accounts_access_name").set_value("bilal")
+    at.button(key="FormSubmitter:accounts_access-Remove").click().run()
+    assert any("Tick the box" in w for w in _texts(at.warning))
+    assert "bilal" in accounts.names()  # not without the confirmation
+    at.selectbox(key="accounts_access_name").set_value("bilal")
+    at.checkbox(key="accounts_remove_sure").check()
+    at.button(key="FormSubmitter:accounts_access-Remove").click().run()
+    assert "bilal" not in accounts.names()
+    table = at.dataframe[0].value
+    assert "bilal" not in table["name"].tolist() and "status" in table.columns
+    actions = store.audit_log()["action"].head(3).tolist()
+    assert actions == ["account removed", "account disabled", "sign-in delay lifted"]

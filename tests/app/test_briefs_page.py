@@ -3,11 +3,10 @@ and the Briefs page (AppTest)."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import yaml
 
+from tests.app.conftest import session_for
 from tracker import briefs
 from tracker.store import Store
 
@@ -231,7 +230,7 @@ def signed_in(app_store, tmp_path):
 
     Accounts(store=Store(app_store)).add("editor", "admin", "a long test passphrase",
                                          actor="test")
-    return {"auth_user": "editor", "auth_since": time.time()}
+    return session_for(app_store, "editor")
 
 
 def _brief(**takeaway) -> bytes:

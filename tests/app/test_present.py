@@ -9,8 +9,9 @@ import re
 
 import pytest
 
-from tests.app.conftest import run_page
+from tests.app.conftest import run_page, session_for
 from tracker import slides
+from tracker.auth import Accounts
 from tracker.store import BatchMeta, Store
 
 PAGE = "pages/present.py"
@@ -98,14 +99,24 @@ def add_unreviewed_and_sensitive_batches(app_store, bundled) -> None:
                                         sensitive=sensitive))
 
 
+def researcher(app_store) -> dict:
+    """A signed-in researcher's session: researchers see batches the public does not."""
+    Accounts(Store(app_store)).add("ayesha", "researcher", "a long passphrase 1",
+                                   actor="test setup")
+    return session_for(app_store, "ayesha")
+
+
 def test_safe_switch_hides_unreviewed_and_sensitive_batches(app_store, bundled):
     add_unreviewed_and_sensitive_batches(app_store, bundled)
     window = int(bundled["date"].dt.date.astype(str).between("2025-03-15", "2025-03-17").sum())
-    at = present(4)
+    at = present(4, session=researcher(app_store))
     assert at.toggle(key="screen_share_safe").value is True  # on by default in presenter mode
     assert f" · {window} sourced incidents" in data_line(at)
     at.toggle(key="screen_share_safe").set_value(False).run()
     assert f" · {window + 6} sourced incidents" in data_line(at)
+    visitor = present(4)  # signed out: the publication rule, whatever the switch says
+    visitor.toggle(key="screen_share_safe").set_value(False).run()
+    assert f" · {window} sourced incidents" in data_line(visitor)
 
 
 def test_present_on_any_view_is_screen_share_safe_and_the_sidebar_switch_works(
@@ -116,12 +127,15 @@ def test_present_on_any_view_is_screen_share_safe_and_the_sidebar_switch_works(
     def listed(at) -> int:
         return int(at.metric[0].value.replace(",", ""))
 
-    plain = run_page("pages/overview.py", query={})
+    session = researcher(app_store)
+    assert listed(run_page("pages/overview.py", query={})) == len(bundled)  # signed out
+    plain = run_page("pages/overview.py", query={}, session=session)
     assert plain.toggle(key="screen_share_safe").value is False  # off outside presenter mode
     assert listed(plain) == everything
     plain.toggle(key="screen_share_safe").set_value(True).run()
     assert listed(plain) == len(bundled)
-    presenting = run_page("pages/overview.py", query={"present": "1"})  # the view as a slide
+    presenting = run_page("pages/overview.py", query={"present": "1"},
+                          session=session)  # the view as a slide
     assert presenting.toggle(key="screen_share_safe").value is True
     assert f" · {len(bundled):,} sourced incidents · " in data_line(presenting)
     presenting.toggle(key="screen_share_safe").set_value(False).run()

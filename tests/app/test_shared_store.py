@@ -39,7 +39,8 @@ OTHER_INSTANCE = textwrap.dedent(
         "batch_id": "x",
     } for i in range(2)]
     frame = schema.conform(pd.DataFrame(rows))
-    data.store().add_batch(frame, BatchMeta("other.csv", "other instance", sha256="other"))
+    data.store().add_batch(frame, BatchMeta("other.csv", "other instance", sha256="other",
+                                            reviewed=True))  # published: everyone sees it
     at.run()
     print(json.dumps({"before": before, "after": incidents(at)}))
     """

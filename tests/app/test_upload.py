@@ -80,7 +80,8 @@ def test_preview_counts_add_up_and_save_makes_one_unreviewed_batch(upload_page, 
     before = store.count_incidents()
     at.button(key="upload_commit").click().run()
     assert not at.exception
-    assert any("Saved as batch" in s.value for s in at.success)
+    saved = next(s.value for s in at.success if "Saved as batch" in s.value)
+    assert "Only signed-in researchers and admins see it for now" in saved  # who sees it
     assert store.count_incidents() == before + 4
     newest = store.batches().iloc[0]
     assert newest["file_name"] == "log.csv" and not newest["reviewed"]
@@ -88,7 +89,9 @@ def test_preview_counts_add_up_and_save_makes_one_unreviewed_batch(upload_page, 
 
     at.switch_page("pages/overview.py").run()
     headline = {m.label: m.value for m in at.metric}
-    assert headline["Incidents"] == f"{before + 4:,}"
+    assert headline["Incidents"] == f"{before + 4:,}"  # the researcher sees the new batch
+    visitor = run_page()  # a signed-out visitor does not, until an admin reviews it
+    assert _metrics(visitor)["Incidents"] == f"{before:,}"
 
 
 def test_the_same_file_again_is_recognised(upload_page):

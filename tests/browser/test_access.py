@@ -37,7 +37,7 @@ def access_server(tmp_path_factory):
     url = f"sqlite:///{(folder / 'store.db').as_posix()}"
     store = Store(url)
     store.seed()
-    accounts = Accounts(state / "accounts.json", store=store)
+    accounts = Accounts(store)
     batches = {}
     for year, (name, role) in enumerate([("ayesha", "researcher"), ("bilal", "researcher"),
                                          ("zara", "admin")], start=2015):

@@ -33,9 +33,9 @@ def hostile_server(tmp_path_factory):
     url = f"sqlite:///{(folder / 'store.db').as_posix()}"
     store = Store(url)
     store.seed()
-    accounts = Accounts(folder / "state" / "accounts.json", store=store)
+    accounts = Accounts(store)
     accounts.add("zara", "admin", PASSWORD, actor="test setup")
-    hostile_store(url)
+    store.mark_reviewed(hostile_store(url), actor="test setup")  # published: public pages
     accounts.authenticate(files.PAYLOADS["img"], "guess")  # a script as a user name
     store.engine.dispose()
     with streamlit_server(url, folder / "state") as base:
@@ -101,3 +101,34 @@ def test_an_admin_sees_hostile_names_inert_in_batches_and_audit(page, hostile_se
     page.locator("[data-testid='stDataFrame']").wait_for()
     assert_nothing_ran(page, dialogs)
     screenshot(page, "hostile-audit")
+
+
+OUTSIDE = """Array.from(document.querySelectorAll('a[href], img[src], image, iframe, source'),
+  e => e.getAttribute('href') || e.getAttribute('src') || e.getAttribute('xlink:href') || '')
+  .filter(u => /^(https?:)?\\/\\//i.test(u))
+  .filter(u => !/^(https?:)?\\/\\/(localhost|127\\.0\\.0\\.1)[:/]/i.test(u))"""
+
+
+@pytest.mark.parametrize("name", ["view parameters", "filter parameters",
+                                  "presenting, dates out of range"])
+@pytest.mark.parametrize("path", ["", "balochistan", "surges", "data", "present"])
+def test_links_in_query_parameters_stay_text_and_nothing_leaves_localhost(
+        page, hostile_server, dialogs, path, name):
+    """Every query parameter carries Markdown links, images, HTML, bare URLs (the ``page``
+    fixture fails the test on any request that leaves localhost)."""
+    from urllib.parse import urlencode
+
+    from tests.hostile.test_link_injection import EVIL, QUERIES
+
+    open_app(page, f"{hostile_server}/{path}")
+    own = set(page.evaluate(OUTSIDE))  # the page's own links (incident sources) without it
+    open_app(page, f"{hostile_server}/{path}?{urlencode(QUERIES[name], doseq=True)}")
+    assert_no_exception(page)
+    page.wait_for_timeout(1000)  # let any image or link the text could make load
+    assert_nothing_ran(page, dialogs)
+    links = page.evaluate(OUTSIDE)
+    assert not [u for u in links if u not in own or EVIL in u]  # none added by the link
+    alerts = page.locator("[data-testid='stAlert']").all_inner_texts()
+    assert any(EVIL in a.replace("\u2060", "") for a in alerts), alerts  # quoted as text
+    if path == "balochistan" and name == "view parameters":
+        screenshot(page, "hostile-link-notices")

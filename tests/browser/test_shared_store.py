@@ -30,7 +30,8 @@ def test_two_servers_on_one_postgresql_see_each_others_batches(pg_url, browser, 
         assert _incidents(page) == _incidents(other) == f"{len(bundled):,}"
 
         writer.add_batch(incidents_frame([f"shared-{i}" for i in range(3)]),
-                         BatchMeta("shared.csv", "third process", sha256="shared"))
+                         BatchMeta("shared.csv", "third process", sha256="shared",
+                                   reviewed=True))  # published: signed-out visitors see it
         for tab, name in ((page, "a"), (other, "b")):
             open_app(tab, tab.url)  # a new run on the same server process
             assert_no_exception(tab)

@@ -32,8 +32,7 @@ def upload_server(tmp_path_factory):
     url = f"sqlite:///{(folder / 'store.db').as_posix()}"
     store = Store(url)
     store.seed()
-    Accounts(state / "accounts.json", store=store).add("ayesha", "researcher", PASSWORD,
-                                                       actor="test setup")
+    Accounts(store).add("ayesha", "researcher", PASSWORD, actor="test setup")
     seeded = store.count_incidents()
     store.engine.dispose()
     with streamlit_server(url, state) as base:

@@ -10,11 +10,10 @@ only appear escaped. ``tests/browser/test_hostile.py`` checks the same in a real
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
-from tests.app.conftest import PAGE_FILES, run_page
+from tests.app.conftest import PAGE_FILES, run_page, session_for
 from tests.hostile import files
 from tests.hostile.apptest import use_full_runs
 from tracker import auth, ingest
@@ -94,7 +93,7 @@ def hostile_app(app_store, monkeypatch):
     use_full_runs(monkeypatch)
     Accounts(store=Store(app_store)).add("zara", "admin", "a long passphrase 1", actor="test")
     hostile_store(app_store)
-    return {"auth_user": "zara", "auth_since": time.time()}
+    return session_for(app_store, "zara")
 
 
 @pytest.mark.parametrize("page", PAGE_FILES, ids=lambda p: p.split("/")[-1])
@@ -151,8 +150,7 @@ def test_the_upload_preview_shows_a_hostile_file_inert(app_store, monkeypatch, e
     frame.loc[2, "district"] = files.PAYLOADS["img"]  # an unknown district, reported
     if extra_column:
         frame = frame.rename(columns={"summary": files.PAYLOADS["link"]})
-    at = run_page("pages/upload.py", session={"auth_user": "ayesha",
-                                               "auth_since": time.time()})
+    at = run_page("pages/upload.py", session=session_for(app_store, "ayesha"))
     at.file_uploader(key="upload_file").set_value(
         (files.PAYLOADS["script"] + ".csv", files.to_csv(frame), "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]

@@ -47,7 +47,7 @@ def assert_inert_xlsx(data: bytes) -> list:
 
 
 def test_the_audit_log_export_is_inert_when_names_are_formulas(store, tmp_path):
-    accounts = Accounts(tmp_path / "accounts.json", store=store)
+    accounts = Accounts(store)
     for payload in files.PAYLOADS.values():
         accounts.authenticate(payload, "guess")
     log = store.audit_log()

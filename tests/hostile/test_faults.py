@@ -218,7 +218,7 @@ def test_two_processes_uploading_different_files_at_once_each_land_exactly_once(
 
 def test_the_upload_page_says_the_store_is_locked_and_saves_once_on_retry(app_store,
                                                                          monkeypatch):
-    from tests.app.conftest import run_page
+    from tests.app.conftest import run_page, session_for
     from tests.hostile.apptest import use_full_runs
     from tracker.auth import Accounts
     from tracker.ui import data as ui_data
@@ -226,8 +226,7 @@ def test_the_upload_page_says_the_store_is_locked_and_saves_once_on_retry(app_st
     use_full_runs(monkeypatch)
     Accounts(store=Store(app_store)).add("ayesha", "researcher", "a long passphrase 1",
                                          actor="test")
-    at = run_page("pages/upload.py", session={"auth_user": "ayesha",
-                                               "auth_since": time.time()})
+    at = run_page("pages/upload.py", session=session_for(app_store, "ayesha"))
     engine = ui_data.store().engine  # the app's own (cached) store
     event.listen(engine, "connect", lambda conn, _: conn.execute("PRAGMA busy_timeout=300"))
     engine.dispose()

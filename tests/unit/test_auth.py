@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import threading
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from tracker import auth, cli, config, schema
+from tracker import store as tables
 from tracker.auth import AccountError, Accounts, PermissionDenied, RateLimit, User
 from tracker.store import BatchMeta, Store, StoreError
 
@@ -42,8 +43,9 @@ def _frame(ids):
 
 @pytest.fixture
 def accounts(tmp_path: Path, store: Store) -> Accounts:
-    return Accounts(tmp_path / "state" / "accounts.json", store=store,
-                    limit=RateLimit(per_name=3, overall=6, window_seconds=600), clock=Clock())
+    return Accounts(store, limit=RateLimit(per_pair=3, per_name=6, per_address=6,
+                                           first_delay=60, max_delay=600,
+                                           window_seconds=3600), clock=Clock())
 
 
 @pytest.fixture
@@ -64,21 +66,21 @@ VIEWER = User("vik", "viewer")
 # --- accounts ----------------------------------------------------------------------------
 
 
-def test_passwords_are_stored_only_as_salted_argon2_hashes(accounts: Accounts):
+def test_passwords_are_stored_only_as_salted_argon2_hashes(accounts: Accounts, store: Store):
     accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
     accounts.add("bilal", "researcher", PASSWORD, actor="setup")
-    text = accounts.path.read_text()
-    assert PASSWORD not in text
-    stored = json.loads(text)["accounts"]
-    hashes = [stored[n]["password_hash"] for n in ("ayesha", "bilal")]
+    with store.engine.connect() as conn:
+        rows = {r.name: r for r in conn.execute(sa.select(tables.accounts))}
+        everything = json.dumps([list(map(str, r)) for t in tables.metadata.sorted_tables
+                                 for r in conn.execute(sa.select(t))])
+    assert PASSWORD not in everything
+    hashes = [rows[n].password_hash for n in ("ayesha", "bilal")]
     assert all(h.startswith("$argon2id$") for h in hashes)
     assert hashes[0] != hashes[1]  # same password, different salt
-    if os.name == "posix":
-        assert accounts.path.stat().st_mode & 0o777 == 0o600
 
 
-def test_no_account_or_password_ships(project_root: Path, tmp_path: Path):
-    fresh = Accounts(tmp_path / "accounts.json")
+def test_no_account_or_password_ships(project_root: Path, store: Store):
+    fresh = Accounts(store)
     assert fresh.names() == []
     for name, password in [("admin", "admin"), ("admin", "password"), ("root", "")]:
         assert not fresh.authenticate(name, password).ok
@@ -110,30 +112,79 @@ def test_failed_sign_ins_are_audited(accounts: Accounts, store: Store):
     failed = log.loc[log["action"] == "login failed"]
     assert failed["target"].tolist() == ["<script>alert(1)</script>", "ayesha"]
     assert failed["detail"].tolist() == ["no such account", "wrong password"]
+    # and the addresses, when the app knows them
+    accounts.authenticate("ayesha", "nope", address="203.0.113.9")
+    assert store.audit_log().iloc[0]["detail"] == "wrong password (from 203.0.113.9)"
     assert set(failed["actor"]) == {"anonymous"}
 
 
-def test_failed_sign_ins_are_limited_per_name_and_the_limit_survives_a_restart(
+def test_failed_sign_ins_earn_growing_delays_that_survive_a_restart(
     accounts: Accounts, store: Store
 ):
     accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
     for _ in range(3):
         accounts.authenticate("ayesha", "wrong")
     blocked = accounts.authenticate("ayesha", PASSWORD)
-    assert not blocked.ok and "Too many failed sign-ins" in blocked.message
-    assert "login failed" in store.audit_log()["action"].tolist()
-    restarted = Accounts(accounts.path, store=store, limit=accounts.limit, clock=accounts.clock)
+    assert not blocked.ok
+    assert blocked.message == "Too many failed sign-ins. Try again in 60 seconds."
+    assert store.audit_log().iloc[0]["detail"].startswith("refused unchecked")
+    restarted = Accounts(store, limit=accounts.limit, clock=accounts.clock)  # another instance
     assert not restarted.authenticate("ayesha", PASSWORD).ok
-    accounts.clock.now += 601  # the window has passed
+    accounts.clock.now += 61  # the first delay is over
+    assert not accounts.authenticate("ayesha", "wrong again").ok
+    assert accounts.wait_seconds("ayesha") == pytest.approx(120)  # doubled
+    accounts.clock.now += 119
+    assert not accounts.authenticate("ayesha", PASSWORD).ok
+    accounts.clock.now += 2
     assert restarted.authenticate("ayesha", PASSWORD).ok
 
 
-def test_the_overall_limit_stops_guessing_across_many_names(accounts: Accounts):
+def test_a_flood_of_unknown_names_never_blocks_a_real_user(accounts: Accounts, store: Store):
     accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
+    for address in (None, "198.51.100.7"):  # unknown address, and the flood's own address
+        for i in range(100):
+            assert not accounts.authenticate(f"made-up-{i}", "wrong", address=address).ok
+        result = accounts.authenticate("ayesha", PASSWORD, address=address)
+        assert result.ok, result.message
+    failed = store.audit_log().query("action == 'login failed'")
+    assert len(failed) == 200  # every failure audited
+
+
+def test_guessing_one_name_from_one_address_leaves_other_addresses_alone(accounts: Accounts):
+    accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
+    for _ in range(5):
+        accounts.authenticate("ayesha", "wrong", address="198.51.100.7")
+    assert not accounts.authenticate("ayesha", PASSWORD, address="198.51.100.7").ok
+    assert accounts.authenticate("ayesha", PASSWORD, address="203.0.113.9").ok
+
+
+def test_spraying_real_names_from_one_address_is_slowed(accounts: Accounts):
+    for i in range(4):
+        accounts.add(f"user{i}", "viewer", PASSWORD, actor="setup")
+    for i in range(4):  # 2 guesses each: under the per-name limit, over the per-address one
+        accounts.authenticate(f"user{i}", "wrong", address="198.51.100.7")
+        accounts.authenticate(f"user{i}", "wrong 2", address="198.51.100.7")
+    assert accounts.wait_seconds("user0", "198.51.100.7") > 0
+    assert accounts.wait_seconds("user0", "203.0.113.9") == 0
+
+
+def test_an_admin_lifts_a_delay_and_it_is_audited(accounts: Accounts, store: Store):
+    accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
+    for _ in range(3):
+        accounts.authenticate("ayesha", "wrong", address="198.51.100.7")
+    locks = accounts.locks()
+    assert locks[["name", "address"]].values.tolist() == [["ayesha", "198.51.100.7"]]
+    assert locks["wait_seconds"].iloc[0] == 60
+    assert accounts.lift(actor="zara", name="ayesha") == 3
+    assert accounts.locks().empty
+    assert accounts.authenticate("ayesha", PASSWORD, address="198.51.100.7").ok
+    row = store.audit_log().query("action == 'sign-in delay lifted'").iloc[0]
+    assert (row["actor"], row["target"]) == ("zara", "ayesha")
     for i in range(6):
-        accounts.authenticate(f"guess{i}", "wrong")
-    result = accounts.authenticate("ayesha", PASSWORD)
-    assert not result.ok and "Too many" in result.message
+        accounts.authenticate("ayesha", "wrong", address=f"192.0.2.{i}")
+    assert accounts.wait_seconds("ayesha", "192.0.2.99") > 0  # per name, from anywhere
+    accounts.lift(actor="zara", address="192.0.2.3")
+    assert accounts.wait_seconds("ayesha", "192.0.2.99") == 0  # 5 left: under the limit
 
 
 def test_a_success_clears_the_names_failures(accounts: Accounts):
@@ -161,12 +212,12 @@ def test_account_changes_are_audited_and_the_last_admin_stays(accounts: Accounts
     accounts.add("ayesha", "viewer", PASSWORD, actor="zara")
     accounts.set_role("ayesha", "researcher", actor="zara")
     assert accounts.user("ayesha") == User("ayesha", "researcher")
-    with pytest.raises(AccountError, match="only admin"):
+    with pytest.raises(AccountError, match="only active admin"):
         accounts.set_role("zara", "viewer", actor="zara")
     assert accounts.user("zara").role == "admin"
     log = store.audit_log()
     assert log["action"].tolist()[:2] == ["role changed", "account added"]
-    assert log["detail"].tolist()[0] == "viewer → researcher"
+    assert log["detail"].tolist()[0] == "viewer → researcher; 0 open sessions ended"
 
 
 @pytest.mark.parametrize("name", [
@@ -212,12 +263,63 @@ def test_the_table_never_shows_hashes(accounts: Accounts):
     assert not accounts.authenticate("sso@example.org", "").ok  # no password to match
 
 
+def test_a_change_ends_the_users_sessions_on_every_instance(accounts: Accounts, store: Store):
+    accounts.add("zara", "admin", PASSWORD, actor="setup")
+    accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
+    other = Accounts(Store(store.url), clock=accounts.clock)  # a second instance, same database
+    changes = [lambda: accounts.set_role("ayesha", "viewer", actor="zara"),
+               lambda: accounts.reset_password("ayesha", PASSWORD, actor="zara"),
+               lambda: accounts.disable("ayesha", actor="zara")]
+    for change in changes:
+        token = other.start_session(other.user("ayesha"))
+        unrelated = other.start_session(other.user("zara"))
+        assert other.session_user(token).name == "ayesha"
+        change()
+        assert other.session_user(token) is None
+        assert other.session_user(unrelated) == User("zara", "admin")
+    assert not accounts.authenticate("ayesha", PASSWORD).ok  # disabled
+    assert accounts.user("ayesha") is None
+    zara = other.start_session(other.user("zara"))
+    accounts.clock.now += auth.SESSION_HOURS * 3600 + 1
+    assert other.session_user(zara) is None  # expired
+    actions = store.audit_log()["action"].tolist()
+    assert {"role changed", "password reset", "account disabled"} <= set(actions)
+
+
+def test_disable_enable_remove_and_the_last_admin(accounts: Accounts, store: Store):
+    accounts.add("zara", "admin", PASSWORD, actor="setup")
+    accounts.add("ayesha", "researcher", PASSWORD, actor="setup")
+    with pytest.raises(AccountError, match="only active admin"):
+        accounts.disable("zara", actor="zara")
+    with pytest.raises(AccountError, match="only active admin"):
+        accounts.remove("zara", actor="zara")
+    accounts.disable("ayesha", actor="zara")
+    with pytest.raises(AccountError, match="already disabled"):
+        accounts.disable("ayesha", actor="zara")
+    assert accounts.table().set_index("name")["status"].to_dict() == {
+        "ayesha": "disabled", "zara": "active"}
+    accounts.enable("ayesha", actor="zara")
+    assert accounts.authenticate("ayesha", PASSWORD).ok
+    accounts.remove("ayesha", actor="zara")
+    assert accounts.names() == ["zara"]
+    with pytest.raises(AccountError, match="no account"):
+        accounts.enable("ayesha", actor="zara")
+    log = store.audit_log()
+    assert log[["actor", "action", "target"]].head(3).values.tolist() == [
+        ["zara", "account removed", "ayesha"], ["zara", "account enabled", "ayesha"],
+        ["zara", "account disabled", "ayesha"]]
+
+
 def test_single_sign_on_users_take_their_accounts_role_else_viewer(accounts: Accounts):
     accounts.add("Zara@Example.org", "admin", None, actor="setup")
     assert accounts.sso_user("zara@example.org") == User("zara@example.org", "admin", "sso")
     assert accounts.sso_user("someone@example.org").role == "viewer"
     assert accounts.sso_user(None) is None
     assert accounts.sso_user("<b>bad</b>") is None
+    accounts.add("zed@example.org", "researcher", None, actor="setup")
+    accounts.add("root", "admin", PASSWORD, actor="setup")
+    accounts.disable("zed@example.org", actor="root")
+    assert accounts.sso_user("zed@example.org") is None  # disabled stays out by SSO too
 
 
 def test_viewing_requires_login_setting(monkeypatch: pytest.MonkeyPatch):
@@ -341,7 +443,7 @@ def test_users_add_asks_twice_and_lists(cli_env: Path):
     listed = runner.invoke(cli.main, ["users", "list"])
     assert "ayesha" in listed.output and "researcher" in listed.output
     assert "argon2" not in listed.output
-    assert Accounts(cli_env / "accounts.json").authenticate("ayesha", PASSWORD).ok
+    assert Accounts(Store()).authenticate("ayesha", PASSWORD).ok
     log = Store().audit_log()
     assert log.iloc[0]["action"] == "account added"
     assert log.iloc[0]["actor"].startswith("command line")
@@ -360,7 +462,7 @@ def test_users_add_from_stdin_and_refusals(cli_env: Path):
     assert short.exit_code == 1 and "at least 10" in short.output
     bad_role = runner.invoke(cli.main, ["users", "add", "x", "--role", "root"])
     assert bad_role.exit_code == 2
-    assert Accounts(cli_env / "accounts.json").names() == ["zara"]
+    assert Accounts(Store()).names() == ["zara"]
 
 
 def test_users_passwd_sets_a_new_password(cli_env: Path):
@@ -370,7 +472,7 @@ def test_users_passwd_sets_a_new_password(cli_env: Path):
     done = runner.invoke(cli.main, ["users", "passwd", "zara"],
                          input="brand new secret\nbrand new secret\n")
     assert done.exit_code == 0, done.output
-    assert Accounts(cli_env / "accounts.json").authenticate("zara", "brand new secret").ok
+    assert Accounts(Store()).authenticate("zara", "brand new secret").ok
 
 
 @pytest.mark.parametrize("who", [None, AYESHA])
@@ -381,4 +483,84 @@ def test_only_an_admin_adds_a_brief_in_the_tracker_code_too(store, who, tmp_path
     with pytest.raises(PermissionDenied):
         auth.add_brief(raw, store, who)
     assert len(store.audit_log()) == before
-    assert not (tmp_path / "briefs").exists()
+    assert briefs_table_rows(store) == 0
+
+
+def briefs_table_rows(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(tables.added_briefs)).scalar()
+
+
+def test_users_disable_enable_remove_unlock_on_the_command_line(cli_env: Path):
+    runner = CliRunner()
+    for name, role in (("zara", "admin"), ("ayesha", "researcher")):
+        runner.invoke(cli.main, ["users", "add", name, "--role", role, "--password-stdin"],
+                      input=PASSWORD + "\n")
+    accounts = Accounts(Store())
+    token = accounts.start_session(accounts.user("ayesha"))
+    done = runner.invoke(cli.main, ["users", "disable", "ayesha"])
+    assert done.exit_code == 0, done.output
+    assert accounts.session_user(token) is None and accounts.user("ayesha") is None
+    assert "disabled" in runner.invoke(cli.main, ["users", "list"]).output
+    assert runner.invoke(cli.main, ["users", "enable", "ayesha"]).exit_code == 0
+    assert runner.invoke(cli.main, ["users", "role", "ayesha", "admin"]).exit_code == 0
+    assert accounts.user("ayesha").role == "admin"
+    for _ in range(6):
+        accounts.authenticate("zara", "wrong")
+    assert "zara" in runner.invoke(cli.main, ["users", "locks"]).output
+    lifted = runner.invoke(cli.main, ["users", "unlock", "zara"])
+    # the 6th try came during the delay: refused unchecked, not counted
+    assert lifted.exit_code == 0 and "5 failed sign-ins forgotten" in lifted.output
+    assert accounts.authenticate("zara", PASSWORD).ok
+    assert runner.invoke(cli.main, ["users", "remove", "ayesha", "--yes"]).exit_code == 0
+    assert accounts.names() == ["zara"]
+    refused = runner.invoke(cli.main, ["users", "remove", "zara", "--yes"])
+    assert refused.exit_code == 1 and "only active admin" in refused.output
+
+
+def test_batches_on_the_command_line_follow_the_publication_rule(cli_env: Path):
+    store = Store()
+    store.init()
+    bid = store.add_batch(_frame(["a1"]), BatchMeta("a.csv", "ayesha", "ha"))
+    public = auth.visibility_for(None)
+    assert store.load_incidents(reviewed_only=public.reviewed_only,
+                                include_sensitive=public.include_sensitive).empty
+    runner = CliRunner()
+    listed = runner.invoke(cli.main, ["batches", "list"])
+    assert bid in listed.output and "not reviewed" in listed.output
+    done = runner.invoke(cli.main, ["batches", "review", bid])
+    assert done.exit_code == 0, done.output
+    assert "Everyone who can open the dashboard sees it." in done.output
+    assert store.load_incidents(reviewed_only=True, include_sensitive=False)[
+        "incident_id"].tolist() == ["a1"]
+    assert runner.invoke(cli.main, ["batches", "withdraw", bid]).exit_code == 0
+    assert store.load_incidents().empty
+    assert runner.invoke(cli.main, ["batches", "restore", bid]).exit_code == 0
+    missing = runner.invoke(cli.main, ["batches", "review", "nope"])
+    assert missing.exit_code == 1 and "no batch" in missing.output
+    log = store.audit_log()
+    assert log["action"].head(3).tolist() == ["restore", "withdraw", "review"]
+    assert log["actor"].iloc[0].startswith("command line")
+
+
+def _shows(rule, **flags: bool) -> bool:
+    """Whether ``rule``'s SQL conditions let a batch with these flags through."""
+    import sqlalchemy as sa
+
+    batch = sa.select(*(sa.literal(v, sa.Boolean).label(k) for k, v in flags.items())).subquery()
+    query = sa.select(sa.literal(1)).select_from(batch).where(*rule.conditions(batch.c))
+    with sa.create_engine("sqlite://").connect() as conn:
+        return conn.execute(query).first() is not None
+
+
+def test_the_publication_rule():
+    assert auth.visibility_for(None) == auth.PUBLIC == auth.visibility_for(VIEWER)
+    assert auth.visibility_for(AYESHA) == auth.EVERYTHING == auth.visibility_for(ADMIN)
+    assert _shows(auth.PUBLIC, withdrawn=False, reviewed=True, sensitive=False)
+    assert not _shows(auth.PUBLIC, withdrawn=False, reviewed=False, sensitive=False)
+    assert not _shows(auth.PUBLIC, withdrawn=False, reviewed=True, sensitive=True)
+    assert _shows(auth.EVERYTHING, withdrawn=False, reviewed=False, sensitive=True)
+    assert not _shows(auth.EVERYTHING, withdrawn=True, reviewed=True, sensitive=False)
+    assert "once an admin marks it reviewed" in auth.audience(
+        {"withdrawn": False, "reviewed": False, "sensitive": False})
+    assert "never" in auth.audience({"withdrawn": False, "reviewed": True, "sensitive": True})

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 import yaml
 
 from tracker import briefs, schema
@@ -156,10 +157,8 @@ def test_choosing_a_province_changes_the_takeaways():
 
 
 def test_district_only_takeaway_shows_on_its_province(tmp_path, monkeypatch):
-    folder = tmp_path / "state" / "briefs"
-    folder.mkdir(parents=True)
     monkeypatch.setenv("TRACKER_STATE_DIR", str(tmp_path / "state"))
-    (folder / "d.yaml").write_text(brief_text(takeaway={"regions": ["Kurram"]}))
+    briefs.add_brief(brief_text(takeaway={"regions": ["Kurram"]}).encode(), actor="test")
     library = briefs.load_library()
     assert library.problems == ()
     assert "one" in ids(briefs.takeaways_for(("Khyber Pakhtunkhwa",), library))
@@ -481,19 +480,29 @@ def test_markdown_escape_leaves_text_inert():
 
 def test_add_brief_stores_it_records_it_and_it_shows_at_once(state, seeded_store):
     raw = brief_text(takeaway={"regions": ["Sindh"], "theme": "economy"}).encode()
-    before = ids(i for i in briefs.takeaways_for(("Sindh",)) if not i.national)
+    before = ids(i for i in briefs.takeaways_for(("Sindh",), briefs.load_library(seeded_store))
+                 if not i.national)
     assert "one" not in before
     added = briefs.add_brief(raw, actor="researcher1", store=seeded_store)
     assert added.source == "added"
-    assert (state / "briefs" / "test-brief.yaml").read_bytes() == raw
-    library = briefs.load_library()
+    assert _stored(seeded_store) == {"test-brief": raw}  # byte for byte, in the store
+    assert not (state / "briefs").exists()
+    library = briefs.load_library(seeded_store)
     assert {b.id for b in library.briefs} == {BUNDLED_ID, "test-brief"}
-    assert "one" in ids(i for i in briefs.takeaways_for(("Sindh",)) if not i.national)
+    assert "one" in ids(i for i in briefs.takeaways_for(("Sindh",), library) if not i.national)
     audit = seeded_store.audit_log()
     row = audit[audit["action"] == "brief added"]
     assert len(row) == 1
     assert row.iloc[0]["actor"] == "researcher1"
     assert row.iloc[0]["target"] == "test-brief"
+
+
+def _stored(store) -> dict[str, bytes]:
+    from tracker.store import added_briefs
+
+    with store.engine.connect() as conn:
+        return {r.brief_id: bytes(r.content)
+                for r in conn.execute(sa.select(added_briefs.c.brief_id, added_briefs.c.content))}
 
 
 def test_add_brief_refuses_a_taken_id(state, seeded_store):
@@ -511,18 +520,35 @@ def test_add_brief_refuses_invalid_and_stores_nothing(state, seeded_store):
     with pytest.raises(BriefError):
         briefs.add_brief(brief_text(takeaway={"regions": ["Atlantis"]}).encode(), actor="a",
                          store=seeded_store)
-    stored = list((state / "briefs").glob("*.yaml")) if (state / "briefs").exists() else []
-    assert stored == []
+    assert _stored(seeded_store) == {}
     assert (seeded_store.audit_log()["action"] == "brief added").sum() == 0
 
 
-def test_broken_file_in_state_folder_is_skipped_not_fatal(state):
+def test_a_damaged_stored_brief_is_skipped_not_fatal(state, seeded_store):
+    from tracker.store import added_briefs
+
+    with seeded_store.engine.begin() as conn:
+        conn.execute(added_briefs.insert().values(
+            brief_id="broken", content=b"title: [unclosed", sha256="x", added_by="t",
+            added_at=dt.datetime.now(dt.UTC)))
+    library = briefs.load_library(seeded_store)
+    assert [b.id for b in library.briefs] == [BUNDLED_ID]
+    assert len(library.problems) == 1 and library.problems[0].startswith("added brief broken:")
+
+
+def test_briefs_in_an_old_state_folder_are_imported_once(state, seeded_store):
+    from tracker import statefiles
+
     folder = state / "briefs"
     folder.mkdir(parents=True)
+    (folder / "good.yaml").write_text(brief_text())
     (folder / "broken.yaml").write_text("title: [unclosed")
-    library = briefs.load_library()
-    assert [b.id for b in library.briefs] == [BUNDLED_ID]
-    assert len(library.problems) == 1 and library.problems[0].startswith("broken.yaml:")
+    lines = statefiles.import_once(seeded_store, state)
+    assert lines == ["1 added briefs imported; 1 invalid left out (broken.yaml)"]
+    assert list(_stored(seeded_store)) == ["test-brief"]
+    assert sorted(p.name for p in (state / "briefs.imported").iterdir()) == [
+        "broken.yaml", "good.yaml"]  # kept, never deleted
+    assert statefiles.import_once(seeded_store, state) == []  # once
 
 
 def test_check_runs_each_claim_once_per_frame(bundled, monkeypatch):

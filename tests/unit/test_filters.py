@@ -1,7 +1,9 @@
 import datetime as dt
 
 import pandas as pd
+import pytest
 
+from tracker import filters
 from tracker.filters import FilterSpec, date_presets
 
 
@@ -72,3 +74,23 @@ def test_recent_presets_end_on_the_last_day_of_the_data(bundled):
     years = sorted(k for k in presets if k.isdigit())
     assert years == [str(y) for y in range(bundled["date"].min().year, last.year + 1)]
     assert presets["2025"] == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+
+
+@pytest.mark.parametrize("query", [{"end": "9999-12-31"}, {"start": "0001-01-01"},
+                                   {"start": "1899-12-31", "end": "2101-01-01"}])
+def test_dates_out_of_range_are_refused_with_a_notice(query):
+    spec, notices = FilterSpec.from_query(query)
+    assert spec.start is None and spec.end is None
+    assert len(notices) == len(query)
+    assert all("dates run from 1900 to 2100" in n for n in notices)
+
+
+def test_the_previous_period_never_leaves_the_date_range():
+    first = FilterSpec(start=filters.EARLIEST, end=dt.date(1900, 12, 31))
+    assert first.previous_period() is None
+    wide = FilterSpec(start=dt.date(1950, 1, 1), end=filters.LATEST)
+    assert wide.previous_period() is None  # would begin before 1900
+    inside = FilterSpec(start=dt.date(1901, 1, 1), end=dt.date(1901, 12, 31))
+    assert inside.previous_period().start == dt.date(1900, 1, 1)
+    both, _ = FilterSpec.from_query({"start": "1900-01-01", "end": "2100-12-31"})
+    assert both.apply(pd.DataFrame({"date": pd.to_datetime(["2025-01-01"])})).shape[0] == 1

@@ -13,7 +13,8 @@ from tracker.cli import main
 from tracker.store import Store, make_engine, metadata, open_store
 
 BASELINE_TABLES = ("batches", "incidents", "audit")
-TABLES = {*BASELINE_TABLES, "batch_events"}
+TABLES = {*BASELINE_TABLES, "batch_events", "accounts", "sessions", "login_failures",
+          "column_mappings", "added_briefs"}
 
 
 def _tables(engine: sa.Engine) -> set[str]:
@@ -182,15 +183,33 @@ def test_a_new_revision_is_written_from_the_code_and_builds_what_it_describes(
     monkeypatch.setattr(store_module, "metadata", changed)
     try:
         scratch = make_engine(f"sqlite:///{(tmp_path / 'scratch.db').as_posix()}")
-        shipped = [int(p.name[:4]) for p in (scripts / "versions").glob("[0-9]*.py")]
-        number = f"{max(shipped) + 1:04d}"
+        following = f"{int(migrations.head()) + 1:04d}"  # the revision after the newest
         paths = migrations.new_revision("add notes", scratch)
-        assert [p.rsplit("/", 1)[-1] for p in paths] == [f"{number}_add_notes.py"]
-        written = (scripts / "versions" / f"{number}_add_notes.py").read_text()
+        assert [p.rsplit("/", 1)[-1] for p in paths] == [f"{following}_add_notes.py"]
+        written = (scripts / "versions" / f"{following}_add_notes.py").read_text()
         assert "op.create_table('notes'" in written
         fresh = make_engine(f"sqlite:///{(tmp_path / 'fresh.db').as_posix()}")
-        assert migrations.upgrade(fresh).after == number
+        assert migrations.upgrade(fresh).after == following
         assert "notes" in _tables(fresh)
         assert migrations.drift(fresh) == []
     finally:
         migrations.head.cache_clear()
+
+
+def test_revision_0002_adds_the_shared_state_tables_to_a_0001_store(store_url):
+    engine = make_engine(store_url)
+    migrations.upgrade(engine, "0001")
+    assert _tables(engine) == {"batches", "incidents", "audit", "alembic_version"}
+    first = Store(store_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO audit (at, actor, action) "
+                             "VALUES ('2025-01-01 00:00:00', 'old', 'legacy')"))
+    outcome = migrations.upgrade(engine)
+    assert (outcome.before, outcome.after) == ("0001", "0002")
+    assert _tables(engine) == TABLES | {"alembic_version"}
+    assert migrations.drift(engine) == []
+    assert first.audit_log()["action"].tolist() == ["legacy"]  # what was there stays
+    migrations.downgrade(engine, "0001")
+    assert _tables(engine) == {"batches", "incidents", "audit", "alembic_version"}
+    engine.dispose()
+    first.engine.dispose()

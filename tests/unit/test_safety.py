@@ -31,3 +31,19 @@ def test_csv_and_excel_exports_hold_no_formula():
     values = [c.value for c in sheet["A"]][1:]
     assert all(isinstance(v, str) and v.startswith("'") for v in values)
     assert all(c.data_type != "f" for c in sheet["A"])
+
+
+@pytest.mark.parametrize("text", [
+    "[Sign in again](https://evil.example)", "![x](https://evil.example/p.png)",
+    "<img src=https://evil.example/i.png>", "<a href='https://evil.example'>x</a>",
+    "https://evil.example/bare", "HTTP://EVIL.EXAMPLE", "www.evil.example", "Www.Evil.Example",
+    "phish@evil.example", "<https://evil.example>", ":red[x] **bold** $x$",
+])
+def test_plain_text_is_never_a_link_and_reads_as_typed(text):
+    from tests.hostile.links import live_links
+    from tracker.safety import plain_text
+
+    shown = plain_text(text)
+    assert live_links(text) or ":red" in text  # the checker sees the raw payload as live
+    assert live_links(shown) == []
+    assert shown.replace("\\", "").replace("\u2060", "") == text  # what the reader sees

@@ -129,3 +129,34 @@ def test_tracker_migrate_store_prints_the_comparison(source, store_url, tmp_path
     again = runner.invoke(main, ["migrate-store", "--from", source.url, "--to", target])
     assert again.exit_code == 1
     assert "--replace" in again.output
+
+
+def test_accounts_sessions_mappings_and_briefs_move_too(source, store_url, tmp_path,
+                                                        project_root):
+    from tracker import briefs, mappings
+    from tracker.auth import Accounts
+
+    accounts = Accounts(source)
+    user = accounts.add("zara", "admin", "a long passphrase 1", actor="setup")
+    token = accounts.start_session(user, "203.0.113.9")
+    accounts.authenticate("nobody", "wrong", address="198.51.100.7")
+    mappings.save(["Date of attack", "Shaheed"], {"Date of attack": "date",
+                                                  "Shaheed": "killed"}, store=source)
+    bundled_brief = next((project_root / "data" / "briefs").glob("*.yaml"))
+    brief = bundled_brief.read_bytes().replace(b"\nid: ", b"\nid: moved-", 1)
+    briefs.add_brief(brief, actor="zara", store=source)
+    target = _target_url(store_url, tmp_path)
+    report = move_store(source.url, target)
+    assert report.matches
+    before, after = rows(source.url), rows(target)
+    assert after == before
+    assert {name: len(after[name]) for name in ("accounts", "sessions", "login_failures",
+                                                "column_mappings", "added_briefs")} == {
+        "accounts": 1, "sessions": 1, "login_failures": 1, "column_mappings": 1,
+        "added_briefs": 1}
+    moved = Store(target)
+    assert Accounts(moved).authenticate("zara", "a long passphrase 1").ok
+    assert Accounts(moved).session_user(token) == user  # signed-in sessions carry over
+    assert mappings.load(["Shaheed", "Date of attack"], store=moved) == {
+        "Date of attack": "date", "Shaheed": "killed"}
+    assert any(b.id.startswith("moved-") for b in briefs.load_library(moved).briefs)

@@ -1,7 +1,9 @@
 """Signing in and out in the sidebar, and the gate every restricted page calls first.
 
-A local sign-in keeps only the account name in the session; the role is read from the
-accounts file on every run, so a role change or a password reset applies at once. When
+A local sign-in keeps only a random session token in the browser session; the store holds
+its hash, and every run reads the session and the account's role from the store. A role
+change, password reset, disable or removal on any instance deletes the user's sessions, so
+it applies at their next action everywhere. When
 ``[auth]`` is configured in ``.streamlit/secrets.toml`` (and Authlib is installed), a
 single-sign-on button appears as well; those users get the role of the account with their
 e-mail address as its name, or ``viewer``.
@@ -9,23 +11,28 @@ e-mail address as its name, or ``viewer``.
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
-from tracker import auth
+from tracker import auth, safety
 from tracker.auth import Accounts, User
-from tracker.safety import escape_markdown
 from tracker.ui import data
 
-SESSION_USER = "auth_user"
-SESSION_SINCE = "auth_since"
+SESSION_TOKEN = "auth_token"
 FLASH = "auth_flash"
+_ENDED = "auth_ended"
 
 
 def accounts() -> Accounts:
-    """The accounts file, writing its audit entries to the configured store."""
-    return Accounts(store=data.store())
+    """The accounts in the configured store (their changes go to its audit log)."""
+    return Accounts(data.store())
+
+
+def client_address() -> str | None:
+    """The browser's address as the server sees it (None when unknown), for sign-in delays."""
+    try:
+        return st.context.ip_address
+    except Exception:  # outside a browser session (tests) or an older Streamlit
+        return None
 
 
 def sso_configured() -> bool:
@@ -42,17 +49,25 @@ def sso_configured() -> bool:
 
 
 def current_user() -> User | None:
-    """The signed-in user of this session, or None."""
+    """The signed-in user of this session, checked against the store on every run.
+
+    When the store cannot be read the session counts as signed out (the page says so)
+    rather than failing.
+    """
     state = st.session_state
-    name = state.get(SESSION_USER)
-    if name:
-        since = state.get(SESSION_SINCE, 0.0)
-        user = accounts().user(name)
-        if user is not None and time.time() - since < auth.SESSION_HOURS * 3600:
-            return user
-        state.pop(SESSION_USER, None)
-    if sso_configured() and st.user.is_logged_in:
-        return accounts().sso_user(st.user.get("email"))
+    token = state.get(SESSION_TOKEN)
+    try:
+        if token:
+            user = accounts().session_user(token)
+            if user is not None:
+                return user
+            state.pop(SESSION_TOKEN, None)
+            state[_ENDED] = True
+        if sso_configured() and st.user.is_logged_in:
+            return accounts().sso_user(st.user.get("email"))
+    except Exception as exc:  # a damaged or unreachable store: signed out, and said so
+        st.error(f"Accounts cannot be read from the store, so nobody is signed in "
+                 f"({safety.plain_text(str(exc)[:200])}).", icon=":material/error:")
     return None
 
 
@@ -65,10 +80,13 @@ def sidebar_login(user: User | None) -> None:
     """Who is signed in and a sign-out button, or the sign-in form, in the sidebar."""
     box = st.sidebar.container(key="auth_box")
     if user is not None:
-        box.caption(f"Signed in as **{escape_markdown(user.name)}** · {user.role}")
+        box.caption(f"Signed in as **{safety.plain_text(user.name)}** · {user.role}")
         if box.button("Sign out", key="auth_sign_out", icon=":material/logout:"):
             sign_out(user)
         return
+    if st.session_state.get(_ENDED):  # said until they sign in again
+        box.info("Your session ended: your account was changed or disabled, or the session "
+                 "expired. Sign in again.", icon=":material/logout:")
     with box.expander("Sign in to upload or manage", icon=":material/login:"):
         with st.form("auth_login_form", clear_on_submit=True, border=False):
             name = st.text_input("User name", key="auth_login_name", max_chars=100)
@@ -79,23 +97,35 @@ def sidebar_login(user: User | None) -> None:
             sign_in(name, password)
         if sso_configured():
             st.button("Sign in with single sign-on", key="auth_sso", on_click=st.login)
-        if not accounts().names():
+        if not _has_accounts():
             st.caption("No accounts yet. An administrator creates one on the command line: "
                        "`tracker users add NAME --role admin`.")
 
 
+def _has_accounts() -> bool:
+    try:
+        return bool(accounts().names())
+    except Exception:  # an unreadable store is reported where the incidents are read
+        return True
+
+
 def sign_in(name: str, password: str) -> None:
-    result = accounts().authenticate(name, password)
+    where = client_address()
+    try:
+        result = accounts().authenticate(name, password, address=where)
+    except Exception as exc:  # a damaged or unreachable store
+        st.error("Signing in is not possible now: the store cannot be read "
+                 f"({safety.plain_text(str(exc)[:200])}).", icon=":material/error:")
+        return
     if result.ok:
-        st.session_state[SESSION_USER] = result.user.name  # type: ignore[union-attr]
-        st.session_state[SESSION_SINCE] = time.time()
+        st.session_state[SESSION_TOKEN] = accounts().start_session(result.user, where)  # type: ignore[arg-type]
+        st.session_state.pop(_ENDED, None)
         st.rerun()
     st.error(result.message, icon=":material/error:")
 
 
 def sign_out(user: User) -> None:
-    st.session_state.pop(SESSION_USER, None)
-    st.session_state.pop(SESSION_SINCE, None)
+    accounts().end_session(st.session_state.pop(SESSION_TOKEN, None))
     if user.via == "sso":
         st.logout()
     st.rerun()
@@ -167,3 +197,24 @@ def show_flash() -> None:
     message = st.session_state.pop(FLASH, None)
     if message:
         st.success(message, icon=":material/check_circle:")
+
+
+def label_unpublished(user: User | None, container=st.sidebar) -> None:
+    """Tell researchers and admins how much of what they see the public does not."""
+    if not auth.has_role(user, "researcher") or data.safe_share():
+        return
+    hidden = data.unpublished_count()
+    if hidden:
+        container.caption(
+            f":material/visibility_off: {hidden:,} incidents in view come from batches not "
+            "yet reviewed or marked sensitive: signed-out visitors and viewers do not see "
+            "them (see Batches).")
+
+
+def state_problems() -> None:
+    """Tell admins about state that could not be read (e.g. a damaged legacy file)."""
+    log = data.store().audit_log(limit=500)
+    failed = log.loc[log["action"] == "state import failed"] if not log.empty else log
+    for row in failed.head(5).itertuples():
+        st.warning(f"{safety.plain_text(row.target)}: {safety.plain_text(row.detail)}",
+                   icon=":material/report:")

@@ -9,6 +9,7 @@ mutated; filtering makes new frames.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pandas as pd
 import streamlit as st
@@ -43,13 +44,20 @@ def incidents(*, safe: bool | None = None) -> pd.DataFrame:
     """The incidents this view may show (shared, read-only).
 
     With the screen-share switch on (``safe``; by default the session's switch), batches
-    not yet reviewed and batches marked sensitive are left out.
+    not yet reviewed and batches marked sensitive are left out; and always for signed-out
+    visitors and viewers (the publication rule, :func:`tracker.auth.visibility_for`).
     """
     safe = safe_share() if safe is None else safe
-    s = store()
-    moment = as_of()
-    # The data as of a past moment never changes: its copy is not re-read on new versions.
-    return _incidents(s.url, 0 if moment else s.version(), safe, not safe, moment)
+    if not safe and not _sees_unpublished():
+        safe = True  # the publication rule: the public sees reviewed, non-sensitive batches
+    try:
+        s = store()
+        moment = as_of()
+        # The data as of a past moment never changes: its copy is not re-read on new versions.
+        return _incidents(s.url, 0 if moment else s.version(), safe, not safe, moment)
+    except Exception as exc:  # a damaged or unreachable store must not take down every page
+        _report_unreadable(exc)
+        return _no_incidents()
 
 
 AS_OF_KEY = "as_of_moment"
@@ -77,6 +85,58 @@ def as_of() -> dt.datetime | None:
     return state[AS_OF_KEY]
 
 
+_REPORTED = "store_unreadable_reported"
+
+
+def _report_unreadable(exc: Exception) -> None:
+    """Say once per run that the store cannot be read: the reason to admins (and the server
+    log), a plain notice to everyone else."""
+    from tracker import auth, safety
+    from tracker.ui import auth as auth_ui
+
+    if st.session_state.get(_REPORTED):
+        return
+    st.session_state[_REPORTED] = True
+    logging.getLogger(__name__).error("The store cannot be read: %s", exc)
+    detail = ""
+    try:
+        if auth.has_role(auth_ui.current_user(), "admin"):
+            detail = f" ({safety.plain_text(str(exc)[:300])})"
+    except Exception:  # accounts live in the same store: leave the detail out
+        pass
+    st.error("The incident store cannot be read right now, so no incidents are shown; the "
+             "rest of the page still works." + detail, icon=":material/error:")
+
+
+@st.cache_resource(show_spinner=False)
+def _no_incidents() -> pd.DataFrame:
+    from tracker import schema
+
+    frame = schema.conform(pd.DataFrame(columns=schema.COLUMNS))
+    coded.prepare(frame)
+    return frame
+
+
+def _sees_unpublished() -> bool:
+    """Whether this session's user may see batches not yet published (researchers, admins)."""
+    from tracker import auth
+    from tracker.ui import auth as auth_ui
+
+    return auth.visibility_for(auth_ui.current_user()) == auth.EVERYTHING
+
+
+def unpublished_count() -> int:
+    """Incidents live in the store that signed-out visitors and viewers do not see."""
+    try:
+        s = store()
+        moment = as_of()
+        version = 0 if moment else s.version()
+    except Exception:  # reported by incidents()
+        return 0
+    return (len(_incidents(s.url, version, False, True, moment))
+            - len(_incidents(s.url, version, True, False, moment)))
+
+
 PRESENTING_KEY = "presenting"
 SAFE_KEY = "screen_share_safe"
 _SAFE_CHOICE_KEY = "screen_share_safe_choice"
@@ -88,6 +148,7 @@ SAFE_HELP = ("Shows only reviewed batches and leaves out anything marked sensiti
 def set_presenting(on: bool) -> None:
     """Record whether this run is in presenter mode (set by ``app.py`` before any data)."""
     st.session_state[PRESENTING_KEY] = on
+    st.session_state.pop(_REPORTED, None)  # a new run: an unreadable store is said again
 
 
 def safe_share() -> bool:
@@ -116,5 +177,9 @@ def _synthetic(url: str, version: int) -> tuple[int, int]:
 
 def synthetic_rows() -> tuple[int, int]:
     """(synthetic incidents, all incidents) in the store; counted once per store version."""
-    s = store()
-    return _synthetic(s.url, s.version())
+    try:
+        s = store()
+        return _synthetic(s.url, s.version())
+    except Exception as exc:  # reported by incidents(); nothing to count
+        _report_unreadable(exc)
+        return 0, 0

@@ -19,6 +19,7 @@ import streamlit as st
 from tracker import slides
 from tracker.briefs import md_escape
 from tracker.filters import FilterSpec
+from tracker.safety import plain_text
 from tracker.ui import as_of, data, exports
 
 PAGE_PATH = "present"
@@ -89,7 +90,7 @@ def position(current: slides.Deck) -> slides.Position:
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     where, notices = slides.read_position(params, current)
     for notice in notices:
-        st.warning(notice, icon=":material/error:")
+        st.warning(plain_text(notice), icon=":material/error:")  # notices quote the link
     return where
 
 

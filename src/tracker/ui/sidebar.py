@@ -16,7 +16,7 @@ import streamlit as st
 
 from tracker import asof, filters
 from tracker.filters import FilterSpec
-from tracker.safety import escape_markdown
+from tracker.safety import escape_markdown, plain_text
 from tracker.ui import data
 
 CUSTOM = "Custom range"
@@ -72,7 +72,7 @@ def filter_sidebar(frame: pd.DataFrame) -> FilterSpec:
     )
     _write_url(spec)
     for notice in st.session_state.get("flt_notices", []):
-        sb.warning(escape_markdown(notice), icon="⚠️")  # notices quote the link
+        sb.warning(plain_text(notice), icon="⚠️")  # notices quote the link
     return spec
 
 
@@ -164,7 +164,7 @@ def url_choice(label: str, param: str, options: Mapping[str, str], *, key: str,
     state[remembered] = value
     notice = notices.get(key)
     if notice and notice[1] == value:
-        box.warning(notice[0], icon="⚠️")
+        box.warning(plain_text(notice[0]), icon="⚠️")  # notices quote the link
     if value == default:
         if param in st.query_params:
             del st.query_params[param]

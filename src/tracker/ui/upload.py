@@ -193,8 +193,11 @@ def commit_step(report: ingest.IngestReport, uploader: str, accept: set[int]) ->
     blocked = bool(report.error or report.needs_mapping or report.previous_batch
                    or report.batch_id or count == 0)
     if report.batch_id:
+        from tracker import auth
+
+        seen_by = auth.audience(data.store().batch(report.batch_id) or {})
         st.success(f"Saved as batch {report.batch_id}: {count:,} incidents, not yet reviewed. "
-                   "They are on the dashboard now.", icon=":material/check_circle:")
+                   f"{seen_by}", icon=":material/check_circle:")
         return
     if st.button(f"Save {count:,} incidents as a new batch", type="primary",
                  key="upload_commit", disabled=blocked):

@@ -1,7 +1,7 @@
 """Batch events: each batch's state after every change, with its moment (links "as of").
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-06
 
 Batches carried their upload time but not when they were withdrawn, restored, reviewed or
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
