@@ -16,7 +16,7 @@ import streamlit as st
 
 from tracker import asof, filters
 from tracker.filters import FilterSpec
-from tracker.safety import escape_markdown, plain_text
+from tracker.safety import plain_text
 from tracker.ui import data
 
 CUSTOM = "Custom range"
