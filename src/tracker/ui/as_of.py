@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker import asof
-from tracker.safety import escape_markdown
+from tracker.safety import plain_text
 from tracker.ui import data
 
 COPY_LABEL = "Copy a link to this view as of now"
@@ -23,7 +23,7 @@ def notice(container=None, *, compact: bool = False) -> None:
     """
     box = container if container is not None else st
     for text in st.session_state.get(data.AS_OF_NOTICES_KEY, []):
-        st.sidebar.warning(escape_markdown(text), icon="⚠️")  # notices quote the link
+        st.sidebar.warning(plain_text(text), icon="⚠️")  # notices quote the link
     moment = data.as_of()
     if moment is None:
         return
