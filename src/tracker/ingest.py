@@ -24,7 +24,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -41,9 +41,12 @@ from tracker.normalise import (
     VOCABULARIES,
     Distinct,
     Findings,
+    ambiguous_note,
     counts,
     dates,
+    decide_order,
     match_vocabulary,
+    order_evidence,
 )
 from tracker.store import BatchMeta, Store, StoreError
 
@@ -171,10 +174,30 @@ def _empty() -> pd.DataFrame:
 # --- the pipeline --------------------------------------------------------------------------
 
 
+def cli_limits() -> config.Limits:
+    """Limits for ``tracker ingest``: the web page's, but no size limit and a large row limit.
+
+    Batch work brings big extracts; the pipeline reads them in chunks, so their size costs
+    time, not memory. ``TRACKER_CLI_MAX_MB`` and ``TRACKER_CLI_MAX_ROWS`` set limits anyway.
+    """
+    web = config.limits()
+    return config.Limits(
+        max_upload_mb=config._int_env("TRACKER_CLI_MAX_MB", 1024 * 1024),
+        max_rows=config._int_env("TRACKER_CLI_MAX_ROWS", 100_000_000),
+        max_columns=web.max_columns, max_cell_chars=web.max_cell_chars,
+    )
+
+
+Progress = Callable[[str, int], None]
+"""Told ``(stage, rows)`` as a run advances: ``read``, ``checked``, ``saved``."""
+
+
 def ingest_file(path: str | Path, *, store: Store | None = None,
                 options: IngestOptions | None = None,
-                limits: config.Limits | None = None) -> IngestReport:
-    """Run the pipeline on a file on disk (see :func:`ingest_bytes`)."""
+                limits: config.Limits | None = None,
+                chunk_rows: int = readers.CHUNK_ROWS,
+                progress: Progress | None = None) -> IngestReport:
+    """Run the pipeline on a file on disk, reading it in chunks (see :func:`ingest_bytes`)."""
     path = Path(path)
     limits = limits or config.limits()
     size = path.stat().st_size
@@ -183,8 +206,12 @@ def ingest_file(path: str | Path, *, store: Store | None = None,
         report.error = (f"The file is {size / 1024 / 1024:.1f} MB; the limit is "
                         f"{limits.max_upload_mb} MB. Split it into smaller files.")
         return report
-    return ingest_bytes(path.read_bytes(), path.name, store=store, options=options,
-                        limits=limits)
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 22):
+            digest.update(block)
+    return _ingest(path, path.name, size, digest.hexdigest(), store, options, limits,
+                   chunk_rows, progress)
 
 
 def ingest_bytes(
@@ -194,6 +221,8 @@ def ingest_bytes(
     store: Store | None = None,
     options: IngestOptions | None = None,
     limits: config.Limits | None = None,
+    chunk_rows: int = readers.CHUNK_ROWS,
+    progress: Progress | None = None,
 ) -> IngestReport:
     """Read, map, normalise, place, validate and de-duplicate one uploaded file.
 
@@ -208,54 +237,134 @@ def ingest_bytes(
         Format, sheet, column mapping and date order (:class:`IngestOptions`).
     limits
         Upload limits (:func:`tracker.config.limits` by default).
+    chunk_rows
+        Rows read and checked at a time. The report does not depend on it: only memory
+        does.
+    progress
+        Told how many rows were read and checked so far (:data:`Progress`).
 
     Returns
     -------
     IngestReport
         Never raises for a bad file: an unreadable one gives a report with ``error``.
     """
+    return _ingest(data, file_name, len(data), hashlib.sha256(data).hexdigest(), store,
+                   options, limits, chunk_rows, progress)
+
+
+@dataclass
+class _Facts:
+    """Decisions that depend on the whole file, made before every row has been seen.
+
+    ``order`` (how to read slash dates under ``auto``) and ``serial`` (the ids are serial
+    numbers to replace) start as None and are taken from the first chunk; once every
+    chunk is read, the whole file's evidence is checked against them, and the file is
+    read again with the whole file's decision when the first chunk misled.
+    """
+
+    order: str | None = None
+    serial: bool | None = None
+    day_first: set[str] = field(default_factory=set)
+    month_first: set[str] = field(default_factory=set)
+    any_id: bool = False
+    all_serial: bool = True
+    ambiguous: int = 0
+    first_ambiguous: int | None = None
+
+    def final(self, options: IngestOptions) -> tuple[str, bool]:
+        order = options.date_order
+        if order == "auto":
+            order = decide_order(len(self.day_first), len(self.month_first))[0]
+        return order, bool(options.mapping) and self.any_id and self.all_serial
+
+    def agree(self, options: IngestOptions) -> bool:
+        order, serial = self.final(options)
+        return self.order in (None, order) and self.serial in (None, serial)
+
+
+@dataclass
+class _Part:
+    """One chunk's rows settled as far as they can be without the other chunks."""
+
+    status: pd.Series
+    rejections: list[dict[str, Any]]
+    fuzzy: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+    valid: pd.DataFrame
+    rejected_source: pd.DataFrame
+
+
+def _ingest(source: bytes | Path, file_name: str, size: int, sha256: str,
+            store: Store | None, options: IngestOptions | None,
+            limits: config.Limits | None, chunk_rows: int,
+            progress: Progress | None) -> IngestReport:
     options = options or IngestOptions()
     limits = limits or config.limits()
-    report = IngestReport(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(),
-                          size_bytes=len(data), options=options)
+    say = progress or (lambda _stage, _rows: None)
+    facts = _Facts(order=None if options.date_order == "auto" else options.date_order)
+    stream = True
+    version = store.version() if store is not None else None
+    while True:
+        report = IngestReport(file_name=file_name, sha256=sha256, size_bytes=size,
+                              options=options)
+        try:
+            read = readers.read_chunks(source, file_name, sheet=options.sheet, limits=limits,
+                                       chunk_rows=max(1, chunk_rows), stream=stream)
+            parts, blank, used = _read_parts(report, read, options, limits, facts, say)
+        except readers.Fallback:
+            stream = False
+            continue
+        except readers.ReadError as exc:
+            report = IngestReport(file_name=file_name, sha256=sha256, size_bytes=size,
+                                  options=options)
+            report.error = str(exc)
+            break
+        if used.agree(options):
+            _complete(report, read, parts, blank, used, options, store, say)
+            break
+        order, serial = used.final(options)  # the first chunk misled: read again
+        facts = _Facts(order=order, serial=serial)
     if store is not None:
-        report.store_version = store.version()
+        report.store_version = version
         previous = store.batch_by_hash(report.sha256)
         if previous:
             report.previous_batch = _batch_summary(previous)
-    try:
-        read = readers.read_upload(data, file_name, sheet=options.sheet, limits=limits)
-    except readers.ReadError as exc:
-        report.error = str(exc)
-        return report
-    report.reader = {"kind": read.kind, "encoding": read.encoding, "delimiter": read.delimiter,
-                     "sheet": read.sheet, "sheets": list(read.sheets),
-                     "header_row": read.header_row, "blank_rows": read.blank_rows}
-    report.header = read.header
-    report.file_notes += list(read.notes)
-    if read.blank_rows:
-        report.file_notes.append(f"{read.blank_rows} blank row(s) were skipped (not counted).")
-    _run(report, read, options, store, limits)
     return report
 
 
-def _run(report: IngestReport, read: readers.ReadResult, options: IngestOptions,
-         store: Store | None, limits: config.Limits) -> None:
-    frame = read.frame
-    all_rows = pd.Index(sorted(set(frame.index) | set(read.row_problems)), dtype="int64")
+def _read_parts(report: IngestReport, read: readers.ChunkedRead, options: IngestOptions,
+                limits: config.Limits, assumed: _Facts,
+                say: Callable[[str, int], None]) -> tuple[list[_Part], int, _Facts]:
+    """Read and check every chunk; return the parts, blank rows and the evidence seen."""
+    facts = _Facts(order=assumed.order, serial=assumed.serial)
+    parts: list[_Part] = []
+    blank = read_rows = 0
+    for chunk in read.chunks:
+        read_rows += len(chunk.frame) + len(chunk.row_problems)
+        say("read", read_rows)
+        parts.append(_run_chunk(report, chunk, options, limits, facts))
+        blank += chunk.blank_rows
+        say("checked", read_rows)
+    return parts, blank, facts
+
+
+def _run_chunk(report: IngestReport, chunk: readers.Chunk, options: IngestOptions,
+               limits: config.Limits, facts: _Facts) -> _Part:
+    frame = chunk.frame
+    all_rows = pd.Index(sorted(set(frame.index) | set(chunk.row_problems)), dtype="int64")
     findings = Findings()
-    for row, reason in read.row_problems.items():
+    for row, reason in chunk.row_problems.items():
         findings.reject(pd.Series([True], index=[row]), None, None, reason)
 
     module, mapped, problem = _map(frame, options, report)
     if problem:
         findings.reject(pd.Series(True, index=frame.index), None, None, problem)
-        _finish(report, all_rows, findings, pd.Series(False, index=all_rows), None, store)
-        report.rejected_source = _rejected_source(frame, report)
-        return
+        part = _settle(all_rows, findings, pd.Series(False, index=all_rows), None)
+        part.rejected_source = _rejected_source(frame, part)
+        return part
     assert module is not None and mapped is not None
     report.format, report.format_label = module.NAME, module.LABEL
-    report.file_notes += mapped.caveats
+    report.file_notes = list(mapped.caveats)  # the same for every chunk
     shown = {f: mapped.columns.get(f, f) for f in _FIELDS_IN_FILE} if (
         module.NAME == "canonical") else {f: f for f in _FIELDS_IN_FILE}
     report.columns = mapped.columns
@@ -265,7 +374,7 @@ def _run(report: IngestReport, read: readers.ReadResult, options: IngestOptions,
         away = ~formats.is_pakistan(mapped.frame["_country"])
         outside[away.index[away]] = True
     in_scope = mapped.frame.loc[~outside.reindex(mapped.frame.index).to_numpy()]
-    _check_cells(frame.loc[in_scope.index], findings, limits, read.may_hold_nul)
+    _check_cells(frame.loc[in_scope.index], findings, limits, chunk.may_hold_nul)
     out_of_scope: set[int] = set()
     if "_reject" in in_scope:
         reject = in_scope["_reject"].notna()
@@ -278,15 +387,131 @@ def _run(report: IngestReport, read: readers.ReadResult, options: IngestOptions,
             source = frame.loc[in_scope.index, name] if name is not None else None
             findings.reject(mask, name or str(key), source, in_scope["_reject"])
         out_of_scope = set(reject.index[reject])
-    canonical = _normalise(in_scope, findings, shown, options, report)
-    _finish(report, all_rows, findings, outside, canonical, store, shown, out_of_scope,
-            set(in_scope.columns))
-    report.rejected_source = _rejected_source(frame, report)
+    canonical = _normalise(in_scope, findings, shown, options, facts)
+    part = _settle(all_rows, findings, outside, canonical, shown, out_of_scope,
+                   set(in_scope.columns))
+    part.rejected_source = _rejected_source(frame, part)
+    return part
 
 
-def _rejected_source(frame: pd.DataFrame, report: IngestReport) -> pd.DataFrame:
-    rows = report.status.index[report.status.eq("rejected")]
-    reasons = report.rejected_rows()
+def _settle(all_rows: pd.Index, findings: Findings, outside: pd.Series,
+            canonical: pd.DataFrame | None, shown: dict[str, str] | None = None,
+            out_of_scope: set[int] | frozenset[int] = frozenset(),
+            present: set[str] | frozenset[str] = frozenset()) -> _Part:
+    """Validate one chunk and settle each row's status but for duplicates.
+
+    Schema problems already explained by the pipeline (the same row and column) are not
+    repeated, and a row the format says is out of scope is not also told that the fields
+    it could not fill are empty.
+    """
+    shown = shown or {}
+    rejections = findings.frame("rejection")
+    if out_of_scope:
+        echo = rejections["row"].isin(out_of_scope) & rejections["text"].eq(
+            "is required but empty")
+        rejections = rejections[~echo]
+    status = pd.Series("accepted", index=all_rows, dtype=object)
+    status[outside.reindex(all_rows, fill_value=False).to_numpy()] = "outside_pakistan"
+    valid = _empty()
+    if canonical is not None and len(canonical):
+        conformed = schema.conform(canonical, text="str")  # fast pandera checks
+        _valid, problems = schema.validate(conformed)
+        extra = _schema_problems(problems, rejections, shown, out_of_scope, present)
+        if len(extra):
+            rejections = pd.concat([rejections, extra], ignore_index=True)
+        bad = set(rejections["row"])
+        valid = conformed.loc[~conformed.index.isin(bad)]
+        valid = _with_row_notes(valid, findings.frame("note"))
+    rejected_rows = set(rejections["row"]) - set(status.index[status.eq("outside_pakistan")])
+    status[status.index.isin(rejected_rows)] = "rejected"
+    if canonical is None:
+        status[status.eq("accepted")] = "rejected"
+    fuzzy = findings.frame("fuzzy").sort_values("row", kind="stable")
+    notes = findings.frame("note")
+    kept = set(status.index[status.eq("accepted")])
+    return _Part(
+        status=status,
+        rejections=_records(rejections.sort_values("row", kind="stable"), "reason"),
+        fuzzy=[{"row": int(f.row), "column": f.column, "value": _shown(f.value),
+                "matched": f.matched, "score": round(float(f.text), 1)}
+               for f in fuzzy.itertuples(index=False)],
+        notes=_records(notes[notes["row"].isin(kept)].sort_values("row", kind="stable"),
+                       "note"),
+        valid=valid, rejected_source=pd.DataFrame(),
+    )
+
+
+def _complete(report: IngestReport, read: readers.ChunkedRead, parts: list[_Part],
+              blank: int, facts: _Facts, options: IngestOptions, store: Store | None,
+              say: Callable[[str, int], None]) -> None:
+    """Join the chunks' parts, find duplicates across the whole file and fill the report."""
+    report.reader = {"kind": read.kind, "encoding": read.encoding,
+                     "delimiter": read.delimiter, "sheet": read.sheet,
+                     "sheets": list(read.sheets), "header_row": read.header_row,
+                     "blank_rows": blank}
+    report.header = read.header
+    notes = list(read.notes)
+    if blank:
+        notes.append(f"{blank} blank row(s) were skipped (not counted).")
+    notes += report.file_notes  # the format's caveats
+    if report.format is not None:
+        order, serial = facts.final(options)
+        if options.date_order == "auto":
+            note = decide_order(len(facts.day_first), len(facts.month_first))[1]
+            notes += [note] if note else []
+        if facts.first_ambiguous is not None:
+            notes.append(ambiguous_note(facts.ambiguous, facts.first_ambiguous, order))
+        if serial:
+            notes.append(
+                "The incident_id column holds serial numbers (1, 2, 3…), which other files "
+                "reuse; each row was given a stable id derived from its content instead.")
+    report.file_notes = notes
+
+    status = pd.concat([p.status for p in parts]) if parts else pd.Series(dtype=object)
+    report.rejections = [r for p in parts for r in p.rejections]
+    report.fuzzy_matches = [f for p in parts for f in p.fuzzy]
+    row_notes = [n for p in parts for n in p.notes]
+    sources = [p.rejected_source for p in parts if len(p.rejected_source)]
+    report.rejected_source = (pd.concat(sources, ignore_index=True) if sources
+                              else (parts[0].rejected_source if parts else pd.DataFrame()))
+    valid = pd.concat([p.valid for p in parts]) if parts else _empty()
+    parts.clear()
+
+    dups = pd.DataFrame(columns=duplicates.RESULT_COLUMNS)
+    held = _empty()
+    if len(valid):
+        stored, hidden = (_stored_keys(store) if store is not None
+                          else (None, frozenset()))
+        dups = duplicates.find(valid, stored, hidden)
+        is_dup = valid.index.isin(set(dups["row"]))
+        held = valid.loc[is_dup]
+        report.twins = _twins(dups, held, valid, stored)
+        valid = valid.loc[~is_dup]
+        if dups.attrs.get("dense"):
+            report.file_notes.append(
+                f"{dups.attrs['dense']:,} row(s) fall on days with more than "
+                f"{duplicates.MAX_BLOCK} incidents in one district; each was compared only "
+                f"with the {duplicates.MAX_BLOCK} most alike there, so a duplicate among "
+                "them may be missed.")
+    status[status.index.isin(set(dups["row"])) & status.eq("accepted")] = "duplicate"
+    say("checked", len(status))
+    report.status = status
+    tally = status.value_counts()
+    report.rows = len(status)
+    report.accepted = int(tally.get("accepted", 0))
+    report.rejected = int(tally.get("rejected", 0))
+    report.duplicates = int(tally.get("duplicate", 0))
+    report.outside_pakistan = int(tally.get("outside_pakistan", 0))
+    assert report.adds_up, f"counts do not add up: {report.counts()}"
+    report.incidents = valid
+    report.held = held
+    report.duplicate_of = _duplicate_records(dups)
+    report.notes = row_notes
+
+
+def _rejected_source(frame: pd.DataFrame, part: _Part) -> pd.DataFrame:
+    rows = part.status.index[part.status.eq("rejected")]
+    reasons = pd.DataFrame(part.rejections, columns=["row", "column", "value", "reason"])
     if reasons.empty:
         return pd.DataFrame(columns=["row", *frame.columns, "reasons"])
     text = (reasons["column"].fillna("row") + ": " + reasons["reason"]).groupby(
@@ -349,7 +574,7 @@ def _check_cells(frame: pd.DataFrame, findings: Findings, limits: config.Limits,
 
 
 def _normalise(src: pd.DataFrame, findings: Findings, shown: dict[str, str],
-               options: IngestOptions, report: IngestReport) -> pd.DataFrame:
+               options: IngestOptions, facts: _Facts) -> pd.DataFrame:
     """Turn the mapped text into canonical values, recording every decision."""
     index = src.index
 
@@ -368,8 +593,16 @@ def _normalise(src: pd.DataFrame, findings: Findings, shown: dict[str, str],
         out[name] = _vocabulary(text(name), name, findings, shown[name])
 
     date_text = text("date")
-    parsed = dates(date_text, options.date_order)
-    report.file_notes += parsed.notes
+    day_first, month_first = order_evidence(date_text.dropna().unique())
+    facts.day_first |= day_first
+    facts.month_first |= month_first
+    if facts.order is None:  # the first chunk decides; checked on the whole file later
+        facts.order = decide_order(len(day_first), len(month_first))[0]
+    parsed = dates(date_text, facts.order)
+    if parsed.ambiguous:
+        facts.ambiguous += parsed.ambiguous
+        if facts.first_ambiguous is None:
+            facts.first_ambiguous = parsed.first_ambiguous
     findings.reject(parsed.error.notna(), shown["date"], date_text, parsed.error)
     out["date"] = parsed.values
     given = out["date_precision"]
@@ -404,11 +637,13 @@ def _normalise(src: pd.DataFrame, findings: Findings, shown: dict[str, str],
     out["source_name"] = _source_names(text("source_name"), out["source_url"], findings,
                                        shown["source_name"])
     ids = text("incident_id")
-    if options.mapping and ids.notna().any() and ids.dropna().str.fullmatch(r"\d{1,6}").all():
-        report.file_notes.append(
-            "The incident_id column holds serial numbers (1, 2, 3…), which other files reuse; "
-            "each row was given a stable id derived from its content instead."
-        )
+    given = ids.dropna()
+    if len(given):
+        facts.any_id = True
+        facts.all_serial = facts.all_serial and bool(given.str.fullmatch(r"\d{1,6}").all())
+    if facts.serial is None and options.mapping:  # the first chunk decides (checked later)
+        facts.serial = facts.any_id and facts.all_serial
+    if options.mapping and facts.serial:
         ids = pd.Series(np.nan, index=index, dtype="str")
     out["incident_id"] = _incident_ids(ids, src)
     out["batch_id"] = "pending"
@@ -468,76 +703,13 @@ def _incident_ids(ids: pd.Series, src: pd.DataFrame) -> pd.Series:
     return ids.astype(object).where(~missing, derived)
 
 
-def _finish(report: IngestReport, all_rows: pd.Index, findings: Findings,
-            outside: pd.Series, canonical: pd.DataFrame | None, store: Store | None,
-            shown: dict[str, str] | None = None,
-            out_of_scope: set[int] | frozenset[int] = frozenset(),
-            present: set[str] | frozenset[str] = frozenset()) -> None:
-    """Validate, find duplicates, settle each row's status and fill the report.
-
-    Schema problems already explained by the pipeline (the same row and column) are not
-    repeated, and a row the format says is out of scope is not also told that the fields
-    it could not fill are empty.
-    """
-    shown = shown or {}
-    rejections = findings.frame("rejection")
-    if out_of_scope:
-        echo = rejections["row"].isin(out_of_scope) & rejections["text"].eq(
-            "is required but empty")
-        rejections = rejections[~echo]
-    status = pd.Series("accepted", index=all_rows, dtype=object)
-    status[outside.reindex(all_rows, fill_value=False).to_numpy()] = "outside_pakistan"
-    held = _empty()
-    valid = _empty()
-    dups = pd.DataFrame(columns=duplicates.RESULT_COLUMNS)
-    if canonical is not None and len(canonical):
-        conformed = schema.conform(canonical, text="str")  # fast pandera checks
-        _valid, problems = schema.validate(conformed)
-        extra = _schema_problems(problems, rejections, shown, out_of_scope, present)
-        if len(extra):
-            rejections = pd.concat([rejections, extra], ignore_index=True)
-        bad = set(rejections["row"])
-        valid = conformed.loc[~conformed.index.isin(bad)]
-        valid = _with_row_notes(valid, findings.frame("note"))
-        stored, hidden = (_stored_keys(store) if store is not None
-                          else (None, frozenset()))
-        dups = duplicates.find(valid, stored, hidden)
-        held = valid.loc[valid.index.isin(set(dups["row"]))]
-        valid = valid.loc[~valid.index.isin(set(dups["row"]))]
-        report.twins = _twins(dups, held, conformed, stored)
-    rejected_rows = set(rejections["row"]) - set(status.index[status.eq("outside_pakistan")])
-    status[status.index.isin(rejected_rows)] = "rejected"
-    status[status.index.isin(set(dups["row"])) & status.eq("accepted")] = "duplicate"
-    if canonical is None:
-        status[status.eq("accepted")] = "rejected"
-
-    report.status = status
-    tally = status.value_counts()
-    report.rows = len(all_rows)
-    report.accepted = int(tally.get("accepted", 0))
-    report.rejected = int(tally.get("rejected", 0))
-    report.duplicates = int(tally.get("duplicate", 0))
-    report.outside_pakistan = int(tally.get("outside_pakistan", 0))
-    assert report.adds_up, f"counts do not add up: {report.counts()}"
-    report.incidents = valid.loc[valid.index.isin(status.index[status.eq("accepted")])]
-    report.held = held
-    report.rejections = _records(rejections.sort_values("row", kind="stable"), "reason")
-    report.duplicate_of = [
+def _duplicate_records(dups: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
         {"row": int(d.row), "incident_id": d.incident_id,
          "twin_row": None if pd.isna(d.twin_row) else int(d.twin_row),
          "certain": bool(d.certain), "reason": d.reason}
         for d in dups.itertuples(index=False)
     ]
-    fuzzy = findings.frame("fuzzy").sort_values("row", kind="stable")
-    report.fuzzy_matches = [
-        {"row": int(f.row), "column": f.column, "value": _shown(f.value),
-         "matched": f.matched, "score": round(float(f.text), 1)}
-        for f in fuzzy.itertuples(index=False)
-    ]
-    notes = findings.frame("note")
-    kept = set(status.index[status.isin(["accepted", "duplicate"])])
-    report.notes = _records(notes[notes["row"].isin(kept)].sort_values("row", kind="stable"),
-                            "note")
 
 
 _SAME_VALUE = {"latitude": ("longitude",), "longitude": ("latitude",)}
