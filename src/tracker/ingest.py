@@ -19,11 +19,8 @@ Both front doors — the Upload page and ``tracker ingest`` — call :func:`inge
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import os
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -703,6 +700,27 @@ def _incident_ids(ids: pd.Series, src: pd.DataFrame) -> pd.Series:
     return ids.astype(object).where(~missing, derived)
 
 
+def _recheck(report: IngestReport, store: Store) -> None:
+    """Find the duplicates again against the store as it is now; update the report."""
+    valid = pd.concat([report.incidents, report.held]).sort_index()
+    before = report.duplicates
+    stored, hidden = _stored_keys(store)
+    dups = duplicates.find(valid, stored, hidden)
+    is_dup = valid.index.isin(set(dups["row"]))
+    report.held = valid.loc[is_dup]
+    report.incidents = valid.loc[~is_dup]
+    report.twins = _twins(dups, report.held, valid, stored)
+    report.duplicate_of = _duplicate_records(dups)
+    status = report.status
+    status[status.eq("duplicate")] = "accepted"
+    status[status.index.isin(set(dups["row"])) & status.eq("accepted")] = "duplicate"
+    report.accepted = int(status.eq("accepted").sum())
+    report.duplicates = int(status.eq("duplicate").sum())
+    report.file_notes.append(
+        f"Incidents were saved by someone else since this preview; checked again at save "
+        f"time: {report.duplicates:,} probable duplicate(s), {before:,} in the preview.")
+
+
 def _duplicate_records(dups: pd.DataFrame) -> list[dict[str, Any]]:
     return [
         {"row": int(d.row), "incident_id": d.incident_id,
@@ -855,7 +873,7 @@ def _batch_summary(batch: dict[str, Any]) -> dict[str, Any]:
 
 
 def commit(report: IngestReport, store: Store, user: str,
-           accept_rows: Iterable[int] = ()) -> str:
+           accept_rows: Iterable[int] = (), progress: Progress | None = None) -> str:
     """Write the accepted rows (and any probable duplicates taken as new) as one batch.
 
     Parameters
@@ -869,6 +887,13 @@ def commit(report: IngestReport, store: Store, user: str,
     accept_rows
         Row numbers of probable duplicates to take as new incidents anyway. Rows whose
         twin has the same incident id cannot be taken (ids are unique).
+    progress
+        Told ``("saved", rows)`` as rows are written.
+
+    When the store changed since the preview, the duplicate search runs again inside the
+    save's transaction, under the store's write lock: rows that now match a stored
+    incident are held, the report says so, and the rest is saved. Two files saved at the
+    same moment thus end as they would saved one after the other.
 
     Returns
     -------
@@ -903,158 +928,41 @@ def commit(report: IngestReport, store: Store, user: str,
             "Only probable duplicates can be taken as new; these rows cannot: "
             + ", ".join(str(r) for r in sorted(refused))
         )
-    frame = pd.concat([report.incidents, report.held.loc[sorted(accept)]]) if accept else (
-        report.incidents)
-    if frame.empty:
+    if report.incidents.empty and not accept:
         raise StoreError("No row was accepted, so there is nothing to save.")
-    if report.store_version is not None and store.version() != report.store_version:
-        stored, hidden = _stored_keys(store)
-        late = duplicates.find(frame, stored, hidden)
-        late = late[~late["row"].isin(accept) | late["certain"]]
-        if len(late):
-            raise StoreError(
-                f"The store changed since the preview and {len(late)} row(s) now match stored "
-                "incidents. Nothing was saved; preview the file again."
-            )
-    counts = {**report.counts(), "accepted": report.accepted + len(accept),
-              "duplicates": report.duplicates - len(accept)}
-    meta = BatchMeta(
-        file_name=report.file_name[:500], uploaded_by=user, sha256=report.sha256 or None,
-        format=report.format or "canonical", mapping=report.provenance(), counts=counts,
-        reviewed=False,
-    )
-    batch_id = store.add_batch(frame, meta)
+
+    def batch() -> tuple[pd.DataFrame, BatchMeta]:
+        """What to write, decided under the store's write lock (see Store.add_batch)."""
+        nonlocal accept
+        if report.store_version is not None and store.version() != report.store_version:
+            _recheck(report, store)
+            still = {d["row"] for d in report.duplicate_of if not d["certain"]}
+            accept &= still
+            if report.incidents.empty and not accept:
+                raise StoreError(
+                    "The store changed since the preview and every accepted row now matches "
+                    "a stored incident. Nothing was saved.")
+        frame = pd.concat([report.incidents, report.held.loc[sorted(accept)]]) if accept else (
+            report.incidents)
+        counts = {**report.counts(), "accepted": report.accepted + len(accept),
+                  "duplicates": report.duplicates - len(accept)}
+        meta = BatchMeta(
+            file_name=report.file_name[:500], uploaded_by=user,
+            sha256=report.sha256 or None, format=report.format or "canonical",
+            mapping=report.provenance(), counts=counts, reviewed=False,
+        )
+        return frame, meta
+
+    batch_id = store.add_batch(report.incidents, BatchMeta(file_name="", uploaded_by=user),
+                               check=batch,
+                               saved=(lambda n: progress("saved", n)) if progress else None)
     report.batch_id = batch_id
     if accept:
         report.status[report.status.index.isin(accept)] = "accepted"
-        report.accepted, report.duplicates = counts["accepted"], counts["duplicates"]
+        report.accepted += len(accept)
+        report.duplicates -= len(accept)
     assert report.adds_up
     return batch_id
-
-
-# --- benchmark -----------------------------------------------------------------------------
-
-
-def synthetic_csv(rows: int, seed: int = 42) -> bytes:
-    """A canonical CSV of ``rows`` SYNTHETIC incidents for benchmarks (never real data).
-
-    Every row says so: ``source_name`` is ``SYNTHETIC``, ``source_url`` is on
-    ``example.invalid`` and the summary starts with ``SYNTHETIC``.
-    """
-    rng = np.random.default_rng(seed)
-    gazetteer = places.districts_table()
-    pick = rng.integers(0, len(gazetteer), rows)
-    start = np.datetime64("2015-01-01")
-    days = rng.integers(0, 365 * 10, rows)
-    killed = rng.poisson(3, rows).astype(float)
-    killed[rng.random(rows) < 0.15] = np.nan
-    injured = rng.poisson(5, rows).astype(float)
-    injured[rng.random(rows) < 0.25] = np.nan
-    groups = places.perpetrators_table()["perpetrator"].to_numpy()
-    numbers = np.arange(1, rows + 1)
-    frame = pd.DataFrame({
-        "incident_id": [f"SYN-{n:07d}" for n in numbers],
-        "date": (start + days.astype("timedelta64[D]")).astype(str),
-        "date_precision": "day",
-        "province": gazetteer["province"].to_numpy()[pick],
-        "district": gazetteer["district"].to_numpy()[pick],
-        "location": "SYNTHETIC",
-        "latitude": gazetteer["lat"].to_numpy()[pick],
-        "longitude": gazetteer["lon"].to_numpy()[pick],
-        "geo_precision": "district",
-        "attack_type": rng.choice(schema.ATTACK_TYPES, rows),
-        "target": rng.choice(schema.TARGETS, rows),
-        "perpetrator": rng.choice(groups, rows),
-        "claimed": rng.choice(schema.CLAIMED, rows),
-        "killed": pd.array(killed, dtype="Int64"),
-        "injured": pd.array(injured, dtype="Int64"),
-        "militants_killed": pd.NA,
-        "killed_claimed": pd.NA,
-        "summary": [f"SYNTHETIC incident {n} for benchmarks; not a real event." for n in numbers],
-        "notes": "SYNTHETIC",
-        "source_name": "SYNTHETIC",
-        "source_url": [f"https://example.invalid/synthetic/{n}" for n in numbers],
-    })
-    return frame.to_csv(index=False).encode("utf-8")
-
-
-def raw_baseline(data: bytes, url: str) -> float:
-    """Seconds to read the CSV with pyarrow and bulk-insert it with no processing at all."""
-    import io
-
-    import pyarrow.csv as pacsv
-    import sqlalchemy as sa
-
-    started = time.perf_counter()
-    table = pacsv.read_csv(io.BytesIO(data))
-    engine = sa.create_engine(url)
-    names = table.column_names
-    columns = [table.column(n).to_pylist() for n in names]
-    rows = list(zip(*columns, strict=True))
-    with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "CREATE TABLE raw_incidents (" + ", ".join(f'"{n}" TEXT' for n in names) + ")"
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO raw_incidents VALUES (" + ", ".join("?" for _ in names) + ")", rows
-        )
-    engine.dispose()
-    return time.perf_counter() - started
-
-
-def bench(rows: int = 100_000, workdir: str | Path | None = None,
-          seed: int = 42) -> dict[str, Any]:
-    """Time the whole upload pipeline against the raw baseline on the same synthetic file.
-
-    Both run on fresh SQLite files in ``workdir`` (a temporary folder by default). The
-    pipeline's time covers reading, mapping, normalising, placing, validating, duplicate
-    checks against the store, and the commit (probable duplicates taken as new, so both
-    sides write every row). Both are warmed up on a small file first, as in a running app:
-    imports and the boundary and gazetteer caches are not timed.
-
-    Returns
-    -------
-    dict
-        ``rows``, ``ingest_s``, ``ingest_raw_s``, ``ingest_ratio``, the stages
-        (``pipeline_s``, ``commit_s``), the processor time of each side (``ingest_cpu_s``,
-        ``ingest_raw_cpu_s``: what the work costs when the machine is shared), the load
-        average at the end, the counts, and ``file_mb``.
-    """
-    import tempfile
-
-    data = synthetic_csv(rows, seed)
-    limits = config.Limits(max_upload_mb=max(50, len(data) // 1024 // 1024 + 1),
-                           max_rows=max(rows, 1), max_columns=500, max_cell_chars=20_000)
-    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        warm = synthetic_csv(50, seed)
-        raw_baseline(warm, f"sqlite:///{Path(tmp) / 'warm.db'}")
-        ingest_bytes(warm, "warm-up.csv", store=None, limits=limits)
-        cpu = time.process_time()
-        raw_s = raw_baseline(data, f"sqlite:///{Path(tmp) / 'raw.db'}")
-        raw_cpu = time.process_time() - cpu
-        store = Store(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        store.init()
-        cpu = time.process_time()
-        started = time.perf_counter()
-        report = ingest_bytes(data, f"synthetic-{rows}.csv", store=store, limits=limits)
-        pipeline_s = time.perf_counter() - started
-        commit(report, store, "benchmark", accept_rows=[
-            d["row"] for d in report.duplicate_of if not d["certain"]])
-        total_s = time.perf_counter() - started
-        total_cpu = time.process_time() - cpu
-        stored = store.count_incidents()
-        store.engine.dispose()
-    return {
-        "rows": rows, "file_mb": round(len(data) / 1024 / 1024, 1),
-        "ingest_s": round(total_s, 3), "ingest_raw_s": round(raw_s, 3),
-        "ingest_ratio": round(total_s / raw_s, 2) if raw_s else None,
-        "pipeline_s": round(pipeline_s, 3), "commit_s": round(total_s - pipeline_s, 3),
-        "ingest_cpu_s": round(total_cpu, 3), "ingest_raw_cpu_s": round(raw_cpu, 3),
-        "load_average": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None,
-        "accepted": report.accepted, "rejected": report.rejected,
-        "duplicates": report.duplicates, "stored": stored,
-        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
 
 
 def report_json(report: IngestReport) -> str:
