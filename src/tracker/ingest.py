@@ -108,8 +108,20 @@ class IngestReport:
     status: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
     incidents: pd.DataFrame = field(default_factory=lambda: _empty())
     held: pd.DataFrame = field(default_factory=lambda: _empty())
-    twins: pd.DataFrame = field(default_factory=pd.DataFrame)
+    twin_inputs: tuple[pd.DataFrame, pd.DataFrame | None] | None = field(default=None,
+                                                                        repr=False)
     rejected_source: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def twins(self) -> pd.DataFrame:
+        """Each held row beside its twin, for display; built when first asked for (a
+        command-line run never needs it)."""
+        if self.twin_inputs is None:
+            return pd.DataFrame()
+        dups, stored = self.twin_inputs
+        rows = set(dups["row"]) | set(dups["twin_row"].dropna().astype(int))
+        shown = pd.concat([self.incidents.loc[self.incidents.index.isin(rows)], self.held])
+        return _twins(dups, self.held, shown, stored)
 
     @property
     def adds_up(self) -> bool:
@@ -370,8 +382,10 @@ def _run_chunk(report: IngestReport, chunk: readers.Chunk, options: IngestOption
     if "_country" in mapped.frame:
         away = ~formats.is_pakistan(mapped.frame["_country"])
         outside[away.index[away]] = True
-    in_scope = mapped.frame.loc[~outside.reindex(mapped.frame.index).to_numpy()]
-    _check_cells(frame.loc[in_scope.index], findings, limits, chunk.may_hold_nul)
+    away = outside.reindex(mapped.frame.index).to_numpy()
+    in_scope = mapped.frame.loc[~away] if away.any() else mapped.frame
+    _check_cells(frame.loc[in_scope.index] if away.any() else frame, findings, limits,
+                 chunk.may_hold_nul)
     out_of_scope: set[int] = set()
     if "_reject" in in_scope:
         reject = in_scope["_reject"].notna()
@@ -416,8 +430,8 @@ def _settle(all_rows: pd.Index, findings: Findings, outside: pd.Series,
         extra = _schema_problems(problems, rejections, shown, out_of_scope, present)
         if len(extra):
             rejections = pd.concat([rejections, extra], ignore_index=True)
-        bad = set(rejections["row"])
-        valid = conformed.loc[~conformed.index.isin(bad)]
+        bad = conformed.index.isin(set(rejections["row"]))
+        valid = conformed.loc[~bad] if bad.any() else conformed
         valid = _with_row_notes(valid, findings.frame("note"))
     rejected_rows = set(rejections["row"]) - set(status.index[status.eq("outside_pakistan")])
     status[status.index.isin(rejected_rows)] = "rejected"
@@ -482,8 +496,9 @@ def _complete(report: IngestReport, read: readers.ChunkedRead, parts: list[_Part
         dups = duplicates.find(valid, stored, hidden)
         is_dup = valid.index.isin(set(dups["row"]))
         held = valid.loc[is_dup]
-        report.twins = _twins(dups, held, valid, stored)
-        valid = valid.loc[~is_dup]
+        report.twin_inputs = (dups, stored)
+        if is_dup.any():
+            valid = valid.loc[~is_dup]
         if dups.attrs.get("dense"):
             report.file_notes.append(
                 f"{dups.attrs['dense']:,} row(s) fall on days with more than "
@@ -709,7 +724,7 @@ def _recheck(report: IngestReport, store: Store) -> None:
     is_dup = valid.index.isin(set(dups["row"]))
     report.held = valid.loc[is_dup]
     report.incidents = valid.loc[~is_dup]
-    report.twins = _twins(dups, report.held, valid, stored)
+    report.twin_inputs = (dups, stored)
     report.duplicate_of = _duplicate_records(dups)
     status = report.status
     status[status.eq("duplicate")] = "accepted"
