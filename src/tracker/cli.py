@@ -375,17 +375,18 @@ def bench(sizes: str, as_json: bool, no_ingest: bool, seed: int,
 
 
 class _Progress:
-    """Rows read, checked and saved, on stderr, at most twice a second (never silent)."""
+    """Rows read, checked and saved, on stderr, once a second after the first two
+    seconds: a long run is never silent, a short one prints nothing extra."""
 
     def __init__(self) -> None:
         import time
 
         self._clock = time.monotonic
-        self._last = 0.0
+        self._start = self._last = self._clock()
 
     def __call__(self, stage: str, rows: int) -> None:
         now = self._clock()
-        if now - self._last < 0.5 and stage != "saved":
+        if now - self._start < 2 or now - self._last < 1:
             return
         self._last = now
         click.echo(f"{stage} {rows:,} rows", err=True)

@@ -416,13 +416,13 @@ def test_cli_saves_a_mapping_it_used_and_offers_it_for_the_same_header(tmp_path,
     saved = runner.invoke(cli.main, ["ingest", str(first), "--mapping", str(mapping),
                                      "--json"])
     assert saved.exit_code == 0, saved.output
-    assert json.loads(saved.output)["batch_id"] is not None
+    assert json.loads(saved.stdout)["batch_id"] is not None
     assert mappings.load(list(reversed(_REGIONAL_HEADER))) == _REGIONAL_MAPPING
     later = tmp_path / "april.csv"  # the same columns, new rows, no --mapping
     later.write_bytes(_regional_log().replace(b"/03/2025", b"/04/2025").replace(b"r1", b"r9"))
     again = runner.invoke(cli.main, ["ingest", str(later), "--dry-run", "--json"])
     assert again.exit_code == 0, again.output
-    out = json.loads(again.output)
+    out = json.loads(again.stdout)
     assert (out["accepted"], out["outside_pakistan"], out["batch_id"]) == (1, 1, None)
     assert out["file_notes"][0].startswith("Used the mapping saved earlier")
 
@@ -438,14 +438,14 @@ def test_cli_ingest_dry_run_then_commit_then_same_file_again(tmp_path, monkeypat
     runner = CliRunner()
     dry = runner.invoke(cli.main, ["ingest", str(path), "--dry-run", "--json"])
     assert dry.exit_code == 0, dry.output
-    out = json.loads(dry.output)
+    out = json.loads(dry.stdout)
     assert out["accepted"] == 4 and out["batch_id"] is None
     saved = runner.invoke(cli.main, ["ingest", str(path), "--user", "ayesha"])
     assert saved.exit_code == 0, saved.output
     assert "4 accepted" in saved.output and "Saved as batch" in saved.output
     again = runner.invoke(cli.main, ["ingest", str(path), "--json"])
     assert again.exit_code == 1
-    assert json.loads(again.output.split("\nError:")[0])["previous_batch"] is not None
+    assert json.loads(again.stdout)["previous_batch"] is not None
 
 
 def test_cli_ingest_uses_a_mapping_file_and_a_named_sheet(tmp_path, monkeypatch):
@@ -463,7 +463,7 @@ def test_cli_ingest_uses_a_mapping_file_and_a_named_sheet(tmp_path, monkeypatch)
     result = runner.invoke(cli.main, ["ingest", str(book), "--sheet", "Incidents 2025",
                                       "--mapping", str(mapping), "--dry-run", "--json"])
     assert result.exit_code == 0, result.output
-    out = json.loads(result.output)
+    out = json.loads(result.stdout)
     # the store is seeded: the synthetic Nushki row 3 matches the bundled convoy attack
     assert out["accepted"] == 5 and out["duplicates"] == 2
     assert {d["row"]: d["incident_id"] for d in out["duplicate_of"]}[3] == "BAL-0023"
