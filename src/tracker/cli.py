@@ -343,12 +343,29 @@ def synth(rows: int, out: Path, seed: int) -> None:
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--markdown", "markdown_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the results as Markdown to this file.")
+@click.option("--browser", "browser_rows", type=int, default=None, is_flag=False,
+              flag_value=1_000_000, metavar="[ROWS]",
+              help="Only time page loads in headless Chromium (navigation to the last chart "
+                   "drawn; Overview, Balochistan, Surges), at 1,000,000 rows by default.")
 def bench(sizes: str, as_json: bool, no_ingest: bool, seed: int,
-          markdown_out: Path | None) -> None:
+          markdown_out: Path | None, browser_rows: int | None) -> None:
     """Benchmark ingest, store load, Overview data and figures against raw baselines."""
     import json
 
     from tracker import bench as benchmark
+
+    if browser_rows is not None:
+        result = benchmark.browser_run(
+            browser_rows, seed=seed,
+            progress=None if as_json else (lambda line: click.echo(line, err=True)))
+        if as_json:
+            click.echo(json.dumps(result))
+            return
+        click.echo(f"Navigation to the last chart drawn, {browser_rows:,} SYNTHETIC rows, "
+                   f"median of {benchmark.BROWSER_LOADS - 1} loads after the first:")
+        for name, got in result["pages"].items():
+            click.echo(f"  {name}: {got['median_s']:.2f} s (loads: {got['loads_s']})")
+        return
 
     try:
         rows = [int(part.replace("_", "")) for part in sizes.split(",") if part.strip()]
