@@ -431,7 +431,7 @@ def _settle(all_rows: pd.Index, findings: Findings, outside: pd.Series,
         if len(extra):
             rejections = pd.concat([rejections, extra], ignore_index=True)
         bad = conformed.index.isin(set(rejections["row"]))
-        valid = conformed.loc[~bad] if bad.any() else conformed
+        valid = conformed.loc[~bad]  # a compact copy: frees the chunk's raw text
         valid = _with_row_notes(valid, findings.frame("note"))
     rejected_rows = set(rejections["row"]) - set(status.index[status.eq("outside_pakistan")])
     status[status.index.isin(rejected_rows)] = "rejected"
@@ -485,26 +485,33 @@ def _complete(report: IngestReport, read: readers.ChunkedRead, parts: list[_Part
     sources = [p.rejected_source for p in parts if len(p.rejected_source)]
     report.rejected_source = (pd.concat(sources, ignore_index=True) if sources
                               else (parts[0].rejected_source if parts else pd.DataFrame()))
-    valid = pd.concat([p.valid for p in parts]) if parts else _empty()
-    parts.clear()
-
+    keys = [p.valid[duplicates.KEY_COLUMNS] for p in parts if len(p.valid)]
     dups = pd.DataFrame(columns=duplicates.RESULT_COLUMNS)
-    held = _empty()
-    if len(valid):
+    if keys:
         stored, hidden = (_stored_keys(store) if store is not None
                           else (None, frozenset()))
-        dups = duplicates.find(valid, stored, hidden)
-        is_dup = valid.index.isin(set(dups["row"]))
-        held = valid.loc[is_dup]
+        dups = duplicates.find(pd.concat(keys), stored, hidden)
         report.twin_inputs = (dups, stored)
-        if is_dup.any():
-            valid = valid.loc[~is_dup]
         if dups.attrs.get("dense"):
             report.file_notes.append(
                 f"{dups.attrs['dense']:,} row(s) fall on days with more than "
                 f"{duplicates.MAX_BLOCK} incidents in one district; each was compared only "
                 f"with the {duplicates.MAX_BLOCK} most alike there, so a duplicate among "
                 "them may be missed.")
+    del keys
+    held_rows = set(dups["row"])
+    kept, held_parts = [], []
+    for part in parts:  # split chunk by chunk: the rows never exist three times over
+        is_dup = part.valid.index.isin(held_rows)
+        if not is_dup.all():
+            kept.append(part.valid.loc[~is_dup] if is_dup.any() else part.valid)
+        if is_dup.any():
+            held_parts.append(part.valid.loc[is_dup])
+        part.valid = _empty()
+    parts.clear()
+    valid = pd.concat(kept) if kept else _empty()
+    del kept
+    held = pd.concat(held_parts) if held_parts else _empty()
     status[status.index.isin(set(dups["row"])) & status.eq("accepted")] = "duplicate"
     say("checked", len(status))
     report.status = status
