@@ -745,7 +745,7 @@ def _short(exc: Exception) -> str:
 
 # --- reading in chunks ---------------------------------------------------------------------
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 50_000
 """Rows handed to the pipeline at a time: bounds the memory a large file needs."""
 
 _STREAM_BLOCK = 1 << 22
