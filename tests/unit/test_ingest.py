@@ -500,7 +500,8 @@ def test_killing_the_process_mid_commit_leaves_no_partial_batch(tmp_path):
     start_size = wal.stat().st_size if wal.exists() else 0
     proc = subprocess.Popen([sys.executable, "-c", _CHILD, url, "150000"],
                             stdout=subprocess.PIPE, text=True, cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            env={**os.environ,
+                                 "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])})
     try:
         assert proc.stdout.readline().strip() == "committing"
         deadline = time.monotonic() + 300
