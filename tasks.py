@@ -7,7 +7,8 @@
 Both install with the pinned versions in ``constraints.txt``. The test command needs a
 Chromium for the browser tests: it installs Debian's ``chromium`` package when it is missing
 and it may (root on Debian or Ubuntu); otherwise it stops and says how to get one.
-Extra arguments after ``test`` go to pytest.
+Extra arguments after ``test`` go to pytest. The suite runs in two pytest-xdist workers
+(``TRACKER_TEST_WORKERS=auto``, a number, or ``0`` for one process; ``-n`` overrides).
 
 The store tests also run against a real PostgreSQL server. With ``TRACKER_TEST_PG_URL`` set,
 that server is used; otherwise the test command starts a throwaway cluster on a free loopback
@@ -56,7 +57,16 @@ def test(args: list[str]) -> int:
     env = os.environ.copy()
     env.setdefault("TRACKER_STATE_DIR", str(ROOT / ".state" / "test"))
     with postgres_for_tests(env):
-        return call([str(PY), "-m", "pytest", *args], env=env)
+        return call([str(PY), "-m", "pytest", *_parallel(args, env), *args], env=env)
+
+
+def _parallel(args: list[str], env: dict[str, str]) -> list[str]:
+    """pytest-xdist workers: ``TRACKER_TEST_WORKERS`` (a number, ``auto`` or ``0`` for none),
+    two by default; nothing added when the arguments already choose (``-n``, ``-p``)."""
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses", "-p")) for a in args):
+        return []
+    workers = env.get("TRACKER_TEST_WORKERS", "2").strip() or "2"
+    return [] if workers == "0" else ["-n", workers]
 
 
 def lint(args: list[str]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,18 @@ from tracker.store import Store, read_canonical_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Each test process (each pytest-xdist worker) its own state folder, so accounts,
+    saved mappings and a default store never cross between workers running at once.
+    Tests that need a folder of their own still set one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    path = tmp_path_factory.mktemp(f"state-{worker}")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRACKER_STATE_DIR", str(path))
+        yield path
 
 
 @pytest.fixture(scope="session")

@@ -425,16 +425,21 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
     store = open_store()
     options = pipeline.IngestOptions(format=file_format, sheet=sheet, mapping=mapping,
                                      date_order=date_order)
-    report = pipeline.ingest_file(file, store=store, options=options)
+    limits = pipeline.cli_limits()
+    progress = _Progress()
+    report = pipeline.ingest_file(file, store=store, options=options, limits=limits,
+                                  progress=progress)
     if report.needs_mapping and mapping is None and report.saved_mapping:
         options = pipeline.IngestOptions(format="canonical", sheet=sheet,
                                          mapping=report.saved_mapping, date_order=date_order)
-        report = pipeline.ingest_file(file, store=store, options=options)
+        report = pipeline.ingest_file(file, store=store, options=options, limits=limits,
+                                      progress=progress)
         report.file_notes.insert(0, "Used the mapping saved earlier for files with this header.")
     failure = report.error or ("map the columns (--mapping)" if report.needs_mapping else None)
     if not dry_run and failure is None:
         try:
-            pipeline.commit(report, store, user or _cli_actor(), accept_rows=accept)
+            pipeline.commit(report, store, user or _cli_actor(), accept_rows=accept,
+                            progress=progress)
         except StoreError as exc:
             failure = str(exc)
         else:
@@ -453,29 +458,6 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
         click.echo("Dry run: nothing was saved.")
     if failure:
         raise click.ClickException(f"nothing was saved: {failure}")
-
-
-@main.command("ingest-bench")
-@click.option("--rows", default=100_000, show_default=True, type=click.IntRange(1, 2_000_000))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def ingest_bench(rows: int, as_json: bool) -> None:
-    """Time the upload pipeline on a SYNTHETIC canonical CSV against a raw baseline
-    (pyarrow read + bulk insert, no processing), both into fresh SQLite files."""
-    import json
-
-    from tracker import ingest as pipeline
-
-    result = pipeline.bench(rows)
-    if as_json:
-        click.echo(json.dumps(result))
-        return
-    click.echo(f"{rows:,} synthetic rows ({result['file_mb']} MB CSV)")
-    click.echo(f"  pipeline into the store: {result['ingest_s']:.2f} s "
-               f"(checks {result['pipeline_s']:.2f} s + commit {result['commit_s']:.2f} s)")
-    click.echo(f"  raw baseline:            {result['ingest_raw_s']:.2f} s")
-    click.echo(f"  ratio:                   {result['ingest_ratio']:.2f}x")
-    click.echo(f"  processor time:          {result['ingest_cpu_s']:.2f} s against "
-               f"{result['ingest_raw_cpu_s']:.2f} s (load average {result['load_average']})")
 
 
 @main.command()
@@ -504,12 +486,29 @@ def synth(rows: int, out: Path, seed: int) -> None:
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--markdown", "markdown_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the results as Markdown to this file.")
+@click.option("--browser", "browser_rows", type=int, default=None, is_flag=False,
+              flag_value=1_000_000, metavar="[ROWS]",
+              help="Only time page loads in headless Chromium (navigation to the last chart "
+                   "drawn; Overview, Balochistan, Surges), at 1,000,000 rows by default.")
 def bench(sizes: str, as_json: bool, no_ingest: bool, seed: int,
-          markdown_out: Path | None) -> None:
+          markdown_out: Path | None, browser_rows: int | None) -> None:
     """Benchmark ingest, store load, Overview data and figures against raw baselines."""
     import json
 
     from tracker import bench as benchmark
+
+    if browser_rows is not None:
+        result = benchmark.browser_run(
+            browser_rows, seed=seed,
+            progress=None if as_json else (lambda line: click.echo(line, err=True)))
+        if as_json:
+            click.echo(json.dumps(result))
+            return
+        click.echo(f"Navigation to the last chart drawn, {browser_rows:,} SYNTHETIC rows, "
+                   f"median of {benchmark.BROWSER_LOADS - 1} loads after the first:")
+        for name, got in result["pages"].items():
+            click.echo(f"  {name}: {got['median_s']:.2f} s (loads: {got['loads_s']})")
+        return
 
     try:
         rows = [int(part.replace("_", "")) for part in sizes.split(",") if part.strip()]
@@ -533,6 +532,24 @@ def bench(sizes: str, as_json: bool, no_ingest: bool, seed: int,
     click.echo("")
     click.echo(f"Targets, on the largest size ({max(rows):,} rows):")
     click.echo(benchmark.targets_text(report))
+
+
+class _Progress:
+    """Rows read, checked and saved, on stderr, once a second after the first two
+    seconds: a long run is never silent, a short one prints nothing extra."""
+
+    def __init__(self) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self._start = self._last = self._clock()
+
+    def __call__(self, stage: str, rows: int) -> None:
+        now = self._clock()
+        if now - self._start < 2 or now - self._last < 1:
+            return
+        self._last = now
+        click.echo(f"{stage} {rows:,} rows", err=True)
 
 
 def _safe_url(url: str) -> str:

@@ -33,6 +33,12 @@ FAMILIES = {
 KEY_COLUMNS = ["incident_id", "date", "district", "attack_type", "target", "killed", "injured",
                "source_url"]
 RESULT_COLUMNS = ["row", "incident_id", "twin_row", "certain", "reason"]
+MAX_BLOCK = 200
+"""Rows of one district on one day compared exhaustively; a denser block is compared
+each row with its nearest rows only (reported in the result's ``attrs["dense"]``)."""
+PAIRS_PER_SLICE = 2_000_000
+"""Candidate pairs scored at a time: bounds the memory of the search."""
+_FAMILY_NAMES = pd.Index(sorted(set(FAMILIES.values())))
 
 
 def find(
@@ -87,11 +93,14 @@ def find(
         }))
     rest = rest[~repeated]
 
+    dense = 0
     visible = stored[~stored["batch_id"].isin(hidden_batches)] if len(stored) else stored
     if len(visible) and len(rest):
         pairs = _pairs(rest, visible[KEY_COLUMNS].reset_index(drop=True))
+        dense += pairs.attrs.get("dense", 0)
         if len(pairs):
-            best = pairs.sort_values(["row", "score"], ascending=[True, False])
+            best = pairs.sort_values(["row", "score", "_twin_pos"],
+                                     ascending=[True, False, True], kind="stable")
             best = best.drop_duplicates("row")
             found.append(pd.DataFrame({
                 "row": best["row"].to_numpy(), "incident_id": best["twin_id"].to_numpy(),
@@ -99,13 +108,16 @@ def find(
             }))
             rest = rest.drop(index=best["row"].to_numpy())
     if len(rest) > 1:
-        found.append(_within(rest))
-    if not found:
-        return pd.DataFrame(columns=RESULT_COLUMNS)
-    out = pd.concat([f for f in found if len(f)], ignore_index=True) if any(
-        len(f) for f in found) else pd.DataFrame(columns=RESULT_COLUMNS)
+        within = _within(rest)
+        dense += within.attrs.get("dense", 0)
+        found.append(within)
+    found = [f for f in found if len(f)]
+    out = pd.concat(found, ignore_index=True) if found else pd.DataFrame(
+        columns=RESULT_COLUMNS)
     out["twin_row"] = out["twin_row"].astype("Int64")
-    return out.sort_values("row").reset_index(drop=True)[RESULT_COLUMNS]
+    out = out.sort_values("row", kind="stable").reset_index(drop=True)[RESULT_COLUMNS]
+    out.attrs["dense"] = dense
+    return out
 
 
 def _within(rows: pd.DataFrame) -> pd.DataFrame:
@@ -113,107 +125,206 @@ def _within(rows: pd.DataFrame) -> pd.DataFrame:
     keyed = rows[KEY_COLUMNS].copy()
     keyed["row"] = rows.index
     pairs = _pairs(rows, keyed.reset_index(drop=True))
+    dense = pairs.attrs.get("dense", 0)
     if pairs.empty:
-        return pd.DataFrame(columns=RESULT_COLUMNS)
-    pairs = pairs[pairs["twin_row"] < pairs["row"]]
-    pairs = pairs.sort_values(["row", "score", "twin_row"], ascending=[True, False, True])
+        out = pd.DataFrame(columns=RESULT_COLUMNS)
+        out.attrs["dense"] = dense
+        return out
+    pairs = pairs.sort_values(["row", "score", "twin_row"], ascending=[True, False, True],
+                              kind="stable")
     held: dict[int, tuple[int, str, str]] = {}
     for row, twin_row, twin_id, reason in pairs[["row", "twin_row", "twin_id",
                                                  "reason"]].itertuples(index=False):
         if row in held or twin_row in held:
             continue
         held[int(row)] = (int(twin_row), twin_id, reason)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "row": list(held), "incident_id": [v[1] for v in held.values()],
         "twin_row": [v[0] for v in held.values()], "certain": False,
         "reason": [v[2] for v in held.values()],
     })
+    out.attrs["dense"] = dense
+    return out
 
 
 def _pairs(new: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
     """Matching (row, twin) pairs between ``new`` (index = row) and ``other``, scored.
 
-    Candidates are found by one merge on an integer key (district code and day), tried for
-    the day before, the same day and the day after; only those pairs are scored.
+    Blocking: a row is compared only with rows of the same district dated the day before,
+    the same day or the day after, found by binary search on an integer key (district
+    code and day) over ``other`` sorted once. Only integer and float arrays are built per
+    candidate pair, in slices of at most :data:`PAIRS_PER_SLICE`, so memory stays bounded
+    whatever the density. A block (one district, one day) holding more than
+    :data:`MAX_BLOCK` rows is not compared exhaustively: each row meets only the
+    :data:`MAX_BLOCK` rows nearest to it by attack-type family and killed count, and the
+    result's ``attrs["dense"]`` says how many rows that concerned.
     """
     left = new[KEY_COLUMNS].copy()
     left["row"] = new.index
     left = left[left["district"].notna() & left["date"].notna()]
-    right = other.copy()
+    right = other
     right = right[right["district"].notna() & right["date"].notna()]
+    empty = pd.DataFrame(columns=["row", "twin_row", "twin_id", "score", "reason"])
     if left.empty or right.empty:
-        return pd.DataFrame()
-    right["date"] = pd.to_datetime(right["date"]).astype("datetime64[ns]")
-    districts = pd.Index(pd.unique(pd.concat([left["district"], right["district"]]).to_numpy()))
-    left["_key"] = _key(districts.get_indexer(left["district"]), left["date"])
-    right["_key"] = _key(districts.get_indexer(right["district"]), right["date"])
-    shifted = pd.concat([left.assign(_key=left["_key"] + k) for k in (-1, 0, 1)],
-                        ignore_index=True)
-    right = right.rename(columns={c: f"{c}_t" for c in right.columns
-                                  if c not in ("row", "_key")})
-    if "row" in right:
-        right = right.rename(columns={"row": "twin_row"})
-    pairs = shifted.merge(right, on="_key")
-    if pairs.empty:
-        return pd.DataFrame()
-    if "twin_row" in pairs:
-        pairs = pairs[pairs["twin_row"] != pairs["row"]]
-    return _score(pairs)
+        return empty
+    within = "row" in right
+    lc, rc = _coded(left, None if within else right)
+    order = np.lexsort((rc.sub, rc.key))
+    r_key, r_comp = rc.key[order], rc.comp[order]
+    pieces, dense_rows = [], set()
+    starts, ends = [], []
+    for shift in (-1, 0, 1):
+        key = lc.key + shift
+        lo = np.searchsorted(r_key, key, "left")
+        hi = np.searchsorted(r_key, key, "right")
+        big = (hi - lo) > MAX_BLOCK
+        if big.any():
+            pos = np.searchsorted(r_comp, lc.comp_at(shift)[big])
+            half = MAX_BLOCK // 2
+            w_lo = np.clip(pos - half, lo[big], None)
+            w_hi = np.minimum(w_lo + MAX_BLOCK, hi[big])
+            w_lo = np.maximum(w_hi - MAX_BLOCK, lo[big])
+            lo, hi = lo.copy(), hi.copy()
+            lo[big], hi[big] = w_lo, w_hi
+            dense_rows.update(lc.row[big].tolist())
+        starts.append(lo)
+        ends.append(hi)
+    lo = np.concatenate(starts)
+    hi = np.concatenate(ends)
+    who = np.tile(np.arange(len(lc.row)), 3)
+    counts = hi - lo
+    keep = counts > 0
+    lo, hi, who, counts = lo[keep], hi[keep], who[keep], counts[keep]
+    cum = np.cumsum(counts)
+    start = 0
+    while start < len(counts):
+        base = cum[start - 1] if start else 0
+        stop = int(np.searchsorted(cum, base + PAIRS_PER_SLICE, "right"))
+        stop = max(stop, start + 1)
+        n = counts[start:stop]
+        li = np.repeat(who[start:stop], n)
+        offsets = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+        ri = order[np.repeat(lo[start:stop], n) + offsets]
+        if within:  # a later row against an earlier one
+            mine = lc.row[li] > rc.row[ri]
+            li, ri = li[mine], ri[mine]
+        found = _match(lc, rc, li, ri)
+        if found is not None:
+            pieces.append(found)
+        start = stop
+    out = _describe(pieces, left, right, lc, rc, within) if pieces else empty
+    out.attrs["dense"] = len(dense_rows)
+    return out
 
 
-def _key(district_codes: np.ndarray, dates: pd.Series) -> np.ndarray:
-    """district code × 2**20 + days since 1970: equal keys mean same district and day."""
-    days = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
-    return district_codes.astype(np.int64) * (1 << 20) + days
+class _Coded:
+    """The key columns of one side as integer and float arrays (what pairs are scored on).
+
+    Text columns are coded jointly for both sides (``codes``: column → integer codes,
+    ``uniques``: column → the values they stand for), so equal codes mean equal text.
+    """
+
+    def __init__(self, frame: pd.DataFrame, codes: dict[str, np.ndarray],
+                 uniques: dict[str, np.ndarray]) -> None:
+        self.row = (frame["row"].to_numpy(dtype=np.int64) if "row" in frame
+                    else np.full(len(frame), -1, dtype=np.int64))
+        day = pd.to_datetime(frame["date"]).to_numpy(dtype="datetime64[D]").astype(np.int64)
+        self.day = day
+        self.key = _key(codes["district"], day)
+        self.type = codes["attack_type"]
+        kinds = pd.Series(uniques["attack_type"], dtype=object)
+        family = np.append(_FAMILY_NAMES.get_indexer(kinds.map(FAMILIES)), -1)
+        self.family = family[self.type]  # code -1 (missing) picks the appended -1
+        self.other_type = np.append(kinds.eq("other").to_numpy(), False)[self.type]
+        self.target = codes["target"]
+        aims = pd.Series(uniques["target"], dtype=object)
+        self.has_target = (self.target >= 0) & ~np.append(aims.eq("other").to_numpy(),
+                                                           True)[self.target]
+        self.killed = pd.to_numeric(frame["killed"], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan)
+        self.injured = pd.to_numeric(frame["injured"], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan)
+        self.url = codes["source_url"]
+        self.has_url = self.url >= 0
+        killed = np.where(np.isnan(self.killed), 4095, np.clip(self.killed, 0, 4094))
+        self.sub = (self.family.astype(np.int64) + 1) * 4096 + killed.astype(np.int64)
+        self.comp = self.key * (1 << 16) + self.sub
+
+    def comp_at(self, shift: int) -> np.ndarray:
+        return (self.key + shift) * (1 << 16) + self.sub
 
 
-def _score(pairs: pd.DataFrame) -> pd.DataFrame:
-    same_type = pairs["attack_type"].eq(pairs["attack_type_t"])
-    family = pairs["attack_type"].map(FAMILIES).eq(pairs["attack_type_t"].map(FAMILIES))
-    either_other = pairs["attack_type"].eq("other") | pairs["attack_type_t"].eq("other")
-    type_ok = same_type | family | either_other
-    targets_differ = (pairs["target"].notna() & pairs["target_t"].notna()
-                      & pairs["target"].ne(pairs["target_t"])
-                      & pairs["target"].ne("other") & pairs["target_t"].ne("other"))
+def _coded(left: pd.DataFrame, right: pd.DataFrame | None) -> tuple[_Coded, _Coded]:
+    """Both sides coded with shared codes (the same side twice when ``right`` is None)."""
+    columns = ("district", "attack_type", "target", "source_url")
+    both = left if right is None else pd.concat([left[list(columns)], right[list(columns)]],
+                                                ignore_index=True)
+    codes, uniques = {}, {}
+    for c in columns:
+        codes[c], found = pd.factorize(both[c])
+        uniques[c] = np.asarray(found, dtype=object)
+    lc = _Coded(left, {c: v[:len(left)] for c, v in codes.items()}, uniques)
+    if right is None:
+        return lc, lc
+    return lc, _Coded(right, {c: v[len(left):] for c, v in codes.items()}, uniques)
 
-    agree_parts, compared, positive = [], [], []
-    for col in ("killed", "injured"):
-        a = pd.to_numeric(pairs[col], errors="coerce").astype(float)
-        b = pd.to_numeric(pairs[f"{col}_t"], errors="coerce").astype(float)
-        both = a.notna() & b.notna()
-        tolerance = np.floor(0.25 * np.fmax(a, b))
-        agree = (a - b).abs() <= tolerance
-        agree_parts.append(~both | agree)
+
+def _match(lc: _Coded, rc: _Coded, li: np.ndarray, ri: np.ndarray):
+    """The candidate pairs (positions ``li`` in ``lc``, ``ri`` in ``rc``) that are duplicates."""
+    same_type = lc.type[li] == rc.type[ri]
+    fam_l, fam_r = lc.family[li], rc.family[ri]
+    type_ok = same_type | ((fam_l == fam_r) & (fam_l >= 0)) | lc.other_type[li] | rc.other_type[ri]
+    targets_differ = lc.has_target[li] & rc.has_target[ri] & (lc.target[li] != rc.target[ri])
+    ok = type_ok & ~targets_differ
+    compared, agree_all, positive = [], ok, np.zeros(len(li), dtype=bool)
+    for a_all, b_all in ((lc.killed, rc.killed), (lc.injured, rc.injured)):
+        a, b = a_all[li], b_all[ri]
+        both = ~np.isnan(a) & ~np.isnan(b)
+        with np.errstate(invalid="ignore"):
+            agree = np.abs(a - b) <= np.floor(0.25 * np.fmax(a, b))
+            positive |= both & agree & (a > 0) & (b > 0)
+        agree_all = agree_all & (~both | agree)
         compared.append(both)
-        positive.append(both & agree & a.gt(0) & b.gt(0))
-    counts_agree = agree_parts[0] & agree_parts[1]
-    counts_match = positive[0] | positive[1]
-    same_day = pairs["date"].eq(pairs["date_t"])
-    same_url = pairs["source_url"].notna() & pairs["source_url"].eq(pairs["source_url_t"])
+    hit = agree_all & positive
+    if not hit.any():
+        return None
+    same_day = lc.day[li] == rc.day[ri]
+    same_url = lc.has_url[li] & rc.has_url[ri] & (lc.url[li] == rc.url[ri])
+    score = (same_day.astype(int) + same_type + compared[0] + compared[1] + same_url)
+    return li[hit], ri[hit], score[hit]
 
-    duplicate = type_ok & ~targets_differ & counts_agree & counts_match
-    pairs = pairs[duplicate].copy()
-    if pairs.empty:
-        return pd.DataFrame()
-    sel = duplicate[duplicate].index
-    score = (same_day[sel].astype(int) + same_type[sel].astype(int)
-             + compared[0][sel].astype(int) + compared[1][sel].astype(int)
-             + same_url[sel].astype(int))
-    pairs["score"] = score
-    pairs["twin_id"] = pairs["incident_id_t"]
-    days = (pairs["date"] - pairs["date_t"]).dt.days.abs()
-    reason = ("same district (" + pairs["district"].astype(str) + ") and "
-              + np.where(days.eq(0), "same day", "dates a day apart"))
-    reason = reason + np.where(same_type[sel], ", same attack type",
-                               ", similar attack type (" + pairs["attack_type"].astype(str)
-                               + " / " + pairs["attack_type_t"].astype(str) + ")")
-    for col, both in zip(("killed", "injured"), compared, strict=True):
-        mine = pd.to_numeric(pairs[col], errors="coerce").round().astype("Int64").astype(str)
-        theirs = pd.to_numeric(pairs[f"{col}_t"], errors="coerce").round().astype("Int64")
-        text = ", " + col + " " + mine + " / " + theirs.astype(str)
-        reason = reason + np.where(both[sel], text, "")
-    reason = reason + np.where(same_url[sel], ", same source URL", "")
-    pairs["reason"] = reason
-    if "twin_row" not in pairs:
-        pairs["twin_row"] = pd.NA
-    return pairs[["row", "twin_row", "twin_id", "score", "reason"]]
+
+def _describe(pieces, left: pd.DataFrame, right: pd.DataFrame, lc: _Coded, rc: _Coded,
+              within: bool) -> pd.DataFrame:
+    """The matched pairs with their twin id, score and the reason in words."""
+    li = np.concatenate([p[0] for p in pieces])
+    ri = np.concatenate([p[1] for p in pieces])
+    score = np.concatenate([p[2] for p in pieces])
+    a = left.iloc[li].reset_index(drop=True)
+    b = right.iloc[ri].reset_index(drop=True)
+    pairs = pd.DataFrame({"row": lc.row[li], "twin_row": rc.row[ri] if within else pd.NA,
+                          "twin_id": b["incident_id"].to_numpy(), "score": score,
+                          "_twin_pos": ri})
+    days = np.abs(lc.day[li] - rc.day[ri])
+    same_type = lc.type[li] == rc.type[ri]
+    reason = ("same district (" + a["district"].astype(str) + ") and "
+              + np.where(days == 0, "same day", "dates a day apart"))
+    reason = reason + np.where(same_type, ", same attack type",
+                               ", similar attack type (" + a["attack_type"].astype(str)
+                               + " / " + b["attack_type"].astype(str) + ")")
+    for col, mine_all, theirs_all in (("killed", lc.killed, rc.killed),
+                                      ("injured", lc.injured, rc.injured)):
+        mine, theirs = mine_all[li], theirs_all[ri]
+        both = ~np.isnan(mine) & ~np.isnan(theirs)
+        text = (", " + col + " " + pd.Series(np.round(mine)).astype("Int64").astype(str)
+                + " / " + pd.Series(np.round(theirs)).astype("Int64").astype(str))
+        reason = reason + np.where(both, text, "")
+    same_url = lc.has_url[li] & rc.has_url[ri] & (lc.url[li] == rc.url[ri])
+    reason = reason + np.where(same_url, ", same source URL", "")
+    pairs["reason"] = reason.to_numpy() if hasattr(reason, "to_numpy") else reason
+    return pairs
+
+
+def _key(district_codes: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """district code × 2**20 + days since 1970: equal keys mean same district and day."""
+    return district_codes.astype(np.int64) * (1 << 20) + days

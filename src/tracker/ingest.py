@@ -19,12 +19,9 @@ Both front doors — the Upload page and ``tracker ingest`` — call :func:`inge
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import os
-import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -41,9 +38,12 @@ from tracker.normalise import (
     VOCABULARIES,
     Distinct,
     Findings,
+    ambiguous_note,
     counts,
     dates,
+    decide_order,
     match_vocabulary,
+    order_evidence,
 )
 from tracker.store import BatchMeta, Store, StoreError
 
@@ -108,8 +108,20 @@ class IngestReport:
     status: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
     incidents: pd.DataFrame = field(default_factory=lambda: _empty())
     held: pd.DataFrame = field(default_factory=lambda: _empty())
-    twins: pd.DataFrame = field(default_factory=pd.DataFrame)
+    twin_inputs: tuple[pd.DataFrame, pd.DataFrame | None] | None = field(default=None,
+                                                                        repr=False)
     rejected_source: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def twins(self) -> pd.DataFrame:
+        """Each held row beside its twin, for display; built when first asked for (a
+        command-line run never needs it)."""
+        if self.twin_inputs is None:
+            return pd.DataFrame()
+        dups, stored = self.twin_inputs
+        rows = set(dups["row"]) | set(dups["twin_row"].dropna().astype(int))
+        shown = pd.concat([self.incidents.loc[self.incidents.index.isin(rows)], self.held])
+        return _twins(dups, self.held, shown, stored)
 
     @property
     def adds_up(self) -> bool:
@@ -171,10 +183,30 @@ def _empty() -> pd.DataFrame:
 # --- the pipeline --------------------------------------------------------------------------
 
 
+def cli_limits() -> config.Limits:
+    """Limits for ``tracker ingest``: the web page's, but no size limit and a large row limit.
+
+    Batch work brings big extracts; the pipeline reads them in chunks, so their size costs
+    time, not memory. ``TRACKER_CLI_MAX_MB`` and ``TRACKER_CLI_MAX_ROWS`` set limits anyway.
+    """
+    web = config.limits()
+    return config.Limits(
+        max_upload_mb=config._int_env("TRACKER_CLI_MAX_MB", 1024 * 1024),
+        max_rows=config._int_env("TRACKER_CLI_MAX_ROWS", 100_000_000),
+        max_columns=web.max_columns, max_cell_chars=web.max_cell_chars,
+    )
+
+
+Progress = Callable[[str, int], None]
+"""Told ``(stage, rows)`` as a run advances: ``read``, ``checked``, ``saved``."""
+
+
 def ingest_file(path: str | Path, *, store: Store | None = None,
                 options: IngestOptions | None = None,
-                limits: config.Limits | None = None) -> IngestReport:
-    """Run the pipeline on a file on disk (see :func:`ingest_bytes`)."""
+                limits: config.Limits | None = None,
+                chunk_rows: int = readers.CHUNK_ROWS,
+                progress: Progress | None = None) -> IngestReport:
+    """Run the pipeline on a file on disk, reading it in chunks (see :func:`ingest_bytes`)."""
     path = Path(path)
     limits = limits or config.limits()
     size = path.stat().st_size
@@ -183,8 +215,12 @@ def ingest_file(path: str | Path, *, store: Store | None = None,
         report.error = (f"The file is {size / 1024 / 1024:.1f} MB; the limit is "
                         f"{limits.max_upload_mb} MB. Split it into smaller files.")
         return report
-    return ingest_bytes(path.read_bytes(), path.name, store=store, options=options,
-                        limits=limits)
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 22):
+            digest.update(block)
+    return _ingest(path, path.name, size, digest.hexdigest(), store, options, limits,
+                   chunk_rows, progress)
 
 
 def ingest_bytes(
@@ -194,6 +230,8 @@ def ingest_bytes(
     store: Store | None = None,
     options: IngestOptions | None = None,
     limits: config.Limits | None = None,
+    chunk_rows: int = readers.CHUNK_ROWS,
+    progress: Progress | None = None,
 ) -> IngestReport:
     """Read, map, normalise, place, validate and de-duplicate one uploaded file.
 
@@ -208,54 +246,134 @@ def ingest_bytes(
         Format, sheet, column mapping and date order (:class:`IngestOptions`).
     limits
         Upload limits (:func:`tracker.config.limits` by default).
+    chunk_rows
+        Rows read and checked at a time. The report does not depend on it: only memory
+        does.
+    progress
+        Told how many rows were read and checked so far (:data:`Progress`).
 
     Returns
     -------
     IngestReport
         Never raises for a bad file: an unreadable one gives a report with ``error``.
     """
+    return _ingest(data, file_name, len(data), hashlib.sha256(data).hexdigest(), store,
+                   options, limits, chunk_rows, progress)
+
+
+@dataclass
+class _Facts:
+    """Decisions that depend on the whole file, made before every row has been seen.
+
+    ``order`` (how to read slash dates under ``auto``) and ``serial`` (the ids are serial
+    numbers to replace) start as None and are taken from the first chunk; once every
+    chunk is read, the whole file's evidence is checked against them, and the file is
+    read again with the whole file's decision when the first chunk misled.
+    """
+
+    order: str | None = None
+    serial: bool | None = None
+    day_first: set[str] = field(default_factory=set)
+    month_first: set[str] = field(default_factory=set)
+    any_id: bool = False
+    all_serial: bool = True
+    ambiguous: int = 0
+    first_ambiguous: int | None = None
+
+    def final(self, options: IngestOptions) -> tuple[str, bool]:
+        order = options.date_order
+        if order == "auto":
+            order = decide_order(len(self.day_first), len(self.month_first))[0]
+        return order, bool(options.mapping) and self.any_id and self.all_serial
+
+    def agree(self, options: IngestOptions) -> bool:
+        order, serial = self.final(options)
+        return self.order in (None, order) and self.serial in (None, serial)
+
+
+@dataclass
+class _Part:
+    """One chunk's rows settled as far as they can be without the other chunks."""
+
+    status: pd.Series
+    rejections: list[dict[str, Any]]
+    fuzzy: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+    valid: pd.DataFrame
+    rejected_source: pd.DataFrame
+
+
+def _ingest(source: bytes | Path, file_name: str, size: int, sha256: str,
+            store: Store | None, options: IngestOptions | None,
+            limits: config.Limits | None, chunk_rows: int,
+            progress: Progress | None) -> IngestReport:
     options = options or IngestOptions()
     limits = limits or config.limits()
-    report = IngestReport(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(),
-                          size_bytes=len(data), options=options)
+    say = progress or (lambda _stage, _rows: None)
+    facts = _Facts(order=None if options.date_order == "auto" else options.date_order)
+    stream = True
+    version = store.version() if store is not None else None
+    while True:
+        report = IngestReport(file_name=file_name, sha256=sha256, size_bytes=size,
+                              options=options)
+        try:
+            read = readers.read_chunks(source, file_name, sheet=options.sheet, limits=limits,
+                                       chunk_rows=max(1, chunk_rows), stream=stream)
+            parts, blank, used = _read_parts(report, read, options, limits, facts, say)
+        except readers.Fallback:
+            stream = False
+            continue
+        except readers.ReadError as exc:
+            report = IngestReport(file_name=file_name, sha256=sha256, size_bytes=size,
+                                  options=options)
+            report.error = str(exc)
+            break
+        if used.agree(options):
+            _complete(report, read, parts, blank, used, options, store, say)
+            break
+        order, serial = used.final(options)  # the first chunk misled: read again
+        facts = _Facts(order=order, serial=serial)
     if store is not None:
-        report.store_version = store.version()
+        report.store_version = version
         previous = store.batch_by_hash(report.sha256)
         if previous:
             report.previous_batch = _batch_summary(previous)
-    try:
-        read = readers.read_upload(data, file_name, sheet=options.sheet, limits=limits)
-    except readers.ReadError as exc:
-        report.error = str(exc)
-        return report
-    report.reader = {"kind": read.kind, "encoding": read.encoding, "delimiter": read.delimiter,
-                     "sheet": read.sheet, "sheets": list(read.sheets),
-                     "header_row": read.header_row, "blank_rows": read.blank_rows}
-    report.header = read.header
-    report.file_notes += list(read.notes)
-    if read.blank_rows:
-        report.file_notes.append(f"{read.blank_rows} blank row(s) were skipped (not counted).")
-    _run(report, read, options, store, limits)
     return report
 
 
-def _run(report: IngestReport, read: readers.ReadResult, options: IngestOptions,
-         store: Store | None, limits: config.Limits) -> None:
-    frame = read.frame
-    all_rows = pd.Index(sorted(set(frame.index) | set(read.row_problems)), dtype="int64")
+def _read_parts(report: IngestReport, read: readers.ChunkedRead, options: IngestOptions,
+                limits: config.Limits, assumed: _Facts,
+                say: Callable[[str, int], None]) -> tuple[list[_Part], int, _Facts]:
+    """Read and check every chunk; return the parts, blank rows and the evidence seen."""
+    facts = _Facts(order=assumed.order, serial=assumed.serial)
+    parts: list[_Part] = []
+    blank = read_rows = 0
+    for chunk in read.chunks:
+        read_rows += len(chunk.frame) + len(chunk.row_problems)
+        say("read", read_rows)
+        parts.append(_run_chunk(report, chunk, options, limits, facts))
+        blank += chunk.blank_rows
+        say("checked", read_rows)
+    return parts, blank, facts
+
+
+def _run_chunk(report: IngestReport, chunk: readers.Chunk, options: IngestOptions,
+               limits: config.Limits, facts: _Facts) -> _Part:
+    frame = chunk.frame
+    all_rows = pd.Index(sorted(set(frame.index) | set(chunk.row_problems)), dtype="int64")
     findings = Findings()
-    for row, reason in read.row_problems.items():
+    for row, reason in chunk.row_problems.items():
         findings.reject(pd.Series([True], index=[row]), None, None, reason)
 
     module, mapped, problem = _map(frame, options, report)
     if problem:
         findings.reject(pd.Series(True, index=frame.index), None, None, problem)
-        _finish(report, all_rows, findings, pd.Series(False, index=all_rows), None, store)
-        report.rejected_source = _rejected_source(frame, report)
-        return
+        part = _settle(all_rows, findings, pd.Series(False, index=all_rows), None)
+        part.rejected_source = _rejected_source(frame, part)
+        return part
     assert module is not None and mapped is not None
     report.format, report.format_label = module.NAME, module.LABEL
-    report.file_notes += mapped.caveats
+    report.file_notes = list(mapped.caveats)  # the same for every chunk
     shown = {f: mapped.columns.get(f, f) for f in _FIELDS_IN_FILE} if (
         module.NAME == "canonical") else {f: f for f in _FIELDS_IN_FILE}
     report.columns = mapped.columns
@@ -264,8 +382,10 @@ def _run(report: IngestReport, read: readers.ReadResult, options: IngestOptions,
     if "_country" in mapped.frame:
         away = ~formats.is_pakistan(mapped.frame["_country"])
         outside[away.index[away]] = True
-    in_scope = mapped.frame.loc[~outside.reindex(mapped.frame.index).to_numpy()]
-    _check_cells(frame.loc[in_scope.index], findings, limits, read.may_hold_nul)
+    away = outside.reindex(mapped.frame.index).to_numpy()
+    in_scope = mapped.frame.loc[~away] if away.any() else mapped.frame
+    _check_cells(frame.loc[in_scope.index] if away.any() else frame, findings, limits,
+                 chunk.may_hold_nul)
     out_of_scope: set[int] = set()
     if "_reject" in in_scope:
         reject = in_scope["_reject"].notna()
@@ -278,15 +398,139 @@ def _run(report: IngestReport, read: readers.ReadResult, options: IngestOptions,
             source = frame.loc[in_scope.index, name] if name is not None else None
             findings.reject(mask, name or str(key), source, in_scope["_reject"])
         out_of_scope = set(reject.index[reject])
-    canonical = _normalise(in_scope, findings, shown, options, report)
-    _finish(report, all_rows, findings, outside, canonical, store, shown, out_of_scope,
-            set(in_scope.columns))
-    report.rejected_source = _rejected_source(frame, report)
+    canonical = _normalise(in_scope, findings, shown, options, facts)
+    part = _settle(all_rows, findings, outside, canonical, shown, out_of_scope,
+                   set(in_scope.columns))
+    part.rejected_source = _rejected_source(frame, part)
+    return part
 
 
-def _rejected_source(frame: pd.DataFrame, report: IngestReport) -> pd.DataFrame:
-    rows = report.status.index[report.status.eq("rejected")]
-    reasons = report.rejected_rows()
+def _settle(all_rows: pd.Index, findings: Findings, outside: pd.Series,
+            canonical: pd.DataFrame | None, shown: dict[str, str] | None = None,
+            out_of_scope: set[int] | frozenset[int] = frozenset(),
+            present: set[str] | frozenset[str] = frozenset()) -> _Part:
+    """Validate one chunk and settle each row's status but for duplicates.
+
+    Schema problems already explained by the pipeline (the same row and column) are not
+    repeated, and a row the format says is out of scope is not also told that the fields
+    it could not fill are empty.
+    """
+    shown = shown or {}
+    rejections = findings.frame("rejection")
+    if out_of_scope:
+        echo = rejections["row"].isin(out_of_scope) & rejections["text"].eq(
+            "is required but empty")
+        rejections = rejections[~echo]
+    status = pd.Series("accepted", index=all_rows, dtype=object)
+    status[outside.reindex(all_rows, fill_value=False).to_numpy()] = "outside_pakistan"
+    valid = _empty()
+    if canonical is not None and len(canonical):
+        conformed = schema.conform(canonical, text="str")  # fast pandera checks
+        _valid, problems = schema.validate(conformed)
+        extra = _schema_problems(problems, rejections, shown, out_of_scope, present)
+        if len(extra):
+            rejections = pd.concat([rejections, extra], ignore_index=True)
+        bad = conformed.index.isin(set(rejections["row"]))
+        valid = conformed.loc[~bad]  # a compact copy: frees the chunk's raw text
+        valid = _with_row_notes(valid, findings.frame("note"))
+    rejected_rows = set(rejections["row"]) - set(status.index[status.eq("outside_pakistan")])
+    status[status.index.isin(rejected_rows)] = "rejected"
+    if canonical is None:
+        status[status.eq("accepted")] = "rejected"
+    fuzzy = findings.frame("fuzzy").sort_values("row", kind="stable")
+    notes = findings.frame("note")
+    kept = set(status.index[status.eq("accepted")])
+    return _Part(
+        status=status,
+        rejections=_records(rejections.sort_values("row", kind="stable"), "reason"),
+        fuzzy=[{"row": int(f.row), "column": f.column, "value": _shown(f.value),
+                "matched": f.matched, "score": round(float(f.text), 1)}
+               for f in fuzzy.itertuples(index=False)],
+        notes=_records(notes[notes["row"].isin(kept)].sort_values("row", kind="stable"),
+                       "note"),
+        valid=valid, rejected_source=pd.DataFrame(),
+    )
+
+
+def _complete(report: IngestReport, read: readers.ChunkedRead, parts: list[_Part],
+              blank: int, facts: _Facts, options: IngestOptions, store: Store | None,
+              say: Callable[[str, int], None]) -> None:
+    """Join the chunks' parts, find duplicates across the whole file and fill the report."""
+    report.reader = {"kind": read.kind, "encoding": read.encoding,
+                     "delimiter": read.delimiter, "sheet": read.sheet,
+                     "sheets": list(read.sheets), "header_row": read.header_row,
+                     "blank_rows": blank}
+    report.header = read.header
+    notes = list(read.notes)
+    if blank:
+        notes.append(f"{blank} blank row(s) were skipped (not counted).")
+    notes += report.file_notes  # the format's caveats
+    if report.format is not None:
+        order, serial = facts.final(options)
+        if options.date_order == "auto":
+            note = decide_order(len(facts.day_first), len(facts.month_first))[1]
+            notes += [note] if note else []
+        if facts.first_ambiguous is not None:
+            notes.append(ambiguous_note(facts.ambiguous, facts.first_ambiguous, order))
+        if serial:
+            notes.append(
+                "The incident_id column holds serial numbers (1, 2, 3…), which other files "
+                "reuse; each row was given a stable id derived from its content instead.")
+    report.file_notes = notes
+
+    status = pd.concat([p.status for p in parts]) if parts else pd.Series(dtype=object)
+    report.rejections = [r for p in parts for r in p.rejections]
+    report.fuzzy_matches = [f for p in parts for f in p.fuzzy]
+    row_notes = [n for p in parts for n in p.notes]
+    sources = [p.rejected_source for p in parts if len(p.rejected_source)]
+    report.rejected_source = (pd.concat(sources, ignore_index=True) if sources
+                              else (parts[0].rejected_source if parts else pd.DataFrame()))
+    keys = [p.valid[duplicates.KEY_COLUMNS] for p in parts if len(p.valid)]
+    dups = pd.DataFrame(columns=duplicates.RESULT_COLUMNS)
+    if keys:
+        stored, hidden = (_stored_keys(store) if store is not None
+                          else (None, frozenset()))
+        dups = duplicates.find(pd.concat(keys), stored, hidden)
+        report.twin_inputs = (dups, stored)
+        if dups.attrs.get("dense"):
+            report.file_notes.append(
+                f"{dups.attrs['dense']:,} row(s) fall on days with more than "
+                f"{duplicates.MAX_BLOCK} incidents in one district; each was compared only "
+                f"with the {duplicates.MAX_BLOCK} most alike there, so a duplicate among "
+                "them may be missed.")
+    del keys
+    held_rows = set(dups["row"])
+    kept, held_parts = [], []
+    for part in parts:  # split chunk by chunk: the rows never exist three times over
+        is_dup = part.valid.index.isin(held_rows)
+        if not is_dup.all():
+            kept.append(part.valid.loc[~is_dup] if is_dup.any() else part.valid)
+        if is_dup.any():
+            held_parts.append(part.valid.loc[is_dup])
+        part.valid = _empty()
+    parts.clear()
+    valid = pd.concat(kept) if kept else _empty()
+    del kept
+    held = pd.concat(held_parts) if held_parts else _empty()
+    status[status.index.isin(set(dups["row"])) & status.eq("accepted")] = "duplicate"
+    say("checked", len(status))
+    report.status = status
+    tally = status.value_counts()
+    report.rows = len(status)
+    report.accepted = int(tally.get("accepted", 0))
+    report.rejected = int(tally.get("rejected", 0))
+    report.duplicates = int(tally.get("duplicate", 0))
+    report.outside_pakistan = int(tally.get("outside_pakistan", 0))
+    assert report.adds_up, f"counts do not add up: {report.counts()}"
+    report.incidents = valid
+    report.held = held
+    report.duplicate_of = _duplicate_records(dups)
+    report.notes = row_notes
+
+
+def _rejected_source(frame: pd.DataFrame, part: _Part) -> pd.DataFrame:
+    rows = part.status.index[part.status.eq("rejected")]
+    reasons = pd.DataFrame(part.rejections, columns=["row", "column", "value", "reason"])
     if reasons.empty:
         return pd.DataFrame(columns=["row", *frame.columns, "reasons"])
     text = (reasons["column"].fillna("row") + ": " + reasons["reason"]).groupby(
@@ -349,7 +593,7 @@ def _check_cells(frame: pd.DataFrame, findings: Findings, limits: config.Limits,
 
 
 def _normalise(src: pd.DataFrame, findings: Findings, shown: dict[str, str],
-               options: IngestOptions, report: IngestReport) -> pd.DataFrame:
+               options: IngestOptions, facts: _Facts) -> pd.DataFrame:
     """Turn the mapped text into canonical values, recording every decision."""
     index = src.index
 
@@ -368,8 +612,16 @@ def _normalise(src: pd.DataFrame, findings: Findings, shown: dict[str, str],
         out[name] = _vocabulary(text(name), name, findings, shown[name])
 
     date_text = text("date")
-    parsed = dates(date_text, options.date_order)
-    report.file_notes += parsed.notes
+    day_first, month_first = order_evidence(date_text.dropna().unique())
+    facts.day_first |= day_first
+    facts.month_first |= month_first
+    if facts.order is None:  # the first chunk decides; checked on the whole file later
+        facts.order = decide_order(len(day_first), len(month_first))[0]
+    parsed = dates(date_text, facts.order)
+    if parsed.ambiguous:
+        facts.ambiguous += parsed.ambiguous
+        if facts.first_ambiguous is None:
+            facts.first_ambiguous = parsed.first_ambiguous
     findings.reject(parsed.error.notna(), shown["date"], date_text, parsed.error)
     out["date"] = parsed.values
     given = out["date_precision"]
@@ -404,11 +656,13 @@ def _normalise(src: pd.DataFrame, findings: Findings, shown: dict[str, str],
     out["source_name"] = _source_names(text("source_name"), out["source_url"], findings,
                                        shown["source_name"])
     ids = text("incident_id")
-    if options.mapping and ids.notna().any() and ids.dropna().str.fullmatch(r"\d{1,6}").all():
-        report.file_notes.append(
-            "The incident_id column holds serial numbers (1, 2, 3…), which other files reuse; "
-            "each row was given a stable id derived from its content instead."
-        )
+    given = ids.dropna()
+    if len(given):
+        facts.any_id = True
+        facts.all_serial = facts.all_serial and bool(given.str.fullmatch(r"\d{1,6}").all())
+    if facts.serial is None and options.mapping:  # the first chunk decides (checked later)
+        facts.serial = facts.any_id and facts.all_serial
+    if options.mapping and facts.serial:
         ids = pd.Series(np.nan, index=index, dtype="str")
     out["incident_id"] = _incident_ids(ids, src)
     out["batch_id"] = "pending"
@@ -468,76 +722,34 @@ def _incident_ids(ids: pd.Series, src: pd.DataFrame) -> pd.Series:
     return ids.astype(object).where(~missing, derived)
 
 
-def _finish(report: IngestReport, all_rows: pd.Index, findings: Findings,
-            outside: pd.Series, canonical: pd.DataFrame | None, store: Store | None,
-            shown: dict[str, str] | None = None,
-            out_of_scope: set[int] | frozenset[int] = frozenset(),
-            present: set[str] | frozenset[str] = frozenset()) -> None:
-    """Validate, find duplicates, settle each row's status and fill the report.
-
-    Schema problems already explained by the pipeline (the same row and column) are not
-    repeated, and a row the format says is out of scope is not also told that the fields
-    it could not fill are empty.
-    """
-    shown = shown or {}
-    rejections = findings.frame("rejection")
-    if out_of_scope:
-        echo = rejections["row"].isin(out_of_scope) & rejections["text"].eq(
-            "is required but empty")
-        rejections = rejections[~echo]
-    status = pd.Series("accepted", index=all_rows, dtype=object)
-    status[outside.reindex(all_rows, fill_value=False).to_numpy()] = "outside_pakistan"
-    held = _empty()
-    valid = _empty()
-    dups = pd.DataFrame(columns=duplicates.RESULT_COLUMNS)
-    if canonical is not None and len(canonical):
-        conformed = schema.conform(canonical, text="str")  # fast pandera checks
-        _valid, problems = schema.validate(conformed)
-        extra = _schema_problems(problems, rejections, shown, out_of_scope, present)
-        if len(extra):
-            rejections = pd.concat([rejections, extra], ignore_index=True)
-        bad = set(rejections["row"])
-        valid = conformed.loc[~conformed.index.isin(bad)]
-        valid = _with_row_notes(valid, findings.frame("note"))
-        stored, hidden = (_stored_keys(store) if store is not None
-                          else (None, frozenset()))
-        dups = duplicates.find(valid, stored, hidden)
-        held = valid.loc[valid.index.isin(set(dups["row"]))]
-        valid = valid.loc[~valid.index.isin(set(dups["row"]))]
-        report.twins = _twins(dups, held, conformed, stored)
-    rejected_rows = set(rejections["row"]) - set(status.index[status.eq("outside_pakistan")])
-    status[status.index.isin(rejected_rows)] = "rejected"
+def _recheck(report: IngestReport, store: Store) -> None:
+    """Find the duplicates again against the store as it is now; update the report."""
+    valid = pd.concat([report.incidents, report.held]).sort_index()
+    before = report.duplicates
+    stored, hidden = _stored_keys(store)
+    dups = duplicates.find(valid, stored, hidden)
+    is_dup = valid.index.isin(set(dups["row"]))
+    report.held = valid.loc[is_dup]
+    report.incidents = valid.loc[~is_dup]
+    report.twin_inputs = (dups, stored)
+    report.duplicate_of = _duplicate_records(dups)
+    status = report.status
+    status[status.eq("duplicate")] = "accepted"
     status[status.index.isin(set(dups["row"])) & status.eq("accepted")] = "duplicate"
-    if canonical is None:
-        status[status.eq("accepted")] = "rejected"
+    report.accepted = int(status.eq("accepted").sum())
+    report.duplicates = int(status.eq("duplicate").sum())
+    report.file_notes.append(
+        f"Incidents were saved by someone else since this preview; checked again at save "
+        f"time: {report.duplicates:,} probable duplicate(s), {before:,} in the preview.")
 
-    report.status = status
-    tally = status.value_counts()
-    report.rows = len(all_rows)
-    report.accepted = int(tally.get("accepted", 0))
-    report.rejected = int(tally.get("rejected", 0))
-    report.duplicates = int(tally.get("duplicate", 0))
-    report.outside_pakistan = int(tally.get("outside_pakistan", 0))
-    assert report.adds_up, f"counts do not add up: {report.counts()}"
-    report.incidents = valid.loc[valid.index.isin(status.index[status.eq("accepted")])]
-    report.held = held
-    report.rejections = _records(rejections.sort_values("row", kind="stable"), "reason")
-    report.duplicate_of = [
+
+def _duplicate_records(dups: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
         {"row": int(d.row), "incident_id": d.incident_id,
          "twin_row": None if pd.isna(d.twin_row) else int(d.twin_row),
          "certain": bool(d.certain), "reason": d.reason}
         for d in dups.itertuples(index=False)
     ]
-    fuzzy = findings.frame("fuzzy").sort_values("row", kind="stable")
-    report.fuzzy_matches = [
-        {"row": int(f.row), "column": f.column, "value": _shown(f.value),
-         "matched": f.matched, "score": round(float(f.text), 1)}
-        for f in fuzzy.itertuples(index=False)
-    ]
-    notes = findings.frame("note")
-    kept = set(status.index[status.isin(["accepted", "duplicate"])])
-    report.notes = _records(notes[notes["row"].isin(kept)].sort_values("row", kind="stable"),
-                            "note")
 
 
 _SAME_VALUE = {"latitude": ("longitude",), "longitude": ("latitude",)}
@@ -683,7 +895,7 @@ def _batch_summary(batch: dict[str, Any]) -> dict[str, Any]:
 
 
 def commit(report: IngestReport, store: Store, user: str,
-           accept_rows: Iterable[int] = ()) -> str:
+           accept_rows: Iterable[int] = (), progress: Progress | None = None) -> str:
     """Write the accepted rows (and any probable duplicates taken as new) as one batch.
 
     Parameters
@@ -697,6 +909,13 @@ def commit(report: IngestReport, store: Store, user: str,
     accept_rows
         Row numbers of probable duplicates to take as new incidents anyway. Rows whose
         twin has the same incident id cannot be taken (ids are unique).
+    progress
+        Told ``("saved", rows)`` as rows are written.
+
+    When the store changed since the preview, the duplicate search runs again inside the
+    save's transaction, under the store's write lock: rows that now match a stored
+    incident are held, the report says so, and the rest is saved. Two files saved at the
+    same moment thus end as they would saved one after the other.
 
     Returns
     -------
@@ -731,158 +950,41 @@ def commit(report: IngestReport, store: Store, user: str,
             "Only probable duplicates can be taken as new; these rows cannot: "
             + ", ".join(str(r) for r in sorted(refused))
         )
-    frame = pd.concat([report.incidents, report.held.loc[sorted(accept)]]) if accept else (
-        report.incidents)
-    if frame.empty:
+    if report.incidents.empty and not accept:
         raise StoreError("No row was accepted, so there is nothing to save.")
-    if report.store_version is not None and store.version() != report.store_version:
-        stored, hidden = _stored_keys(store)
-        late = duplicates.find(frame, stored, hidden)
-        late = late[~late["row"].isin(accept) | late["certain"]]
-        if len(late):
-            raise StoreError(
-                f"The store changed since the preview and {len(late)} row(s) now match stored "
-                "incidents. Nothing was saved; preview the file again."
-            )
-    counts = {**report.counts(), "accepted": report.accepted + len(accept),
-              "duplicates": report.duplicates - len(accept)}
-    meta = BatchMeta(
-        file_name=report.file_name[:500], uploaded_by=user, sha256=report.sha256 or None,
-        format=report.format or "canonical", mapping=report.provenance(), counts=counts,
-        reviewed=False,
-    )
-    batch_id = store.add_batch(frame, meta)
+
+    def batch() -> tuple[pd.DataFrame, BatchMeta]:
+        """What to write, decided under the store's write lock (see Store.add_batch)."""
+        nonlocal accept
+        if report.store_version is not None and store.version() != report.store_version:
+            _recheck(report, store)
+            still = {d["row"] for d in report.duplicate_of if not d["certain"]}
+            accept &= still
+            if report.incidents.empty and not accept:
+                raise StoreError(
+                    "The store changed since the preview and every accepted row now matches "
+                    "a stored incident. Nothing was saved.")
+        frame = pd.concat([report.incidents, report.held.loc[sorted(accept)]]) if accept else (
+            report.incidents)
+        counts = {**report.counts(), "accepted": report.accepted + len(accept),
+                  "duplicates": report.duplicates - len(accept)}
+        meta = BatchMeta(
+            file_name=report.file_name[:500], uploaded_by=user,
+            sha256=report.sha256 or None, format=report.format or "canonical",
+            mapping=report.provenance(), counts=counts, reviewed=False,
+        )
+        return frame, meta
+
+    batch_id = store.add_batch(report.incidents, BatchMeta(file_name="", uploaded_by=user),
+                               check=batch,
+                               saved=(lambda n: progress("saved", n)) if progress else None)
     report.batch_id = batch_id
     if accept:
         report.status[report.status.index.isin(accept)] = "accepted"
-        report.accepted, report.duplicates = counts["accepted"], counts["duplicates"]
+        report.accepted += len(accept)
+        report.duplicates -= len(accept)
     assert report.adds_up
     return batch_id
-
-
-# --- benchmark -----------------------------------------------------------------------------
-
-
-def synthetic_csv(rows: int, seed: int = 42) -> bytes:
-    """A canonical CSV of ``rows`` SYNTHETIC incidents for benchmarks (never real data).
-
-    Every row says so: ``source_name`` is ``SYNTHETIC``, ``source_url`` is on
-    ``example.invalid`` and the summary starts with ``SYNTHETIC``.
-    """
-    rng = np.random.default_rng(seed)
-    gazetteer = places.districts_table()
-    pick = rng.integers(0, len(gazetteer), rows)
-    start = np.datetime64("2015-01-01")
-    days = rng.integers(0, 365 * 10, rows)
-    killed = rng.poisson(3, rows).astype(float)
-    killed[rng.random(rows) < 0.15] = np.nan
-    injured = rng.poisson(5, rows).astype(float)
-    injured[rng.random(rows) < 0.25] = np.nan
-    groups = places.perpetrators_table()["perpetrator"].to_numpy()
-    numbers = np.arange(1, rows + 1)
-    frame = pd.DataFrame({
-        "incident_id": [f"SYN-{n:07d}" for n in numbers],
-        "date": (start + days.astype("timedelta64[D]")).astype(str),
-        "date_precision": "day",
-        "province": gazetteer["province"].to_numpy()[pick],
-        "district": gazetteer["district"].to_numpy()[pick],
-        "location": "SYNTHETIC",
-        "latitude": gazetteer["lat"].to_numpy()[pick],
-        "longitude": gazetteer["lon"].to_numpy()[pick],
-        "geo_precision": "district",
-        "attack_type": rng.choice(schema.ATTACK_TYPES, rows),
-        "target": rng.choice(schema.TARGETS, rows),
-        "perpetrator": rng.choice(groups, rows),
-        "claimed": rng.choice(schema.CLAIMED, rows),
-        "killed": pd.array(killed, dtype="Int64"),
-        "injured": pd.array(injured, dtype="Int64"),
-        "militants_killed": pd.NA,
-        "killed_claimed": pd.NA,
-        "summary": [f"SYNTHETIC incident {n} for benchmarks; not a real event." for n in numbers],
-        "notes": "SYNTHETIC",
-        "source_name": "SYNTHETIC",
-        "source_url": [f"https://example.invalid/synthetic/{n}" for n in numbers],
-    })
-    return frame.to_csv(index=False).encode("utf-8")
-
-
-def raw_baseline(data: bytes, url: str) -> float:
-    """Seconds to read the CSV with pyarrow and bulk-insert it with no processing at all."""
-    import io
-
-    import pyarrow.csv as pacsv
-    import sqlalchemy as sa
-
-    started = time.perf_counter()
-    table = pacsv.read_csv(io.BytesIO(data))
-    engine = sa.create_engine(url)
-    names = table.column_names
-    columns = [table.column(n).to_pylist() for n in names]
-    rows = list(zip(*columns, strict=True))
-    with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "CREATE TABLE raw_incidents (" + ", ".join(f'"{n}" TEXT' for n in names) + ")"
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO raw_incidents VALUES (" + ", ".join("?" for _ in names) + ")", rows
-        )
-    engine.dispose()
-    return time.perf_counter() - started
-
-
-def bench(rows: int = 100_000, workdir: str | Path | None = None,
-          seed: int = 42) -> dict[str, Any]:
-    """Time the whole upload pipeline against the raw baseline on the same synthetic file.
-
-    Both run on fresh SQLite files in ``workdir`` (a temporary folder by default). The
-    pipeline's time covers reading, mapping, normalising, placing, validating, duplicate
-    checks against the store, and the commit (probable duplicates taken as new, so both
-    sides write every row). Both are warmed up on a small file first, as in a running app:
-    imports and the boundary and gazetteer caches are not timed.
-
-    Returns
-    -------
-    dict
-        ``rows``, ``ingest_s``, ``ingest_raw_s``, ``ingest_ratio``, the stages
-        (``pipeline_s``, ``commit_s``), the processor time of each side (``ingest_cpu_s``,
-        ``ingest_raw_cpu_s``: what the work costs when the machine is shared), the load
-        average at the end, the counts, and ``file_mb``.
-    """
-    import tempfile
-
-    data = synthetic_csv(rows, seed)
-    limits = config.Limits(max_upload_mb=max(50, len(data) // 1024 // 1024 + 1),
-                           max_rows=max(rows, 1), max_columns=500, max_cell_chars=20_000)
-    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        warm = synthetic_csv(50, seed)
-        raw_baseline(warm, f"sqlite:///{Path(tmp) / 'warm.db'}")
-        ingest_bytes(warm, "warm-up.csv", store=None, limits=limits)
-        cpu = time.process_time()
-        raw_s = raw_baseline(data, f"sqlite:///{Path(tmp) / 'raw.db'}")
-        raw_cpu = time.process_time() - cpu
-        store = Store(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        store.init()
-        cpu = time.process_time()
-        started = time.perf_counter()
-        report = ingest_bytes(data, f"synthetic-{rows}.csv", store=store, limits=limits)
-        pipeline_s = time.perf_counter() - started
-        commit(report, store, "benchmark", accept_rows=[
-            d["row"] for d in report.duplicate_of if not d["certain"]])
-        total_s = time.perf_counter() - started
-        total_cpu = time.process_time() - cpu
-        stored = store.count_incidents()
-        store.engine.dispose()
-    return {
-        "rows": rows, "file_mb": round(len(data) / 1024 / 1024, 1),
-        "ingest_s": round(total_s, 3), "ingest_raw_s": round(raw_s, 3),
-        "ingest_ratio": round(total_s / raw_s, 2) if raw_s else None,
-        "pipeline_s": round(pipeline_s, 3), "commit_s": round(total_s - pipeline_s, 3),
-        "ingest_cpu_s": round(total_cpu, 3), "ingest_raw_cpu_s": round(raw_cpu, 3),
-        "load_average": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None,
-        "accepted": report.accepted, "rejected": report.rejected,
-        "duplicates": report.duplicates, "stored": stored,
-        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
 
 
 def report_json(report: IngestReport) -> str:

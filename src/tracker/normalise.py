@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,6 +181,10 @@ class DateColumn:
     error: pd.Series
     order: str
     notes: list[str]
+    evidence: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    """The distinct slash dates that only read day first, and only month first."""
+    ambiguous: int = 0
+    first_ambiguous: int | None = None
 
 
 def dates(series: pd.Series, order: str = AUTO) -> DateColumn:
@@ -192,8 +196,9 @@ def dates(series: pd.Series, order: str = AUTO) -> DateColumn:
     text = series.astype("str").str.strip()
     uniques = pd.Index(text.dropna().unique())
     notes: list[str] = []
+    evidence = order_evidence(uniques)
     if order == AUTO:
-        order, note = _infer_order(uniques)
+        order, note = decide_order(len(evidence[0]), len(evidence[1]))
         if note:
             notes.append(note)
     today = dt.date.today()
@@ -212,25 +217,35 @@ def dates(series: pd.Series, order: str = AUTO) -> DateColumn:
     ambiguous = np.array([p.ambiguous for p in parsed] + [False])[
         np.where(found, positions, len(parsed))
     ]
-    if ambiguous.any():
-        first = int(series.index[ambiguous][0])
-        reading = "day first (16/03/2025 style)" if order == DAY_FIRST else "month first"
-        notes.append(
-            f"{int(ambiguous.sum())} date(s) could be read either way (day and month both 12 "
-            f"or less, first at row {first}); they were read {reading}."
-        )
-    return DateColumn(values.astype("datetime64[ns]"), precision, error, order, notes)
+    first = int(series.index[ambiguous][0]) if ambiguous.any() else None
+    if first is not None:
+        notes.append(ambiguous_note(int(ambiguous.sum()), first, order))
+    return DateColumn(values.astype("datetime64[ns]"), precision, error, order, notes,
+                      evidence, int(ambiguous.sum()), first)
 
 
-def _infer_order(uniques: pd.Index) -> tuple[str, str | None]:
-    day_first = month_first = 0
+def ambiguous_note(count: int, first: int, order: str) -> str:
+    reading = "day first (16/03/2025 style)" if order == DAY_FIRST else "month first"
+    return (f"{count} date(s) could be read either way (day and month both 12 "
+            f"or less, first at row {first}); they were read {reading}.")
+
+
+def order_evidence(uniques: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The slash dates that read only day first, and those that read only month first."""
+    day_first, month_first = set(), set()
     for value in uniques:
         m = _NUMERIC.match(value)
         if not m:
             continue
-        first, second = int(m[1]), int(m[2])
-        day_first += first > 12
-        month_first += second > 12
+        if int(m[1]) > 12:
+            day_first.add(value)
+        if int(m[2]) > 12:
+            month_first.add(value)
+    return frozenset(day_first), frozenset(month_first)
+
+
+def decide_order(day_first: int, month_first: int) -> tuple[str, str | None]:
+    """The order for ``auto`` from the evidence, and a note when the file decided it."""
     if month_first and not day_first:
         return MONTH_FIRST, (
             f"Slash dates were read month first (03/16/2025): {month_first} date(s) in the "

@@ -404,8 +404,17 @@ class Store:
 
     # --- writes ----------------------------------------------------------------------
 
-    def add_batch(self, frame: pd.DataFrame, meta: BatchMeta, batch_id: str | None = None) -> str:
+    def add_batch(self, frame: pd.DataFrame, meta: BatchMeta, batch_id: str | None = None,
+                  *, check: Any = None, chunk_rows: int = 50_000,
+                  saved: Any = None) -> str:
         """Write a validated canonical frame as one batch, in one transaction.
+
+        The transaction first takes the store's write lock (``BEGIN IMMEDIATE`` on SQLite,
+        a table lock on PostgreSQL), then calls ``check()``, if given, which may raise
+        :class:`StoreError` or return a new frame and meta to write instead: a duplicate
+        re-check there sees every batch saved before and none saved during it. Rows are
+        built and written ``chunk_rows`` at a time (``saved(n)`` told after each), so a
+        large batch never exists twice in memory.
 
         Raises :class:`StoreError` when the same file was uploaded before or an
         incident id already exists; nothing is written then.
@@ -415,9 +424,15 @@ class Store:
         # faster for big uploads; PostgreSQL by COPY); others get SQLAlchemy's typed inserts.
         dialect = self.engine.dialect.name
         bulk = dialect in ("sqlite", "postgresql")
-        rows = columnar.incident_tuples(frame, batch_id) if bulk else _records(frame, batch_id)
         try:
             with self.engine.begin() as conn:
+                if dialect == "sqlite":
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                elif dialect == "postgresql":
+                    conn.exec_driver_sql("LOCK TABLE incidents IN SHARE ROW EXCLUSIVE MODE")
+                if check is not None:
+                    frame, meta = check()
+                written = 0
                 conn.execute(
                     batches.insert().values(
                         batch_id=batch_id,
@@ -425,8 +440,8 @@ class Store:
                         sha256=meta.sha256,
                         format=meta.format,
                         mapping=json.dumps(meta.mapping) if meta.mapping else None,
-                        rows=meta.counts.get("rows", len(rows)),
-                        accepted=meta.counts.get("accepted", len(rows)),
+                        rows=meta.counts.get("rows", len(frame)),
+                        accepted=meta.counts.get("accepted", len(frame)),
                         rejected=meta.counts.get("rejected", 0),
                         duplicates=meta.counts.get("duplicates", 0),
                         outside_pakistan=meta.counts.get("outside_pakistan", 0),
@@ -437,16 +452,24 @@ class Store:
                         withdrawn=False,
                     )
                 )
-                if dialect == "postgresql":
-                    pgcopy.insert_incidents(conn, rows)
-                elif bulk:
-                    columnar.insert_incidents(conn, rows)
-                else:
-                    for chunk in _chunks(rows, 5000):
-                        conn.execute(incidents.insert(), chunk)
+                for start in range(0, len(frame), chunk_rows):
+                    part = frame.iloc[start:start + chunk_rows]
+                    rows = (columnar.incident_tuples(part, batch_id) if bulk
+                            else _records(part, batch_id))
+                    if dialect == "postgresql":
+                        pgcopy.insert_incidents(conn, rows)
+                    elif bulk:
+                        columnar.insert_incidents(conn, rows)
+                    else:
+                        for chunk in _chunks(rows, 5000):
+                            conn.execute(incidents.insert(), chunk)
+                    written += len(rows)
+                    del rows
+                    if saved is not None:
+                        saved(written)
                 _event(conn, batch_id, "upload")
                 _audit(conn, meta.uploaded_by, "upload", batch_id,
-                       f"{meta.file_name}: {len(rows)} incidents")
+                       f"{meta.file_name}: {written} incidents")
         except sa.exc.IntegrityError as exc:
             raise StoreError(_integrity_message(exc, meta)) from exc
         except sa.exc.OperationalError as exc:

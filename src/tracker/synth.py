@@ -188,12 +188,22 @@ def write(frame: pd.DataFrame, path: Path) -> Path:
     if suffix == ".parquet":
         frame.to_parquet(path, index=False)
     elif suffix == ".csv":
-        out = frame.copy()
-        out["date"] = out["date"].dt.strftime("%Y-%m-%d")
-        out.to_csv(path, index=False)
+        path.write_bytes(to_csv_bytes(frame))
     else:
         raise ValueError(f"`path` ended in {suffix!r} but is expected to end in .csv or .parquet")
     return path
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A synthetic frame as the CSV ``tracker synth`` writes (the file users ingest)."""
+    out = frame.copy()
+    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    return out.to_csv(index=False).encode("utf-8")
+
+
+def csv_bytes(rows: int, seed: int = 0) -> bytes:
+    """``rows`` synthetic incidents as CSV bytes: what tests and benchmarks upload."""
+    return to_csv_bytes(generate(rows, seed))
 
 
 def synthetic_mask(frame: pd.DataFrame) -> pd.Series:

@@ -83,3 +83,15 @@ def test_bad_sizes_are_refused():
     result = CliRunner().invoke(main, ["bench", "--rows", "ten"])
     assert result.exit_code != 0
     assert "whole numbers" in result.output
+
+
+def test_ingest_is_timed_on_the_users_path_beside_the_raw_baseline(tmp_path):
+    from tracker import bench
+
+    result = bench.measure_ingest(300, tmp_path, 1)
+    assert result["ingest_accepted"] + result["ingest_duplicates"] <= 300
+    assert result["ingest_s"] > 0 and result["ingest_raw_s"] > 0
+    assert result["ingest_peak_rss_mb"] > 50  # a Python process with pandas loaded
+    assert result["ingest_ratio"] == pytest.approx(result["ingest_s"] / result["ingest_raw_s"],
+                                                   rel=0.05)  # both rounded to ms
+    assert (tmp_path / "synth-300.csv").read_text().count("SYNTHETIC") >= 300

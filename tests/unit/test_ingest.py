@@ -18,11 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from tests import upload_samples as samples
-from tracker import cli, config, ingest, mappings
+from tracker import cli, config, ingest, mappings, synth
 from tracker.store import Store, StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -420,13 +418,13 @@ def test_cli_saves_a_mapping_it_used_and_offers_it_for_the_same_header(tmp_path,
     saved = runner.invoke(cli.main, ["ingest", str(first), "--mapping", str(mapping),
                                      "--json"])
     assert saved.exit_code == 0, saved.output
-    assert json.loads(saved.output)["batch_id"] is not None
+    assert json.loads(saved.stdout)["batch_id"] is not None
     assert mappings.load(list(reversed(_REGIONAL_HEADER))) == _REGIONAL_MAPPING
     later = tmp_path / "april.csv"  # the same columns, new rows, no --mapping
     later.write_bytes(_regional_log().replace(b"/03/2025", b"/04/2025").replace(b"r1", b"r9"))
     again = runner.invoke(cli.main, ["ingest", str(later), "--dry-run", "--json"])
     assert again.exit_code == 0, again.output
-    out = json.loads(again.output)
+    out = json.loads(again.stdout)
     assert (out["accepted"], out["outside_pakistan"], out["batch_id"]) == (1, 1, None)
     assert out["file_notes"][0].startswith("Used the mapping saved earlier")
 
@@ -442,14 +440,14 @@ def test_cli_ingest_dry_run_then_commit_then_same_file_again(tmp_path, monkeypat
     runner = CliRunner()
     dry = runner.invoke(cli.main, ["ingest", str(path), "--dry-run", "--json"])
     assert dry.exit_code == 0, dry.output
-    out = json.loads(dry.output)
+    out = json.loads(dry.stdout)
     assert out["accepted"] == 4 and out["batch_id"] is None
     saved = runner.invoke(cli.main, ["ingest", str(path), "--user", "ayesha"])
     assert saved.exit_code == 0, saved.output
     assert "4 accepted" in saved.output and "Saved as batch" in saved.output
     again = runner.invoke(cli.main, ["ingest", str(path), "--json"])
     assert again.exit_code == 1
-    assert json.loads(again.output.split("\nError:")[0])["previous_batch"] is not None
+    assert json.loads(again.stdout)["previous_batch"] is not None
 
 
 def test_cli_ingest_uses_a_mapping_file_and_a_named_sheet(tmp_path, monkeypatch):
@@ -467,93 +465,21 @@ def test_cli_ingest_uses_a_mapping_file_and_a_named_sheet(tmp_path, monkeypatch)
     result = runner.invoke(cli.main, ["ingest", str(book), "--sheet", "Incidents 2025",
                                       "--mapping", str(mapping), "--dry-run", "--json"])
     assert result.exit_code == 0, result.output
-    out = json.loads(result.output)
+    out = json.loads(result.stdout)
     # the store is seeded: the synthetic Nushki row 3 matches the bundled convoy attack
     assert out["accepted"] == 5 and out["duplicates"] == 2
     assert {d["row"]: d["incident_id"] for d in out["duplicate_of"]}[3] == "BAL-0023"
-
-
-def test_ingest_bench_runs_both_sides_on_synthetic_rows(tmp_path):
-    result = ingest.bench(300, workdir=tmp_path)
-    assert result["stored"] == 300 and result["rows"] == 300
-    assert result["ingest_s"] > 0 and result["ingest_raw_s"] > 0
-    # the ratio is taken before the times are rounded for display
-    assert result["ingest_ratio"] == pytest.approx(result["ingest_s"] / result["ingest_raw_s"],
-                                                   rel=0.1)
-    text = ingest.synthetic_csv(3).decode()
-    assert text.count("SYNTHETIC") >= 9 and "example.invalid/synthetic/3" in text
-
-
-# --- random and broken input never crashes, and the counts always add up --------------------
-
-PROPERTY = settings(max_examples=25, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-_CELL = st.one_of(
-    st.text(max_size=25),
-    st.sampled_from(["", "2025-03-16", "16/03/2025", "31/02/2025", "45732", "KP", "Sindh",
-                     "Peshawr", "bombing", "IED", "12+", "-1", "police", "TTP", "33.9",
-                     "71.5", "999", "https://example.invalid/x", "=1+1", "<script>", "\x00"]),
-)
-
-
-def _assert_sound(report: ingest.IngestReport) -> None:
-    assert report.adds_up
-    assert report.rows == len(report.status)
-    json.dumps(report.to_dict(), default=str)
-    if report.error:
-        assert report.rows == 0
-
-
-@settings(PROPERTY, max_examples=60)
-@given(st.binary(max_size=3000), st.sampled_from(["f.csv", "f.xlsx", "f.txt"]))
-def test_random_bytes_never_crash_and_add_up(data, name):
-    _assert_sound(ingest.ingest_bytes(data, name, limits=LIMITS))
-
-
-@PROPERTY
-@given(st.lists(st.lists(_CELL, min_size=21, max_size=21), min_size=1, max_size=8),
-       st.sampled_from([",", ";", "\t"]), st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
-def test_random_canonical_rows_never_crash_and_add_up(cells, delimiter, encoding):
-    rows = [dict(zip(samples.CANONICAL_HEADER, r, strict=True)) for r in cells]
-    try:
-        data = samples.to_csv(rows, samples.CANONICAL_HEADER, delimiter, encoding)
-    except UnicodeEncodeError:
-        return
-    _assert_sound(ingest.ingest_bytes(data, "random.csv", limits=LIMITS))
-
-
-@PROPERTY
-@given(st.sampled_from(["acled", "gtd", "ucdp"]), st.data())
-def test_random_values_in_outside_formats_never_crash_and_add_up(name, draw):
-    header = {"acled": samples.ACLED_HEADER, "gtd": samples.GTD_HEADER,
-              "ucdp": samples.UCDP_HEADER}[name]
-    rows = draw.draw(st.lists(st.lists(_CELL, min_size=len(header), max_size=len(header)),
-                              min_size=1, max_size=6))
-    data = samples.to_csv([dict(zip(header, r, strict=True)) for r in rows], header)
-    report = ingest.ingest_bytes(data, f"{name}.csv", limits=LIMITS)
-    _assert_sound(report)
-    if report.error is None:
-        assert report.format == name
-
-
-@PROPERTY
-@given(st.binary(min_size=1, max_size=400), st.integers(min_value=0, max_value=2000))
-def test_a_damaged_workbook_never_crashes(noise, position):
-    book = bytearray(samples.to_xlsx({"S": samples.messy_rows()}))
-    position %= len(book)
-    book[position:position + len(noise)] = noise
-    _assert_sound(ingest.ingest_bytes(bytes(book), "damaged.xlsx", limits=LIMITS))
 
 
 # --- a crash in the middle of a commit leaves no partial batch --------------------------------
 
 _CHILD = textwrap.dedent("""
     import sys
-    from tracker import config, ingest
+    from tracker import config, ingest, synth
     from tracker.store import Store
     store = Store(sys.argv[1]); store.init()
     rows = int(sys.argv[2])
-    data = ingest.synthetic_csv(rows)
+    data = synth.csv_bytes(rows)
     limits = config.Limits(500, rows, 100, 20000)
     report = ingest.ingest_bytes(data, "big.csv", store=store, limits=limits)
     print("committing", flush=True)
@@ -576,7 +502,8 @@ def test_killing_the_process_mid_commit_leaves_no_partial_batch(tmp_path):
     start_size = wal.stat().st_size if wal.exists() else 0
     proc = subprocess.Popen([sys.executable, "-c", _CHILD, url, "150000"],
                             stdout=subprocess.PIPE, text=True, cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            env={**os.environ,
+                                 "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])})
     try:
         assert proc.stdout.readline().strip() == "committing"
         deadline = time.monotonic() + 300
@@ -601,6 +528,6 @@ def test_killing_the_process_mid_commit_leaves_no_partial_batch(tmp_path):
     assert (after.audit_log()["action"] == "upload").sum() == 1
     with after.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-    retry = ingest.ingest_bytes(ingest.synthetic_csv(50), "retry.csv", store=after)
+    retry = ingest.ingest_bytes(synth.csv_bytes(50), "retry.csv", store=after)
     ingest.commit(retry, after, "ayesha", accept_rows=[d["row"] for d in retry.duplicate_of])
     assert after.count_incidents() == 54

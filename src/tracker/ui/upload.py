@@ -76,7 +76,18 @@ def report_for(content: bytes, name: str, options: ingest.IngestOptions) -> inge
     if held is not None and held[0] == key:
         return held[1]
     with st.spinner("Checking every row…"):
-        report = ingest.ingest_bytes(content, name, store=data.store(), options=options)
+        bar = st.progress(0.0, text="Reading…") if len(content) > 5 * 1024 * 1024 else None
+        estimate = max(1, content.count(b"\n")) if bar is not None else 1
+
+        def progress(stage: str, rows: int) -> None:
+            if bar is not None:
+                bar.progress(min(rows / estimate, 1.0),
+                             text=f"{stage.capitalize()} {rows:,} rows of about {estimate:,}")
+
+        report = ingest.ingest_bytes(content, name, store=data.store(), options=options,
+                                     progress=progress)
+        if bar is not None:
+            bar.empty()
     st.session_state[STATE] = (key, report)
     return report
 
