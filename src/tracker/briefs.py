@@ -60,7 +60,7 @@ THEMES: tuple[str, ...] = (
 
 PANELS: tuple[str, ...] = (
     "map", "province map", "district map", "timeline", "surges", "perpetrators", "targets",
-    "attack types", "coverage",
+    "attack types", "coverage", "border distance",
 )
 """The chart panels a takeaway can annotate (``panels:``); ``map`` means both maps.
 

@@ -256,12 +256,6 @@ def bands_figure(table: pd.DataFrame, country: str, *, height: int = 260) -> go.
 BORDER_THEMES = {"Afghanistan": "Afghanistan/TTP", "Iran": "Iran border"}
 
 
-def border_takeaways(region: str, country: str) -> list[briefs.Item]:
-    """The brief takeaways for ``region`` tagged to the theme of the border with ``country``."""
-    items = briefs.takeaways_for((region,))
-    return briefs.filter_items(items, themes=[BORDER_THEMES[country]])
-
-
 def check_near_border(incidents: pd.DataFrame, *, perpetrators: tuple[str, ...] = ("TTP",),
                       country: str = "Afghanistan", within_km: float = 50,
                       threshold: float = 0.5) -> briefs.ClaimCheck:

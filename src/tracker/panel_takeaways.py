@@ -31,7 +31,8 @@ import pandas as pd
 from tracker import briefs, places, schema
 
 KINDS: tuple[str, ...] = ("province map", "district map", "timeline", "surges",
-                          "perpetrators", "targets", "attack types", "coverage")
+                          "perpetrators", "targets", "attack types", "coverage",
+                          "border distance")
 """Panel kinds :func:`select` accepts."""
 
 LIMITS = {"perpetrators": 3}
@@ -102,7 +103,8 @@ def select(kind: str, regions: Sequence[str], *, shown: Iterable[str] = (),
         The regions in view (``("Pakistan",)``, provinces or districts).
     shown
         What the panel shows: the perpetrator groups of a perpetrator breakdown, the
-        targets of a target breakdown (ignored for other kinds).
+        targets of a target breakdown, the border theme of a border-distance chart
+        (ignored for other kinds).
     exclude
         ``(brief id, takeaway id)`` pairs other panels of the page already show; they are
         used only when nothing fresh is left.
@@ -163,6 +165,8 @@ def _matched(takeaway: briefs.Takeaway, kind: str, shown: Sequence[str]
     if kind == "targets" and takeaway.targets:
         found = tuple(t for t in dict.fromkeys(shown) if t in takeaway.targets)
         return found or None
+    if kind == "border distance" and shown:
+        return (takeaway.theme,) if takeaway.theme in shown else None
     return ()
 
 

@@ -26,8 +26,10 @@ def _link(at) -> dict[str, list[str]]:
 
 
 def test_a_link_as_of_now_is_unchanged_by_an_upload_and_a_withdrawal(app_store, bundled):
+    """Batches here are reviewed, so signed-out visitors see them (the publication rule)."""
     store = Store(app_store)
-    older = store.add_batch(_rows("older", 4), BatchMeta("older.csv", "tester", sha256="o"))
+    older = store.add_batch(_rows("older", 4),
+                            BatchMeta("older.csv", "tester", sha256="o", reviewed=True))
     live = run_page(query={"start": "2025-01-01", "end": "2025-12-31"})
     assert not live.exception
     link = _link(live)
@@ -35,7 +37,7 @@ def test_a_link_as_of_now_is_unchanged_by_an_upload_and_a_withdrawal(app_store, 
     before = run_page(query=link)
     time.sleep(0.05)
     store.add_batch(_rows("newer", 9, province="Sindh"),
-                    BatchMeta("newer.csv", "tester", sha256="n"))
+                    BatchMeta("newer.csv", "tester", sha256="n", reviewed=True))
     store.set_withdrawn(older, True, "tester")
 
     after = run_page(query=link)
@@ -57,7 +59,7 @@ def test_a_province_page_from_the_link_keeps_its_numbers(app_store):
     store = Store(app_store)
     live = run_page("pages/balochistan.py")
     link = _link(live)
-    store.add_batch(_rows("late", 5), BatchMeta("late.csv", "tester", sha256="l"))
+    store.add_batch(_rows("late", 5), BatchMeta("late.csv", "tester", sha256="l", reviewed=True))
     after = run_page("pages/balochistan.py", query=link)
     assert _metrics(after) == _metrics(live)
     assert _metrics(run_page("pages/balochistan.py"))["Incidents"] != _metrics(live)["Incidents"]
@@ -110,7 +112,7 @@ def test_a_batch_id_as_as_of_shows_the_data_right_after_that_batch(app_store, bu
     from tracker import schema
 
     store = Store(app_store)
-    store.add_batch(_rows("after", 6), BatchMeta("after.csv", "tester", sha256="a"))
+    store.add_batch(_rows("after", 6), BatchMeta("after.csv", "tester", sha256="a", reviewed=True))
     at = run_page(query={"as_of": schema.SEED_BATCH})
     assert not at.exception
     assert _metrics(at)["Incidents"] == f"{len(bundled):,}"

@@ -26,7 +26,7 @@ def test_a_link_as_of_a_moment_before_an_upload_shows_the_earlier_count(browser,
     before = asof.to_param(asof.now())
     time.sleep(0.05)
     store.add_batch(incidents_frame([f"late-{i}" for i in range(14)]),
-                    BatchMeta("late.csv", "tester", sha256="late"))
+                    BatchMeta("late.csv", "tester", sha256="late", reviewed=True))
     with streamlit_server(url, tmp_path / "state") as base:
         open_app(page, base)
         assert _incidents(page) == f"{len(bundled) + 14:,}"

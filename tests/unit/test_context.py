@@ -242,11 +242,15 @@ def test_layer_text_is_escaped(monkeypatch):
     assert "<script>" not in trace.hovertext[0]
 
 
-def test_border_takeaways_follow_the_theme():
-    for region, country in (("Khyber Pakhtunkhwa", "Afghanistan"), ("Balochistan", "Iran")):
-        items = context.border_takeaways(region, country)
-        assert items, (region, country)
-        assert {i.takeaway.theme for i in items} == {context.BORDER_THEMES[country]}
+def test_each_border_chart_gets_the_takeaways_of_its_border():
+    from tracker import panel_takeaways
+
+    for region, country in (("Khyber Pakhtunkhwa", "Afghanistan"), ("Balochistan", "Iran"),
+                            ("Balochistan", "Afghanistan")):
+        theme = context.BORDER_THEMES[country]
+        chosen = panel_takeaways.select("border distance", (region,), shown=(theme,))
+        assert chosen, (region, country)
+        assert {c.item.takeaway.theme for c in chosen} == {theme}
 
 
 def test_slides_show_each_layer_once_in_the_legend():

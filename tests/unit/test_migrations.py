@@ -204,11 +204,13 @@ def test_revision_0002_adds_the_shared_state_tables_to_a_0001_store(store_url):
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO audit (at, actor, action) "
                              "VALUES ('2025-01-01 00:00:00', 'old', 'legacy')"))
-    outcome = migrations.upgrade(engine)
+    outcome = migrations.upgrade(engine, "0002")
     assert (outcome.before, outcome.after) == ("0001", "0002")
+    assert _tables(engine) == TABLES - {"batch_events"} | {"alembic_version"}
+    assert first.audit_log()["action"].tolist() == ["legacy"]  # what was there stays
+    assert migrations.upgrade(engine).after == migrations.head()  # and on to the newest
     assert _tables(engine) == TABLES | {"alembic_version"}
     assert migrations.drift(engine) == []
-    assert first.audit_log()["action"].tolist() == ["legacy"]  # what was there stays
     migrations.downgrade(engine, "0001")
     assert _tables(engine) == {"batches", "incidents", "audit", "alembic_version"}
     engine.dispose()

@@ -54,10 +54,12 @@ def border_distance_panel(frame, province: str, *, key: str) -> None:
                                             "share": st.column_config.NumberColumn(
                                                 "Share of incidents in view",
                                                 format="%.1f %%")})
+                cards.inline_takeaways("border distance", (province,), frame,
+                                       key=f"{key}_{PANEL_KIND}_{country.lower()}",
+                                       shown=(context.BORDER_THEMES[country],))
         st.caption(md_escape(context.precision_note(frame)))
         if "Afghanistan" in borders:
             _near_border_check(frame)
-        _border_takeaways(frame, province, borders)
 
 
 def _near_border_check(frame) -> None:
@@ -69,19 +71,3 @@ def _near_border_check(frame) -> None:
              icon=":material/fact_check:")
 
 
-def _border_takeaways(frame, province: str, borders: tuple[str, ...]) -> None:
-    """The brief's takeaways tagged to these borders' themes, beside the bands."""
-    for country in borders:
-        items = context.border_takeaways(province, country)
-        theme = context.BORDER_THEMES[country]
-        if not items:
-            st.caption(f"No brief takeaway on the {md_escape(theme)} theme for "
-                       f"{md_escape(province)} yet.")
-            continue
-        box = cards.lazy_expander(
-            f"What the brief says on {md_escape(theme)} · {len(items)}",
-            key=f"{PANEL_KIND}_{province}_{country}_takeaways".replace(" ", "_"))
-        with box:
-            st.caption(cards.ATTRIBUTION)
-            for item in items:
-                cards.takeaway_card(item, frame, (province,), checks=box.open)
