@@ -454,9 +454,13 @@ def incidents_table(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[:, columns].sort_values("date", ascending=False, ignore_index=True)
 
 
-def incidents_csv(frame: pd.DataFrame) -> bytes:
-    """CSV of the incidents behind a view, safe against spreadsheet formulas."""
-    return safety.to_safe_csv(incidents_table(frame))
+def incidents_csv(frame: pd.DataFrame, line: str | None = None) -> bytes:
+    """CSV of the incidents behind a view, safe against spreadsheet formulas; ``line`` (the
+    data line of a view as of a moment) goes above the header, where the importer skips it."""
+    from tracker import asof
+
+    body = safety.to_safe_csv(incidents_table(frame))
+    return asof.stamp_csv(body, line) if line else body
 
 
 def incidents_excel(frame: pd.DataFrame) -> bytes:

@@ -77,7 +77,7 @@ def incidents_buttons(frame: pd.DataFrame, *, key: str, stem: str, columns=None)
     n = len(frame)
     line = _as_of_line(frame)
     first.download_button(
-        f"{n:,} incidents as CSV", data=lambda: _csv(frame, line),
+        f"{n:,} incidents as CSV", data=lambda: export.incidents_csv(frame, line),
         file_name=f"{stem}-incidents.csv", mime="text/csv", key=f"{key}_csv",
         icon=":material/table:", on_click="ignore", width="stretch", disabled=n == 0,
     )
@@ -145,11 +145,6 @@ def _as_of_line(frame: pd.DataFrame | None) -> str | None:
         return f"Data as of {asof.label(moment)}"
     line = asof.data_line(moment, frame)
     return line[:1].upper() + line[1:]
-
-
-def _csv(frame: pd.DataFrame, line: str | None) -> bytes:
-    body = export.incidents_csv(frame)
-    return asof.stamp_csv(body, line) if line else body
 
 
 def _stem(name: str) -> str:
