@@ -154,6 +154,13 @@ class _ClaimBase(_Strict):
         return _plain(value, what="the statement")
 
 
+def _check_targets(values: list[str]) -> list[str]:
+    for value in values:
+        if value not in schema.TARGETS:
+            raise ValueError(f"unknown target {value!r}; use one of: {', '.join(schema.TARGETS)}")
+    return values
+
+
 def _check_provinces(values: list[str]) -> list[str]:
     for value in values:
         if value not in schema.PROVINCES:
@@ -234,15 +241,7 @@ class CountMatching(_ClaimBase):
     _provinces = field_validator("provinces")(classmethod(lambda cls, v: _check_provinces(v)))
     _districts = field_validator("districts")(classmethod(lambda cls, v: _check_districts(v)))
 
-    @field_validator("targets")
-    @classmethod
-    def _targets(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if value not in schema.TARGETS:
-                raise ValueError(
-                    f"unknown target {value!r}; use one of: {', '.join(schema.TARGETS)}"
-                )
-        return values
+    _targets = field_validator("targets")(classmethod(lambda cls, v: _check_targets(v)))
 
     @model_validator(mode="after")
     def _window(self) -> CountMatching:
@@ -279,15 +278,7 @@ class Takeaway(_Strict):
                                  "data/perpetrators.csv")
         return values
 
-    @field_validator("targets")
-    @classmethod
-    def _targets(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if value not in schema.TARGETS:
-                raise ValueError(
-                    f"unknown target {value!r}; use one of: {', '.join(schema.TARGETS)}"
-                )
-        return values
+    _targets = field_validator("targets")(classmethod(lambda cls, v: _check_targets(v)))
 
     @field_validator("regions")
     @classmethod
