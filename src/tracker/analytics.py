@@ -625,12 +625,12 @@ def surge_scope(surge: Surge, view_scope: str | None) -> str | None:
 def date_range_text(start: dt.date, end: dt.date) -> str:
     """'15 Mar 2025', '15–16 Mar 2025', '30 Mar – 2 Apr 2025' or across years in full."""
     if start == end:
-        return f"{start:%-d %b %Y}"
+        return f"{start.day} {start:%b %Y}"
     if (start.year, start.month) == (end.year, end.month):
-        return f"{start:%-d}–{end:%-d %b %Y}"
+        return f"{start.day}–{end.day} {end:%b %Y}"
     if start.year == end.year:
-        return f"{start:%-d %b} – {end:%-d %b %Y}"
-    return f"{start:%-d %b %Y} – {end:%-d %b %Y}"
+        return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
+    return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
 
 
 def _n(count: int, singular: str, plural: str | None = None) -> str:

@@ -313,7 +313,7 @@ def incident_hover(incidents: pd.DataFrame) -> pd.Series:
                                                          row.province) if _present(v))
         claimed = {"claimed": " (claimed)", "attributed": " (attributed)"}.get(row.claimed, "")
         text = [
-            f"<b>{row.date:%-d %b %Y}</b> · {place}",
+            f"<b>{row.date.day} {row.date:%b %Y}</b> · {place}",
             f"{html.escape(str(row.attack_type))} · target: {html.escape(str(row.target))}",
             f"Perpetrator: {html.escape(str(row.perpetrator))}{claimed}",
             f"Killed: {_count(row.killed)} · injured: {_count(row.injured)}",
@@ -376,7 +376,8 @@ def timeline_chart(incidents: pd.DataFrame, *, freq: str = "month", measure: str
         return _empty_figure("No incident matches these filters.", look)
     table["casualties"] = table["killed"] + table["injured"]
     label = MEASURE_LABELS[base]
-    fmt = {"day": "%-d %b %Y", "week": "week of %-d %b %Y", "month": "%B %Y"}[freq]
+    # a d3 format for the hover template below, read by the browser (not Python's strftime)
+    fmt = {"day": "%-d %b %Y", "week": "week of %-d %b %Y", "month": "%B %Y"}[freq]  # d3 format
     groups = [None] if by is None else _group_order(table[by], by)
     fig = go.Figure()
     for i, group in enumerate(groups):
@@ -813,7 +814,7 @@ def surge_timeline(daily: pd.DataFrame, windows: pd.DataFrame, surges: list, pin
 
 
 def _day_hover(row: object) -> str:
-    text = (f"<b>{row.date:%-d %b %Y}</b><br>{row.incidents:,} attacks · killed "
+    text = (f"<b>{row.date.day} {row.date:%b %Y}</b><br>{row.incidents:,} attacks · killed "
             f"{row.killed:,} · injured {row.injured:,}")
     if row.killed_claimed:
         text += f"<br>Perpetrators claimed {row.killed_claimed:,} killed (not counted)"
@@ -843,7 +844,7 @@ def _add_pins(fig: go.Figure, pins: pd.DataFrame, start: object = None,
                            xanchor="right" if pin.date > turn else "left",
                            yanchor="bottom", font={"size": 11},
                            bgcolor="rgba(255,255,255,0.8)")
-    hover = [f"<b>{html.escape(str(p.label))}</b> ({p.date:%-d %b %Y})<br>"
+    hover = [f"<b>{html.escape(str(p.label))}</b> ({p.date.day} {p.date:%b %Y})<br>"
              f"{html.escape(str(p.summary))}" for p in pins.itertuples(index=False)]
     fig.add_trace(go.Scatter(
         x=pins["date"], y=[0] * len(pins), mode="markers", name="Pinned event",
@@ -929,7 +930,7 @@ def slide_day_map(incidents: pd.DataFrame, *, current: object, look: Look = PRES
         ).reset_index()
         if not groups[name].empty:
             top = max(top, float(groups[name]["incidents"].max()))
-    label_day = f"{day:%-d %b %Y}" if day is not None else "all days"
+    label_day = f"{day.day} {day:%b %Y}" if day is not None else "all days"
     for name, color, opacity in (("earlier", EARLIER_COLOR, 0.45), ("today", DAY_COLOR, 0.9)):
         table = groups[name]
         if table.empty:

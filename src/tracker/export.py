@@ -264,7 +264,7 @@ def deck_pptx(deck: slides.Deck, rendered: Sequence[RenderedSlide], *, title_not
     box(first, (0.8, 2.2, 11.7, 1.3), deck.title, 40, bold=True)
     if deck.subtitle:
         box(first, (0.8, 3.5, 11.7, 1.0), deck.subtitle, 22, color=_GREY)
-    box(first, (0.8, 4.8, 11.7, 1.6), f"{title_note} Exported {exported:%-d %B %Y}.", 14,
+    box(first, (0.8, 4.8, 11.7, 1.6), f"{title_note} Exported {exported.day} {exported:%B %Y}.", 14,
         color=_GREY)
     first.notes_slide.notes_text_frame.text = (
         f"{title_note}\nSlides: " + "; ".join(f"{r.number}. {r.slide.title}" for r in rendered))
@@ -337,7 +337,8 @@ def deck_pdf(deck: slides.Deck, rendered: Sequence[RenderedSlide], *, title_note
     text_block((0.8, 2.2, 11.7, 1.3), [escape(deck.title)], 40, font=bold)
     if deck.subtitle:
         text_block((0.8, 3.5, 11.7, 1.0), [escape(deck.subtitle)], 22, color=grey)
-    text_block((0.8, 4.8, 11.7, 1.6), [escape(f"{title_note} Exported {exported:%-d %B %Y}.")],
+    exported_on = f"{exported.day} {exported:%B %Y}"
+    text_block((0.8, 4.8, 11.7, 1.6), [escape(f"{title_note} Exported {exported_on}.")],
                14, color=grey)
     pdf.showPage()
     for item in rendered:

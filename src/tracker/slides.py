@@ -495,7 +495,8 @@ def sources(frame: pd.DataFrame, limit: int = 40) -> list[str]:
     out = []
     for row in rows.itertuples(index=False):
         place = row.district if isinstance(row.district, str) and row.district else row.province
-        out.append(f"{row.date:%-d %b %Y} · {place} · {row.source_name} · {row.source_url}")
+        day = f"{row.date.day} {row.date:%b %Y}"
+        out.append(f"{day} · {place} · {row.source_name} · {row.source_url}")
     return out
 
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,15 @@ def test_tables_offer_no_unguarded_csv_download():
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["disableDataExport"] is True
+
+
+def test_no_glibc_only_date_format_in_python_code():
+    """``%-d`` and its kind raise on Windows; plotly's hover templates (d3 formats, read by
+    the browser) may use them."""
+    offenders = []
+    for path in [*(ROOT / "src").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = re.sub(r"%\{[^}]*\}", "", line)  # drop d3 hover-template fields
+            if re.search(r"%-[a-zA-Z]", code) and "d3 format" not in code:
+                offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
