@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     streamlit_server,
     wait_for_run,
 )
+from tracker.store import Store
 
 pytestmark = pytest.mark.browser
 
@@ -82,8 +83,8 @@ def test_briefs_page_renders_brief_text_inert(seeded_url, tmp_path, page):
         open_app(page, f"{base}/briefs")
         assert_no_exception(page)
         assert page.locator("[data-testid='stSidebarNav']").filter(has_text="Briefs").count()
-        warning = page.locator("[data-testid='stAlert']").filter(has_text="broken.yaml")
-        assert warning.count() == 1
+        # an invalid file of the old briefs folder is left out of the import, never fatal
+        assert page.get_by_text("Traceback").count() == 0
         screenshot(page, "briefs-page")
         card = page.locator("[data-testid='stMarkdownContainer']").filter(has_text="Loud").first
         card.scroll_into_view_if_needed()
@@ -96,3 +97,6 @@ def test_briefs_page_renders_brief_text_inert(seeded_url, tmp_path, page):
         page.wait_for_timeout(300)
         page.screenshot(path=str(OUTPUT / "briefs-page-inert-card.png"))
     assert not dialogs
+    imported = Store(seeded_url).audit_log()
+    imported = imported.loc[imported["action"] == "state imported", "detail"].tolist()
+    assert any("1 invalid left out (broken.yaml)" in str(d) for d in imported), imported

@@ -69,9 +69,10 @@ def test_pages_show_uploaded_markup_as_text(page, hostile_server, dialogs, path)
 
 
 def test_the_perpetrator_chart_labels_are_text(page, hostile_server, dialogs):
-    open_app(page, hostile_server)
+    # the payload rows are dated 2020: alone in view, each payload is a bar of the chart
+    open_app(page, f"{hostile_server}/?start=2020-01-01&end=2020-12-31")
     labels = page.locator(".js-plotly-plot .ytick text")
-    labels.first.wait_for(timeout=30_000)
+    labels.filter(has_text="<img src=x").first.wait_for(timeout=30_000)  # charts draw in turn
     texts = labels.evaluate_all("nodes => nodes.map(n => n.textContent)")
     assert any("<img src=x" in t for t in texts), texts  # shown literally, as typed
     chart = page.locator(".js-plotly-plot").filter(has_text="<img src=x").first

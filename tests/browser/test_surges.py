@@ -68,7 +68,7 @@ def test_coverage_page_draws_chart_and_table(page, server):
 def test_comparison_section_on_the_overview(page, server):
     open_page(page, server, "?start=2025-03-01&end=2025-03-31")
     assert_no_exception(page)
-    heading = page.get_by_text("Change against earlier periods")
+    heading = page.get_by_role("heading", name="Change against earlier periods")
     heading.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     assert page.get_by_text("First time in the data").count() == 1
