@@ -162,17 +162,3 @@ def test_changing_the_measure_writes_it_to_the_url(page, server):
     assert "Population: %{customdata[1]:,}" in fill["template"]
     assert ["Balochistan", 14894402, "2023"] in [list(r) for r in fill["rows"]]
     assert_no_exception(page)
-
-
-def hover_at(page, lon: float, lat: float) -> str:
-    """Move the mouse to a place on the map and return the hover's text."""
-    x, y = page.evaluate(
-        "([lon, lat]) => { const gd = [...document.querySelectorAll('.js-plotly-plot')]"
-        ".find(el => el._fullLayout && el._fullLayout.map);"
-        " const map = gd._fullLayout.map._subplot.map; const p = map.project([lon, lat]);"
-        " const box = map.getCanvas().getBoundingClientRect();"
-        " return [box.left + p.x, box.top + p.y]; }", [lon, lat])
-    page.mouse.move(x, y)
-    label = page.locator(".hoverlayer .hovertext")
-    label.first.wait_for(timeout=10_000)
-    return label.first.text_content()
