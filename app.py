@@ -5,7 +5,7 @@ Run with ``tracker serve`` (or ``streamlit run app.py``).
 
 import streamlit as st
 
-from tracker import synth
+from tracker.devtools import synth
 from tracker.ui import as_of, data, layout, present, sidebar
 from tracker.ui import auth as auth_ui
 

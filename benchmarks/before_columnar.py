@@ -1,5 +1,5 @@
 """BASELINE ONLY, not used by the app: the store reader as it was before the store was read
-through Python's sqlite3 (see ``tracker.columnar``), kept verbatim below this note so that
+through Python's sqlite3 (see ``tracker.store.columnar``), kept verbatim below this note so that
 ``benchmarks/bench_store_load.py`` can time "before" and "after" in one run.
 
 It reads through the ADBC SQLite driver, a second copy of SQLite. That is safe only in a
@@ -260,7 +260,7 @@ def load_incidents(engine, url: str, *, include_withdrawn: bool, reviewed_only: 
                    include_sensitive: bool) -> pd.DataFrame | None:
     """The store's visible incidents read column by column, or None when this path can't.
 
-    Visibility follows :meth:`tracker.store.Store.load_incidents`: withdrawn batches are
+    Visibility follows :meth:`tracker.store.database.Store.load_incidents`: withdrawn batches are
     hidden unless asked for, and so are unreviewed or sensitive ones when asked.
     """
     path = sqlite_path(url)

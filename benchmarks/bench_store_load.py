@@ -2,7 +2,7 @@
 
 "before" is the former reader (``benchmarks/before_columnar.py``: the ADBC SQLite driver, a
 second copy of SQLite, which is why it was replaced); "after" is ``Store.load_incidents`` as
-the app calls it (``tracker.columnar``, through Python's ``sqlite3``). Each load runs in a
+the app calls it (``tracker.store.columnar``, through Python's ``sqlite3``). Each load runs in a
 fresh process of its own, alternating, and the medians are printed with the ratio, beside
 the wall time, CPU time and peak memory of each. Both must give the same frame (checked).
 
@@ -11,7 +11,7 @@ and figures; its peak and final memory) on the same store.
 
 Run from the project root:
 ``PYTHONPATH=src python benchmarks/bench_store_load.py [--rows 1000000] [--repeat 3] [--app]``.
-The store is built once in a temporary folder (``tracker.synth``; ``--keep DIR`` reuses one).
+The store is built once in a temporary folder (``tracker.devtools.synth``; ``--keep DIR`` reuses one).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ if kind == "before":
     import before_columnar
     load = lambda: before_columnar.read_sqlite_incidents(db)
 else:
-    from tracker.store import Store
+    from tracker.store.database import Store
     load = Store("sqlite:///" + db).load_incidents
 started, cpu = time.perf_counter(), time.process_time()
 frame = load()
@@ -61,7 +61,7 @@ def build(rows: int, folder: Path, seed: int = 1) -> Path:
     """A store of ``rows`` synthetic incidents (``tracker bench``'s own set-up step)."""
     db = folder / f"app-{rows}.db"
     if not db.exists():
-        subprocess.run([sys.executable, "-m", "tracker.bench", "_child", "fill", str(rows),
+        subprocess.run([sys.executable, "-m", "tracker.devtools.bench", "_child", "fill", str(rows),
                         str(folder), str(seed)], check=True, capture_output=True)
     return db
 
@@ -100,7 +100,7 @@ def main() -> None:
         cpu = med["after"]["cpu_s"] / med["before"]["cpu_s"]
         print(f"ratio after/before (median wall): {wall:.2f}; CPU: {cpu:.2f}; same frame: yes")
         if args.app:
-            done = subprocess.run([sys.executable, "-m", "tracker.bench", "_child", "app",
+            done = subprocess.run([sys.executable, "-m", "tracker.devtools.bench", "_child", "app",
                                    str(args.rows), str(folder), "1"],
                                   capture_output=True, text=True, check=True)
             app = json.loads(done.stdout.strip().splitlines()[-1])

@@ -3,7 +3,7 @@
 Prints timings beside a raw baseline measured in the same run (a bare pandas daily count
 and 2-day rolling sum), so the figures can be read against the machine they ran on.
 Run: ``python benchmarks/bench_surges.py [rows ...]`` (default 100,000 and 1,000,000).
-Every row is synthetic (``tracker.synth``); nothing here touches the bundled data.
+Every row is synthetic (``tracker.devtools.synth``); nothing here touches the bundled data.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import datetime as dt
 import sys
 import time
 
-from tracker import analytics, synth
+from tracker.analysis import analytics
+from tracker.devtools import synth
 
 
 def timed(label: str, func, repeat: int = 3) -> float:

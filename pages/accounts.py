@@ -3,7 +3,7 @@ sign-in delays; all audited, all in the store shared by every instance."""
 
 import streamlit as st
 
-from tracker import auth
+from tracker.access import auth
 from tracker.ui import auth as auth_ui
 from tracker.ui import layout
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker import safety
+from tracker.present import safety
 from tracker.ui import auth as auth_ui
 from tracker.ui import data, layout
 

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from tracker import auth
-from tracker.store import StoreError
+from tracker.access import auth
+from tracker.store.database import StoreError
 from tracker.ui import auth as auth_ui
 from tracker.ui import data, layout
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker import tables
+from tracker.present import tables
 from tracker.ui import data, exports, layout
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)

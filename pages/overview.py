@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from tracker import charts
-from tracker.safety import escape_markdown
+from tracker.present import charts
+from tracker.present.safety import escape_markdown
 from tracker.ui import cards, data, exports, layout, panels, summary
 from tracker.ui.compare import comparison_section, headline_previous
 

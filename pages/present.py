@@ -5,7 +5,7 @@ The slide number and step are in the URL (``?present=1&slide=N&step=K``); the se
 """
 
 
-from tracker import slides
+from tracker.present import slides
 from tracker.ui import as_of, data, exports, layout, present
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)

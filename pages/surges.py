@@ -3,8 +3,10 @@ and as the incidents behind them, each with its source."""
 
 import streamlit as st
 
-from tracker import analytics, charts, filters
-from tracker.safety import escape_markdown
+from tracker.analysis import analytics
+from tracker.present import charts
+from tracker.analysis import filters
+from tracker.present.safety import escape_markdown
 from tracker.ui import cards, data, exports, layout
 from tracker.ui import surges as view
 

@@ -1,6 +1,6 @@
 """Upload: a researcher's incident log in, every row accounted for, then one batch saved.
 
-The page only shows what :mod:`tracker.ingest` decided. Its body is one function so that
+The page only shows what :mod:`tracker.ingest.pipeline` decided. Its body is one function so that
 access control can wrap it.
 """
 

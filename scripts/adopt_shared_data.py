@@ -18,7 +18,8 @@ from pathlib import Path
 import build_incidents  # the sibling script (its folder is on the path when run)
 import pandas as pd
 
-from tracker import places, schema
+from tracker import schema
+from tracker.ingest import places
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -11,7 +11,7 @@ Each additions file holds incidents compiled from news reports, in the canonical
 batch ``seed``, with ids ``N<yy>-<nnnn>`` (``N24-0001``; ``N25-``/``N26-`` for later years).
 A file is refused unless every row validates against the canonical schema and has an
 http(s) source link; an id may not repeat; and the project's own duplicate check
-(:func:`tracker.duplicates.find`) must find no probable twin for an addition among the
+(:func:`tracker.ingest.duplicates.find`) must find no probable twin for an addition among the
 adopted rows or the other additions, unless that pair was read side by side and is listed
 in :data:`REVIEWED` with the reason the two rows are different attacks.
 """
@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tracker import duplicates, schema
+from tracker import schema
+from tracker.ingest import duplicates
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -101,7 +102,7 @@ def write(frame: pd.DataFrame, path: Path = DATA / "incidents.csv") -> None:
 
 
 def main() -> None:
-    from tracker.store import read_canonical_csv
+    from tracker.store.database import read_canonical_csv
 
     write(build(read_canonical_csv(DATA / "incidents.csv")))
 

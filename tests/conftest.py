@@ -11,7 +11,7 @@ import pytest
 
 from tests import postgres as pg
 from tracker import config
-from tracker.store import Store, read_canonical_csv
+from tracker.store.database import Store, read_canonical_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

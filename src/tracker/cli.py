@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from tracker import config
-from tracker.store import open_store
+from tracker.store.database import open_store
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,14 +55,14 @@ def users() -> None:
 
 
 def _accounts():
-    from tracker import auth
+    from tracker.access import auth
 
     return auth.Accounts(open_store(seed=False))
 
 
 def _account_change(change) -> None:
     """Run an account change; a refusal becomes a plain error message."""
-    from tracker import auth
+    from tracker.access import auth
 
     try:
         change()
@@ -187,8 +187,8 @@ def batches() -> None:
 
 
 def _batch_step(batch_id: str, action: str) -> None:
-    from tracker import auth
-    from tracker.store import StoreError
+    from tracker.access import auth
+    from tracker.store.database import StoreError
 
     store = open_store(seed=False)
     operator = auth.User(_cli_actor(), "admin")
@@ -202,7 +202,7 @@ def _batch_step(batch_id: str, action: str) -> None:
 @batches.command("list")
 def batches_list() -> None:
     """Every batch, newest first: status and who can see it."""
-    from tracker import auth
+    from tracker.access import auth
 
     frame = open_store(seed=False).batches()
     if frame.empty:
@@ -256,13 +256,13 @@ def _cli_actor() -> str:
 @click.option("--sql", "show_sql", is_flag=True,
               help="Print the SQL that builds the schema from nothing, for review; run nothing.")
 @click.option("--new", "new_message", metavar="MESSAGE",
-              help="Write a revision for tables changed in tracker.store (for developers).")
+              help="Write a revision for tables changed in tracker.store.database (for developers).")
 def migrate(show_sql: bool, new_message: str | None) -> None:
     """Bring the store's tables to the newest schema (the app also does this on start)."""
     import tempfile
 
-    from tracker import migrations
-    from tracker.store import Store, make_engine
+    from tracker.store import migrations
+    from tracker.store.database import Store, make_engine
 
     url = config.db_url()
     if show_sql:
@@ -307,8 +307,8 @@ def migrate_store(source: str | None, target: str, replace: bool, as_json: bool)
     """
     import json
 
-    from tracker.store import StoreError
-    from tracker.transfer import move_store
+    from tracker.store.database import StoreError
+    from tracker.store.transfer import move_store
 
     source = source or config.db_url()
     say = None if as_json else click.echo
@@ -350,7 +350,9 @@ def migrate_store(source: str | None, target: str, replace: bool, as_json: bool)
 def export_deck(out: Path, pdf: Path | None, slides_file: Path | None,
                 include_unreviewed: bool, as_of_text: str | None) -> None:
     """Export the briefing sequence as a PPTX deck (and a PDF), offline."""
-    from tracker import asof, export, slides
+    from tracker.analysis import asof
+    from tracker.present import export
+    from tracker.present import slides
 
     if out.suffix.lower() != ".pptx":
         raise click.BadParameter("the deck must be a .pptx file", param_hint="--out")
@@ -407,9 +409,9 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
     """Check a researcher's file (CSV or .xlsx; canonical, ACLED, GTD or UCDP) and add it
     as one batch, not yet reviewed. Every row is reported: accepted, rejected with its
     reasons, a probable duplicate, or outside Pakistan."""
-    from tracker import ingest as pipeline
-    from tracker import mappings
-    from tracker.store import StoreError
+    from tracker.ingest import pipeline as pipeline
+    from tracker.ingest import mappings
+    from tracker.store.database import StoreError
 
     mapping = None
     if mapping_file is not None:
@@ -450,7 +452,7 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
                                              "columns.")
                 except (OSError, ValueError) as exc:
                     report.file_notes.append(f"The mapping could not be saved ({exc}).")
-            from tracker import auth
+            from tracker.access import auth
 
             report.file_notes.append(auth.audience(store.batch(report.batch_id) or {}))
     click.echo(pipeline.report_json(report) if as_json else pipeline.report_text(report))
@@ -469,7 +471,7 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
               help="Seed: the same seed gives the same file.")
 def synth(rows: int, out: Path, seed: int) -> None:
     """Write SYNTHETIC incidents for load tests (every row labelled; never real data)."""
-    from tracker import synth as generator
+    from tracker.devtools import synth as generator
 
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise click.BadParameter("use a .csv or .parquet file name", param_hint="--out")
@@ -495,7 +497,7 @@ def bench(sizes: str, as_json: bool, no_ingest: bool, seed: int,
     """Benchmark ingest, store load, Overview data and figures against raw baselines."""
     import json
 
-    from tracker import bench as benchmark
+    from tracker.devtools import bench as benchmark
 
     if browser_rows is not None:
         result = benchmark.browser_run(

@@ -15,7 +15,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from tracker import config, places
+from tracker import config
+from tracker.ingest import places
 
 
 @cache

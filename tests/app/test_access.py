@@ -13,9 +13,10 @@ import pytest
 
 from tests.app.conftest import run_page
 from tests.hostile.apptest import use_full_runs
-from tracker import auth, schema
-from tracker.auth import Accounts
-from tracker.store import BatchMeta, Store
+from tracker import schema
+from tracker.access import auth
+from tracker.access.auth import Accounts
+from tracker.store.database import BatchMeta, Store
 
 PASSWORD = "a long passphrase 1"
 RESTRICTED = ["pages/upload.py", "pages/batches.py", "pages/audit.py", "pages/accounts.py"]

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.app.conftest import run_page
 from tests.unit.test_as_of import _rows
-from tracker.store import BatchMeta, Store
+from tracker.store.database import BatchMeta, Store
 
 
 def _metrics(at) -> dict[str, str]:

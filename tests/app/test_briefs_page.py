@@ -7,8 +7,8 @@ import pytest
 import yaml
 
 from tests.app.conftest import session_for
-from tracker import briefs
-from tracker.store import Store
+from tracker.briefs import library as briefs
+from tracker.store.database import Store
 
 CITATION = "Sanober Institute, \"Are regional countries ready to help Pakistan in countering"
 PANEL = "All "
@@ -226,7 +226,7 @@ def test_briefs_page_lists_by_region_and_by_theme(app):
 @pytest.fixture
 def signed_in(app_store, tmp_path):
     """An admin session (manage briefs needs the admin role when access control is on)."""
-    from tracker.auth import Accounts
+    from tracker.access.auth import Accounts
 
     Accounts(store=Store(app_store)).add("editor", "admin", "a long test passphrase",
                                          actor="test")
@@ -308,7 +308,7 @@ def test_markdown_in_a_valid_brief_stays_inert(app, signed_in):
 def test_takeaways_beside_a_chart_carry_their_verdict_in_a_few_words(app, bundled):
     """The March 2025 window: the timeline's surge takeaway says the sample holds fewer
     attacks than the brief cites (19 of 57), without opening anything."""
-    from tracker import panel_takeaways
+    from tracker.briefs import panels as panel_takeaways
 
     at = app("pages/overview.py", query={"start": "2025-03-15", "end": "2025-03-17"})
     assert not at.exception

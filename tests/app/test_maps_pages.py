@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tracker import map_labels, schema
+from tracker import schema
+from tracker.present import map_labels
 
 ROOT = Path(__file__).resolve().parents[2]
 SURGE = {"start": "2025-03-15", "end": "2025-03-17"}

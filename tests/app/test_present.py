@@ -10,9 +10,9 @@ import re
 import pytest
 
 from tests.app.conftest import run_page, session_for
-from tracker import slides
-from tracker.auth import Accounts
-from tracker.store import BatchMeta, Store
+from tracker.present import slides
+from tracker.access.auth import Accounts
+from tracker.store.database import BatchMeta, Store
 
 PAGE = "pages/present.py"
 DECK = slides.load_deck()

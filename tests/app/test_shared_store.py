@@ -21,7 +21,7 @@ OTHER_INSTANCE = textwrap.dedent(
     import pandas as pd
     from streamlit.testing.v1 import AppTest
     from tracker import schema
-    from tracker.store import BatchMeta
+    from tracker.store.database import BatchMeta
     from tracker.ui import data
 
     def incidents(at):

@@ -192,7 +192,7 @@ def test_a_province_filter_names_the_surges_for_that_province(app, bundled):
 
 
 def test_scope_name_says_what_a_country_level_count_covers():
-    from tracker.filters import FilterSpec
+    from tracker.analysis.filters import FilterSpec
     from tracker.ui.surges import scope_name
 
     assert scope_name(FilterSpec()) == "Pakistan as a whole"

@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tracker.store import Store
+from tracker.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output" / "screenshots"

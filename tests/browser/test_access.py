@@ -1,7 +1,7 @@
 """Access control in a real browser: the sign-in form, what each role sees and reaches.
 
 The server runs on its own store and state folder; the accounts are made with
-``tracker.auth`` (nothing ships with the project) and each researcher uploads one batch
+``tracker.access.auth`` (nothing ships with the project) and each researcher uploads one batch
 through the real pipeline.
 """
 
@@ -19,9 +19,10 @@ from tests.browser.conftest import (
     wait_for_run,
 )
 from tests.hostile import files
-from tracker import auth, ingest
-from tracker.auth import Accounts, User
-from tracker.store import Store
+from tracker.ingest import pipeline as ingest
+from tracker.access import auth
+from tracker.access.auth import Accounts, User
+from tracker.store.database import Store
 
 pytestmark = pytest.mark.browser
 

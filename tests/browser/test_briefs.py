@@ -21,7 +21,7 @@ from tests.browser.conftest import (
     streamlit_server,
     wait_for_run,
 )
-from tracker.store import Store
+from tracker.store.database import Store
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.browser.conftest import OUTPUT, assert_no_exception, open_app, wait_for_run
 from tests.browser.test_maps import wait_for_map
-from tracker import context
+from tracker.analysis import context
 
 pytestmark = pytest.mark.browser
 

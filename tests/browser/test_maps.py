@@ -20,7 +20,7 @@ from tests.browser.conftest import (
     streamlit_server,
     wait_for_run,
 )
-from tracker import map_labels
+from tracker.present import map_labels
 
 pytestmark = pytest.mark.browser
 

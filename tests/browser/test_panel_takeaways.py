@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import OUTPUT, assert_no_exception, open_app
-from tracker import briefs
+from tracker.briefs import library as briefs
 
 pytestmark = pytest.mark.browser
 

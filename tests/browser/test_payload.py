@@ -19,8 +19,9 @@ from tests.browser.conftest import (
     screenshot,
     streamlit_server,
 )
-from tracker import bench, synth
-from tracker.store import Store
+from tracker.devtools import bench
+from tracker.devtools import synth
+from tracker.store.database import Store
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image, ImageStat
 
 from tests.browser.conftest import assert_no_exception, open_app, screenshot, wait_for_run
-from tracker import slides
+from tracker.present import slides
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.conftest import assert_no_exception, open_app, screenshot, streamlit_server
 from tests.unit.test_store_concurrency import incidents_frame
-from tracker.store import BatchMeta, Store
+from tracker.store.database import BatchMeta, Store
 
 pytestmark = pytest.mark.browser
 

@@ -17,8 +17,8 @@ from tests.browser.conftest import (
     streamlit_server,
     wait_for_run,
 )
-from tracker.auth import Accounts
-from tracker.store import Store
+from tracker.access.auth import Accounts
+from tracker.store.database import Store
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,6 @@
 """A stand-in for the running dashboard, for tests that need one in its own process.
 
-It opens the store the way the app does (``tracker.ui.data``: :func:`tracker.store.open_store`,
+It opens the store the way the app does (``tracker.ui.data``: :func:`tracker.store.database.open_store`,
 then the full incident read, which takes the columnar fast path on a SQLite file), keeps
 the store and its pooled connection open, and then obeys one command per line on stdin:
 
@@ -24,8 +24,9 @@ from pathlib import Path
 def main() -> None:
     import os
 
-    from tracker import auth, ingest
-    from tracker.store import open_store
+    from tracker.ingest import pipeline as ingest
+    from tracker.access import auth
+    from tracker.store.database import open_store
 
     store = open_store()
     frame = store.load_incidents()

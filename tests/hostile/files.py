@@ -15,7 +15,8 @@ import zlib
 
 import pandas as pd
 
-from tracker import places, schema
+from tracker import schema
+from tracker.ingest import places
 
 SYNTHETIC = "SYNTHETIC test source"
 

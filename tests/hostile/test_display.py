@@ -16,9 +16,10 @@ import pytest
 from tests.app.conftest import PAGE_FILES, run_page, session_for
 from tests.hostile import files
 from tests.hostile.apptest import use_full_runs
-from tracker import auth, ingest
-from tracker.auth import Accounts, User
-from tracker.store import Store
+from tracker.ingest import pipeline as ingest
+from tracker.access import auth
+from tracker.access.auth import Accounts, User
+from tracker.store.database import Store
 
 RAW_MARKUP = ("<script", "<img", "<a href", "**loud**", "](javascript:", ":red[", "$x^2$")
 """Payload fragments that must never reach a Markdown or plotly renderer unescaped."""
@@ -134,7 +135,7 @@ def test_the_hostile_rows_are_really_on_the_pages(hostile_app):
     (42, None),
 ])
 def test_source_links_are_links_only_when_http(url, link):
-    from tracker import tables
+    from tracker.present import tables
 
     assert tables.safe_link(url) == link
 

@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from tests.hostile import files
-from tracker import auth, ingest
-from tracker.auth import User
-from tracker.store import Store, StoreError
+from tracker.ingest import pipeline as ingest
+from tracker.access import auth
+from tracker.access.auth import User
+from tracker.store.database import Store, StoreError
 
 RESEARCHER = User("ayesha", "researcher")
 CTX = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
@@ -220,7 +221,7 @@ def test_the_upload_page_says_the_store_is_locked_and_saves_once_on_retry(app_st
                                                                          monkeypatch):
     from tests.app.conftest import run_page, session_for
     from tests.hostile.apptest import use_full_runs
-    from tracker.auth import Accounts
+    from tracker.access.auth import Accounts
     from tracker.ui import data as ui_data
 
     use_full_runs(monkeypatch)

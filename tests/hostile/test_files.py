@@ -19,9 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.hostile import files
-from tracker import auth, config, export, ingest
-from tracker.auth import PermissionDenied, User
-from tracker.store import Store
+from tracker import config
+from tracker.ingest import pipeline as ingest
+from tracker.access import auth
+from tracker.present import export
+from tracker.access.auth import PermissionDenied, User
+from tracker.store.database import Store
 
 RESEARCHER = User("ayesha", "researcher")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

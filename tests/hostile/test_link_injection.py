@@ -15,9 +15,9 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import APP, PAGE_FILES, session_for
 from tests.hostile.apptest import use_full_runs
 from tests.hostile.links import live_links, markdown_sources
-from tracker.auth import Accounts
-from tracker.filters import _ALL_PARAMS
-from tracker.store import Store
+from tracker.access.auth import Accounts
+from tracker.analysis.filters import _ALL_PARAMS
+from tracker.store.database import Store
 from tracker.ui.sidebar import OTHER_PARAMS
 
 EVIL = "evil.example"

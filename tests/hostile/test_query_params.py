@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from tests.app.conftest import PAGE_FILES, run_page
 from tests.hostile.apptest import use_full_runs
-from tracker import filters, schema
-from tracker.filters import FilterSpec
-from tracker.store import Store
+from tracker import schema
+from tracker.analysis import filters
+from tracker.analysis.filters import FilterSpec
+from tracker.store.database import Store
 
 text = st.text(st.characters(codec="utf-8"), max_size=300) | st.sampled_from([
     "<script>alert(1)</script>", "javascript:alert(1)", "../../etc/passwd", "\x00",

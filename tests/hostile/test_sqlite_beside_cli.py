@@ -93,7 +93,7 @@ def _cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Complet
 
 def _reader_count(env: dict[str, str]) -> dict:
     """A fresh process's view of the store: incidents and batches."""
-    code = ("import json; from tracker.store import Store; s = Store(); "
+    code = ("import json; from tracker.store.database import Store; s = Store(); "
             "print(json.dumps({'count': s.count_incidents(), "
             "'batches': list(s.batches()['batch_id'])}))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,

@@ -3,8 +3,8 @@
 - ``unsafe_allow_html=True`` appears nowhere;
 - ``st.html`` / ``components.html`` only ever receive constant text (page styling);
 - every page reruns through ``app.py`` (the gate) before it draws;
-- every CSV or Excel download gets its bytes from :mod:`tracker.safety` or
-  :mod:`tracker.export` (which uses it), so no spreadsheet leaves without formula guards.
+- every CSV or Excel download gets its bytes from :mod:`tracker.present.safety` or
+  :mod:`tracker.present.export` (which uses it), so no spreadsheet leaves without formula guards.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def test_spreadsheet_downloads_go_through_the_formula_guard(path):
         made_by = ast.get_source_segment(source, data) or ""
         assert "safety." in made_by or "export.incidents_" in made_by, (
             f"{path.relative_to(ROOT)}:{call.lineno}: a spreadsheet download must come "
-            f"from tracker.safety (got {made_by!r})")
+            f"from tracker.present.safety (got {made_by!r})")
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "pages").glob("*.py")), ids=lambda p: p.name)

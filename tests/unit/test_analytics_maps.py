@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tracker import analytics, filters
+from tracker.analysis import analytics
+from tracker.analysis import filters
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 

@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from tracker import asof, migrations, schema
-from tracker.filters import FilterSpec
-from tracker.store import BatchMeta, Store, batch_events
+from tracker import schema
+from tracker.analysis import asof
+from tracker.store import migrations
+from tracker.analysis.filters import FilterSpec
+from tracker.store.database import BatchMeta, Store, batch_events
 
 
 def _rows(prefix: str, n: int, province: str = "Balochistan") -> pd.DataFrame:

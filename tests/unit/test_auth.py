@@ -12,10 +12,11 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from tracker import auth, cli, config, schema
-from tracker import store as tables
-from tracker.auth import AccountError, Accounts, PermissionDenied, RateLimit, User
-from tracker.store import BatchMeta, Store, StoreError
+from tracker import cli, config, schema
+from tracker.access import auth
+from tracker.store import database as tables
+from tracker.access.auth import AccountError, Accounts, PermissionDenied, RateLimit, User
+from tracker.store.database import BatchMeta, Store, StoreError
 
 PASSWORD = "a long passphrase 1"
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tracker import bench
+from tracker.devtools import bench
 from tracker.cli import main
 
 pytestmark = pytest.mark.slow
@@ -86,7 +86,7 @@ def test_bad_sizes_are_refused():
 
 
 def test_ingest_is_timed_on_the_users_path_beside_the_raw_baseline(tmp_path):
-    from tracker import bench
+    from tracker.devtools import bench
 
     result = bench.measure_ingest(300, tmp_path, 1)
     assert result["ingest_accepted"] + result["ingest_duplicates"] <= 300

@@ -12,8 +12,9 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from tracker import briefs, schema
-from tracker.briefs import BriefError
+from tracker import schema
+from tracker.briefs import library as briefs
+from tracker.briefs.library import BriefError
 
 BUNDLED_ID = "sanober-2025-regional-ct"
 
@@ -498,7 +499,7 @@ def test_add_brief_stores_it_records_it_and_it_shows_at_once(state, seeded_store
 
 
 def _stored(store) -> dict[str, bytes]:
-    from tracker.store import added_briefs
+    from tracker.store.database import added_briefs
 
     with store.engine.connect() as conn:
         return {r.brief_id: bytes(r.content)
@@ -525,7 +526,7 @@ def test_add_brief_refuses_invalid_and_stores_nothing(state, seeded_store):
 
 
 def test_a_damaged_stored_brief_is_skipped_not_fatal(state, seeded_store):
-    from tracker.store import added_briefs
+    from tracker.store.database import added_briefs
 
     with seeded_store.engine.begin() as conn:
         conn.execute(added_briefs.insert().values(
@@ -537,7 +538,7 @@ def test_a_damaged_stored_brief_is_skipped_not_fatal(state, seeded_store):
 
 
 def test_briefs_in_an_old_state_folder_are_imported_once(state, seeded_store):
-    from tracker import statefiles
+    from tracker.store import statefiles
 
     folder = state / "briefs"
     folder.mkdir(parents=True)

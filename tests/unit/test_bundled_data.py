@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from tracker import geo, places, schema
+from tracker import geo, schema
+from tracker.ingest import places
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 ADDED = r"^N\d{2}-\d{4}$"  # ids of incidents compiled into data/additions/

@@ -15,7 +15,11 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from tracker import charts, map_labels, places, schema, shapes
+from tracker import schema
+from tracker.present import charts
+from tracker.present import map_labels
+from tracker.ingest import places
+from tracker.present import shapes
 
 SURGE = ("2025-03-15", "2025-03-17")
 

@@ -10,8 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tracker import analytics, coded, schema, synth
-from tracker.filters import FilterSpec
+from tracker import schema
+from tracker.analysis import analytics
+from tracker.analysis import coded
+from tracker.devtools import synth
+from tracker.analysis.filters import FilterSpec
 
 
 @pytest.fixture(scope="module")

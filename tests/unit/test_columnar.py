@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from tracker import columnar, schema, synth
-from tracker.store import BatchMeta, Store, batches, incidents
+from tracker import schema
+from tracker.store import columnar
+from tracker.devtools import synth
+from tracker.store.database import BatchMeta, Store, batches, incidents
 
 
 def _row_by_row(store: Store, **flags) -> pd.DataFrame:
@@ -98,7 +100,7 @@ def _stored(path) -> list[tuple]:
 
 
 def test_bulk_insert_stores_what_typed_inserts_store(tmp_path, bundled):
-    from tracker import store as store_module
+    from tracker.store import database as store_module
 
     frame = pd.concat([bundled, synth.generate(500, seed=4)], ignore_index=True)
     frame.loc[3, ["killed", "latitude", "district"]] = [pd.NA, float("nan"), None]
@@ -118,7 +120,7 @@ def test_bulk_insert_stores_what_typed_inserts_store(tmp_path, bundled):
 
 
 def test_bulk_insert_refuses_a_stored_id(tmp_path):
-    from tracker.store import StoreError
+    from tracker.store.database import StoreError
 
     store = Store(f"sqlite:///{(tmp_path / 'ids.db').as_posix()}")
     store.init()

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tracker import analytics
+from tracker.analysis import analytics
 
 
 def frame_of(rows: list[tuple[str, str, str, str, int | None, int | None]]) -> pd.DataFrame:

@@ -9,7 +9,10 @@ import pytest
 from pyproj import Geod
 from shapely.ops import nearest_points
 
-from tracker import briefs, charts, config, context, geo
+from tracker import config, geo
+from tracker.briefs import library as briefs
+from tracker.present import charts
+from tracker.analysis import context
 
 GEOD = Geod(ellps="WGS84")
 
@@ -243,7 +246,7 @@ def test_layer_text_is_escaped(monkeypatch):
 
 
 def test_each_border_chart_gets_the_takeaways_of_its_border():
-    from tracker import panel_takeaways
+    from tracker.briefs import panels as panel_takeaways
 
     for region, country in (("Khyber Pakhtunkhwa", "Afghanistan"), ("Balochistan", "Iran"),
                             ("Balochistan", "Afghanistan")):
@@ -254,7 +257,7 @@ def test_each_border_chart_gets_the_takeaways_of_its_border():
 
 
 def test_slides_show_each_layer_once_in_the_legend():
-    from tracker import slides
+    from tracker.present import slides
 
     deck = slides.load_deck()
     slide = next(s for s in deck.slides if s.figure == "district_map")

@@ -8,7 +8,9 @@ import html
 
 import pytest
 
-from tracker import analytics, charts, coverage
+from tracker.analysis import analytics
+from tracker.present import charts
+from tracker.analysis import coverage
 
 
 def read_csv(path) -> list[dict[str, str]]:

@@ -8,7 +8,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tracker import analytics, charts, coverage
+from tracker.analysis import analytics
+from tracker.present import charts
+from tracker.analysis import coverage
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tracker import duplicates
+from tracker.ingest import duplicates
 
 
 def _rows(*rows: dict) -> pd.DataFrame:

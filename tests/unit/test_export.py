@@ -22,8 +22,9 @@ from PIL import Image, ImageStat
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from tracker import export, slides
-from tracker.store import Store
+from tracker.present import export
+from tracker.present import slides
+from tracker.store.database import Store
 
 DECK = slides.load_deck()
 
@@ -178,7 +179,7 @@ def test_deck_export_works_with_the_network_blocked(tmp_path):
 
 def test_every_picture_has_the_slide_in_words_as_its_description(deck_files, bundled):
     """Alt text for screen readers: the summary of the slide's own data."""
-    from tracker import analytics
+    from tracker.analysis import analytics
 
     prs = Presentation(str(deck_files.pptx))
     for page, slide in zip(list(prs.slides)[1:], DECK.slides, strict=True):

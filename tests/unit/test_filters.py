@@ -3,8 +3,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tracker import filters
-from tracker.filters import FilterSpec, date_presets
+from tracker.analysis import filters
+from tracker.analysis.filters import FilterSpec, date_presets
 
 
 def test_round_trip_through_query_parameters():

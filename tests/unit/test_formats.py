@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from tests import upload_samples as samples
-from tracker import formats, ingest, schema
-from tracker.formats import acled, canonical, gtd, ucdp
+from tracker import schema
+from tracker.ingest import pipeline as ingest
+from tracker.ingest import formats
+from tracker.ingest.formats import acled, canonical, gtd, ucdp
 
 
 def _frame(rows: list[dict], header: list[str]) -> pd.DataFrame:

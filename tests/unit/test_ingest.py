@@ -20,8 +20,11 @@ import pytest
 from click.testing import CliRunner
 
 from tests import upload_samples as samples
-from tracker import cli, config, ingest, mappings, synth
-from tracker.store import Store, StoreError
+from tracker import cli, config
+from tracker.ingest import pipeline as ingest
+from tracker.ingest import mappings
+from tracker.devtools import synth
+from tracker.store.database import Store, StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMITS = config.Limits(max_upload_mb=5, max_rows=5000, max_columns=60, max_cell_chars=500)
@@ -140,7 +143,7 @@ def test_rejected_rows_download_holds_the_file_cells_and_every_reason(messy):
 
 
 def test_the_rejected_rows_download_cannot_run_formulas():
-    from tracker import safety
+    from tracker.present import safety
 
     row = _row(incident_id="F-1", date="not a date", summary="=HYPERLINK(\"x\")")
     report = ingest.ingest_bytes(_csv([row]), "formula.csv")
@@ -475,8 +478,10 @@ def test_cli_ingest_uses_a_mapping_file_and_a_named_sheet(tmp_path, monkeypatch)
 
 _CHILD = textwrap.dedent("""
     import sys
-    from tracker import config, ingest, synth
-    from tracker.store import Store
+    from tracker import config
+    from tracker.ingest import pipeline as ingest
+    from tracker.devtools import synth
+    from tracker.store.database import Store
     store = Store(sys.argv[1]); store.init()
     rows = int(sys.argv[2])
     data = synth.csv_bytes(rows)

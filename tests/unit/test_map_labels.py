@@ -6,8 +6,11 @@ import json
 
 import pytest
 
-from tracker import analytics, charts, map_labels, slides
-from tracker.filters import FilterSpec
+from tracker.analysis import analytics
+from tracker.present import charts
+from tracker.present import map_labels
+from tracker.present import slides
+from tracker.analysis.filters import FilterSpec
 
 KP, BA = "Khyber Pakhtunkhwa", "Balochistan"
 

@@ -1,4 +1,4 @@
-"""Schema migrations: the revisions build exactly the tables in tracker.store, on both databases."""
+"""Schema migrations: the revisions build exactly the tables in tracker.store.database, on both databases."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from tracker import migrations
+from tracker.store import migrations
 from tracker.cli import main
-from tracker.store import Store, make_engine, metadata, open_store
+from tracker.store.database import Store, make_engine, metadata, open_store
 
 BASELINE_TABLES = ("batches", "incidents", "audit")
 TABLES = {*BASELINE_TABLES, "batch_events", "accounts", "sessions", "login_failures",
@@ -136,7 +136,7 @@ def test_the_migrations_ship_inside_the_package(project_root):
     for package in (migrations.HERE, migrations.HERE / "versions"):
         assert (package / "__init__.py").is_file()  # what setuptools' discovery looks for
     pyproject = tomllib.loads((project_root / "pyproject.toml").read_text())
-    package_data = pyproject["tool"]["setuptools"]["package-data"]["tracker.migrations"]
+    package_data = pyproject["tool"]["setuptools"]["package-data"]["tracker.store.migrations"]
     assert "script.py.mako" in package_data
     revisions = sorted(p.name for p in (migrations.HERE / "versions").glob("[0-9]*.py"))
     assert revisions[0] == "0001_initial.py"
@@ -152,8 +152,8 @@ def test_drift_names_what_differs_from_the_code(store):
 
 
 def test_a_table_added_in_code_without_a_migration_is_flagged_on_start(store_url, monkeypatch):
-    import tracker.store as store_module
-    from tracker.store import SchemaDriftWarning
+    import tracker.store.database as store_module
+    from tracker.store.database import SchemaDriftWarning
 
     changed = sa.MetaData()
     for table in metadata.tables.values():
@@ -169,7 +169,7 @@ def test_a_new_revision_is_written_from_the_code_and_builds_what_it_describes(
     """`tracker migrate --new`: autogenerate a revision, then check it builds the new table."""
     import shutil
 
-    import tracker.store as store_module
+    import tracker.store.database as store_module
 
     scripts = tmp_path / "migrations"
     shutil.copytree(migrations.HERE, scripts, ignore=shutil.ignore_patterns("__pycache__"))

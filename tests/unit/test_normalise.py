@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tracker import normalise
-from tracker.normalise import DAY_FIRST, MONTH_FIRST, parse_count, parse_date
+from tracker.ingest import normalise
+from tracker.ingest.normalise import DAY_FIRST, MONTH_FIRST, parse_count, parse_date
 
 TODAY = dt.date(2026, 1, 10)
 

@@ -7,8 +7,11 @@ import html
 import pytest
 import yaml
 
-from tracker import briefs, charts, panel_takeaways, schema
-from tracker.briefs import BriefError
+from tracker import schema
+from tracker.briefs import library as briefs
+from tracker.present import charts
+from tracker.briefs import panels as panel_takeaways
+from tracker.briefs.library import BriefError
 
 KP, BA = "Khyber Pakhtunkhwa", "Balochistan"
 
@@ -177,7 +180,7 @@ def test_word_search_is_whole_word_and_survives_letters_that_change_length():
     characters, which must not shift which row a match belongs to."""
     import pandas as pd
 
-    from tracker.briefs import _has_word
+    from tracker.briefs.library import _has_word
 
     rows = pd.Series(["İİİ nothing here", "Chinese engineers", "Indochinese", None,
                       "the chinese-run plant", "Chinesey", "İ Chinese"])

@@ -1,6 +1,6 @@
 import pytest
 
-from tracker import places
+from tracker.ingest import places
 
 
 @pytest.mark.parametrize(

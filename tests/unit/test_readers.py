@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from tests import upload_samples as samples
-from tracker import config, readers
+from tracker import config
+from tracker.ingest import readers
 
 LIMITS = config.Limits(max_upload_mb=5, max_rows=1000, max_columns=50, max_cell_chars=20_000)
 

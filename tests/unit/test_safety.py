@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from tracker.safety import neutralise_formulas, to_safe_csv, to_safe_excel
+from tracker.present.safety import neutralise_formulas, to_safe_csv, to_safe_excel
 
 HOSTILE = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
 
@@ -41,7 +41,7 @@ def test_csv_and_excel_exports_hold_no_formula():
 ])
 def test_plain_text_is_never_a_link_and_reads_as_typed(text):
     from tests.hostile.links import live_links
-    from tracker.safety import plain_text
+    from tracker.present.safety import plain_text
 
     shown = plain_text(text)
     assert live_links(text) or ":red" in text  # the checker sees the raw payload as live

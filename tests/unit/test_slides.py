@@ -12,8 +12,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from tracker import briefs, charts, map_labels, slides
-from tracker.filters import FilterSpec
+from tracker.briefs import library as briefs
+from tracker.present import charts
+from tracker.present import map_labels
+from tracker.present import slides
+from tracker.analysis.filters import FilterSpec
 
 DECK = slides.load_deck()
 RAW = yaml.safe_load(slides.default_path().read_text(encoding="utf-8"))

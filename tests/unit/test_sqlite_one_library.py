@@ -99,7 +99,7 @@ def test_src_opens_sqlite_only_through_the_stores_library():
                                    f"({OTHER_SQLITE_MODULES.get(what, 'another SQLite')})")
     assert not unexplained, (
         "These open SQLite through a second library, which cancels the store's locks in "
-        "the same process (see tracker.columnar). Read through Python's sqlite3, or list "
+        "the same process (see tracker.store.columnar). Read through Python's sqlite3, or list "
         "the use in ALLOWED with the reason it is safe:\n" + "\n".join(unexplained))
 
 
@@ -142,10 +142,10 @@ def test_the_scan_leaves_the_standard_library_alone(tmp_path, source):
 _PROBE = """
 import importlib, json, pkgutil, sys
 import tracker
-from tracker import synth
-from tracker.store import BatchMeta, Store
+from tracker.devtools import synth
+from tracker.store.database import BatchMeta, Store
 for module in pkgutil.walk_packages(tracker.__path__, "tracker."):
-    if module.name.startswith(("tracker.migrations.", "tracker.ui")):
+    if module.name.startswith(("tracker.store.migrations.", "tracker.ui")):
         continue
     importlib.import_module(module.name)
 store = Store(sys.argv[1])

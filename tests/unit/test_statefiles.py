@@ -6,9 +6,10 @@ import json
 
 from argon2 import PasswordHasher
 
-from tracker import mappings, statefiles
-from tracker.auth import Accounts
-from tracker.store import Store, open_store
+from tracker.ingest import mappings
+from tracker.store import statefiles
+from tracker.access.auth import Accounts
+from tracker.store.database import Store, open_store
 
 PASSWORD = "a long passphrase 1"
 

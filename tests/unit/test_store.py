@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from tracker import schema
-from tracker.store import BatchMeta, Store, StoreError
+from tracker.store.database import BatchMeta, Store, StoreError
 
 
 def _frame(ids, date="2025-05-01"):

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tracker import schema
-from tracker.store import BatchMeta, Store, StoreError
+from tracker.store.database import BatchMeta, Store, StoreError
 
 CTX = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
 
@@ -121,7 +121,7 @@ def test_audit_ids_become_visible_in_order_on_postgresql(pg_url):
     commit a higher id first (which a reader would take as the newest version, then never
     notice the lower one).
     """
-    from tracker.store import _audit
+    from tracker.store.database import _audit
 
     store = Store(pg_url)
     store.init()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tests.unit.test_store_concurrency import incidents_frame
-from tracker.store import BatchMeta, Store
+from tracker.store.database import BatchMeta, Store
 
 AWKWARD = [
     'quote " and ""double"" quotes',

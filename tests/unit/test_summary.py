@@ -7,8 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tracker import analytics, summary
-from tracker.filters import FilterSpec
+from tracker.analysis import analytics
+from tracker.present import summary
+from tracker.analysis.filters import FilterSpec
 from tracker.schema import conform
 
 
@@ -116,7 +117,7 @@ def test_places_with_equal_counts_are_named_together_in_a_fixed_order():
 
 def _span(pct_of: tuple[int, int] | None, publisher: str | None = "PICSS"):
     """A coverage span holding ``dataset`` of ``published`` attacks (None: no figure)."""
-    from tracker.coverage import SpanCoverage
+    from tracker.analysis.coverage import SpanCoverage
 
     dataset, published = pct_of or (0, None)
     return SpanCoverage(MARCH.start, MARCH.end, "Pakistan", publisher if pct_of else None,

@@ -10,8 +10,9 @@ import math
 import pandas as pd
 import pytest
 
-from tracker import analytics, charts
-from tracker.analytics import SurgeParams
+from tracker.analysis import analytics
+from tracker.present import charts
+from tracker.analysis.analytics import SurgeParams
 
 START = dt.date(2025, 1, 1)
 

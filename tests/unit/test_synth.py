@@ -6,9 +6,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from tracker import config, geo, places, schema, synth
+from tracker import config, geo, schema
+from tracker.ingest import places
+from tracker.devtools import synth
 from tracker.cli import main
-from tracker.store import read_canonical_csv
+from tracker.store.database import read_canonical_csv
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,15 @@
 """Links "as of" a moment, on the page: the notice on such a view, and "copy a link".
 
 The moment itself is read from the URL by :func:`tracker.ui.data.as_of` (it decides which
-incidents load); the wording is :mod:`tracker.asof`.
+incidents load); the wording is :mod:`tracker.analysis.asof`.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from tracker import asof
-from tracker.safety import plain_text
+from tracker.analysis import asof
+from tracker.present.safety import plain_text
 from tracker.ui import data
 
 COPY_LABEL = "Copy a link to this view as of now"

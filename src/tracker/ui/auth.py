@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker import auth, safety
-from tracker.auth import Accounts, User
+from tracker.access import auth
+from tracker.present import safety
+from tracker.access.auth import Accounts, User
 from tracker.ui import data
 
 SESSION_TOKEN = "auth_token"

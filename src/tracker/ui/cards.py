@@ -1,10 +1,10 @@
 """Takeaway cards: what a brief says about the regions in view, beside the data.
 
 :func:`inline_takeaways` goes right under every chart: the one to three takeaways
-:mod:`tracker.panel_takeaways` picks for it, shown without a click. :func:`takeaway_panel`
+:mod:`tracker.briefs.panels` picks for it, shown without a click. :func:`takeaway_panel`
 is the page's one expander with all of them. Brief text is untrusted (a
 brief may be uploaded): everything from a brief is Markdown-escaped with
-:func:`tracker.briefs.md_escape` before it reaches ``st.markdown`` / ``st.caption``; HTML is
+:func:`tracker.briefs.library.md_escape` before it reaches ``st.markdown`` / ``st.caption``; HTML is
 never switched on.
 """
 
@@ -17,9 +17,11 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 import streamlit as st
 
-from tracker import auth, briefs, panel_takeaways
-from tracker.briefs import md_escape
-from tracker.store import Store
+from tracker.briefs import library as briefs
+from tracker.access import auth
+from tracker.briefs import panels as panel_takeaways
+from tracker.briefs.library import md_escape
+from tracker.store.database import Store
 
 VERDICT_COLOURS = {
     briefs.CONSISTENT: "green",
@@ -93,7 +95,7 @@ def inline_takeaways(kind: str, regions: Sequence[str], frame: pd.DataFrame, *, 
     """The takeaways chosen for one chart, under it: theme, first sentence, the claim's
     verdict in a few words, and the citation once for the block.
 
-    ``kind`` and ``shown`` are as in :func:`tracker.panel_takeaways.select`; takeaways an
+    ``kind`` and ``shown`` are as in :func:`tracker.briefs.panels.select`; takeaways an
     earlier panel of the page shows give way to fresh ones.
     """
     used = _shown_on_page(frame)

@@ -1,7 +1,7 @@
 """Period comparison: this period against the previous one and the same dates a year earlier.
 
 Used by the Overview and the province pages. The numbers come from
-:func:`tracker.analytics.compare_periods`; claims (``killed_claimed``) are never counted.
+:func:`tracker.analysis.analytics.compare_periods`; claims (``killed_claimed``) are never counted.
 """
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker import analytics, coverage
-from tracker.filters import FilterSpec
-from tracker.safety import escape_markdown
+from tracker.analysis import analytics
+from tracker.analysis import coverage
+from tracker.analysis.filters import FilterSpec
+from tracker.present.safety import escape_markdown
 
 MEASURE_LABELS = {"incidents": "Attacks", "killed": "Killed", "injured": "Injured"}
 BY_LABELS = {"province": "Province", "district": "District"}

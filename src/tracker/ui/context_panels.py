@@ -2,7 +2,7 @@
 
 The panel kind is ``border_distance``: attacks by distance band to the Afghan (and, in
 Balochistan, the Iranian) border, in counts and shares, with the brief's border takeaways
-beside it. Logic and figures live in :mod:`tracker.context`.
+beside it. Logic and figures live in :mod:`tracker.analysis.context`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from tracker import context
-from tracker.briefs import md_escape
+from tracker.analysis import context
+from tracker.briefs.library import md_escape
 from tracker.ui import cards
 
 PANEL_KIND = "border_distance"

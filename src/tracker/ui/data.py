@@ -14,9 +14,12 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from tracker import asof, coded, config, synth
-from tracker.filters import FilterSpec
-from tracker.store import Store, open_store
+from tracker import config
+from tracker.analysis import asof
+from tracker.analysis import coded
+from tracker.devtools import synth
+from tracker.analysis.filters import FilterSpec
+from tracker.store.database import Store, open_store
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,7 +48,7 @@ def incidents(*, safe: bool | None = None) -> pd.DataFrame:
 
     With the screen-share switch on (``safe``; by default the session's switch), batches
     not yet reviewed and batches marked sensitive are left out; and always for signed-out
-    visitors and viewers (the publication rule, :func:`tracker.auth.visibility_for`).
+    visitors and viewers (the publication rule, :func:`tracker.access.auth.visibility_for`).
     """
     safe = safe_share() if safe is None else safe
     if not safe and not _sees_unpublished():
@@ -91,7 +94,8 @@ _REPORTED = "store_unreadable_reported"
 def _report_unreadable(exc: Exception) -> None:
     """Say once per run that the store cannot be read: the reason to admins (and the server
     log), a plain notice to everyone else."""
-    from tracker import auth, safety
+    from tracker.access import auth
+    from tracker.present import safety
     from tracker.ui import auth as auth_ui
 
     if st.session_state.get(_REPORTED):
@@ -119,7 +123,7 @@ def _no_incidents() -> pd.DataFrame:
 
 def _sees_unpublished() -> bool:
     """Whether this session's user may see batches not yet published (researchers, admins)."""
-    from tracker import auth
+    from tracker.access import auth
     from tracker.ui import auth as auth_ui
 
     return auth.visibility_for(auth_ui.current_user()) == auth.EVERYTHING

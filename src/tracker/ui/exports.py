@@ -2,7 +2,7 @@
 
 Files are built only when a button is pressed (Streamlit calls the function then, on its
 own thread), so an unused button costs nothing. Everything is made offline by
-:mod:`tracker.export`; CSV and Excel are safe against spreadsheet formulas.
+:mod:`tracker.present.export`; CSV and Excel are safe against spreadsheet formulas.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from tracker import asof, charts, export, slides
+from tracker.analysis import asof
+from tracker.present import charts
+from tracker.present import export
+from tracker.present import slides
 from tracker.ui import data
 
 PNG_MIME = "image/png"

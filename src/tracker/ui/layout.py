@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker import analytics, slides
-from tracker.filters import FilterSpec
-from tracker.safety import escape_markdown
+from tracker.analysis import analytics
+from tracker.present import slides
+from tracker.analysis.filters import FilterSpec
+from tracker.present.safety import escape_markdown
 from tracker.ui import data
 
 

@@ -1,7 +1,7 @@
 """The panels of the Overview and province pages: map, timeline, breakdowns, incident list.
 
 Each panel reads its own view settings (kept in the URL), draws a figure built by
-:mod:`tracker.charts`, puts a table beside every map and says under it what the figures
+:mod:`tracker.present.charts`, puts a table beside every map and says under it what the figures
 show. Pages call the panels in sections, so a new section is one more call.
 """
 
@@ -12,18 +12,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from tracker import (
-    analytics,
-    charts,
-    config,
-    coverage,
-    geo,
-    panel_takeaways,
-    schema,
-    shapes,
-    tables,
-)
-from tracker.filters import FilterSpec
+from tracker import config, geo, schema
+from tracker.analysis import analytics
+from tracker.present import charts
+from tracker.analysis import coverage
+from tracker.briefs import panels as panel_takeaways
+from tracker.present import shapes
+from tracker.present import tables
+from tracker.analysis.filters import FilterSpec
 from tracker.ui import cards, context_panels, exports, layout
 from tracker.ui.sidebar import url_choice
 

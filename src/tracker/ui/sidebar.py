@@ -1,4 +1,4 @@
-"""The shared filter sidebar: widgets ⇄ :class:`~tracker.filters.FilterSpec` ⇄ URL.
+"""The shared filter sidebar: widgets ⇄ :class:`~tracker.analysis.filters.FilterSpec` ⇄ URL.
 
 On a session's first run the URL's query parameters seed the widgets (bad values are
 dropped with a visible notice); on every run the widgets' state is written back to the
@@ -14,9 +14,10 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from tracker import asof, filters
-from tracker.filters import FilterSpec
-from tracker.safety import plain_text
+from tracker.analysis import asof
+from tracker.analysis import filters
+from tracker.analysis.filters import FilterSpec
+from tracker.present.safety import plain_text
 from tracker.ui import data
 
 CUSTOM = "Custom range"

@@ -1,6 +1,6 @@
 """The view in words on the page: the paragraph at the top, and the charts' caption.
 
-The text is :func:`tracker.summary.summarise`; this gathers what it needs (the previous
+The text is :func:`tracker.present.summary.summarise`; this gathers what it needs (the previous
 period, the surges over the filter's whole span) and shows it escaped (place names are data).
 """
 
@@ -11,9 +11,10 @@ import weakref
 import pandas as pd
 import streamlit as st
 
-from tracker import analytics, summary
-from tracker.filters import FilterSpec
-from tracker.safety import escape_markdown
+from tracker.analysis import analytics
+from tracker.present import summary
+from tracker.analysis.filters import FilterSpec
+from tracker.present.safety import escape_markdown
 
 _SURGES: list[tuple[weakref.ref, FilterSpec, list[analytics.Surge]]] = []
 """A few recent surge searches, by the shared incident table they ran on (held weakly: an

@@ -1,7 +1,7 @@
-"""Widgets and cards of the Surges page; the counting lives in ``tracker.analytics``.
+"""Widgets and cards of the Surges page; the counting lives in ``tracker.analysis.analytics``.
 
 Every piece of data text (area names, summaries, published notes) is Markdown-escaped
-before it reaches ``st.markdown`` / ``st.caption``; hovers are escaped in ``tracker.charts``.
+before it reaches ``st.markdown`` / ``st.caption``; hovers are escaped in ``tracker.present.charts``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
-from tracker import analytics, coverage, filters, tables
-from tracker.analytics import Surge, SurgeParams
-from tracker.safety import escape_markdown
+from tracker.analysis import analytics
+from tracker.analysis import coverage
+from tracker.analysis import filters
+from tracker.present import tables
+from tracker.analysis.analytics import Surge, SurgeParams
+from tracker.present.safety import escape_markdown
 from tracker.ui import exports, layout
 
 LEVEL_LABELS = {"Pakistan": "Pakistan as a whole", "province": "each province",

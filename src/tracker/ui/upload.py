@@ -1,8 +1,8 @@
 """The Upload page's parts: choose a file, map its columns, preview the report, commit.
 
-All decisions are made by :mod:`tracker.ingest`; this module only shows its report. Text
+All decisions are made by :mod:`tracker.ingest.pipeline`; this module only shows its report. Text
 from the file reaches the screen through ``st.dataframe`` (never rendered as Markdown or
-HTML) or escaped with :func:`tracker.safety.escape_markdown`.
+HTML) or escaped with :func:`tracker.present.safety.escape_markdown`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,11 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from tracker import config, ingest, mappings, safety
-from tracker.store import StoreError
+from tracker import config
+from tracker.ingest import pipeline as ingest
+from tracker.ingest import mappings
+from tracker.present import safety
+from tracker.store.database import StoreError
 from tracker.ui import data
 
 STATE = "upload_report"
@@ -45,7 +48,7 @@ def choose_file() -> tuple[bytes, str] | None:
 
 def choose_options(content: bytes, name: str) -> ingest.IngestOptions:
     """Format, sheet and date order; the column mapping when one was applied."""
-    from tracker.readers import sheet_names
+    from tracker.ingest.readers import sheet_names
 
     sheets = sheet_names(content)
     columns = st.columns(3 if len(sheets) > 1 else 2)
@@ -204,7 +207,7 @@ def commit_step(report: ingest.IngestReport, uploader: str, accept: set[int]) ->
     blocked = bool(report.error or report.needs_mapping or report.previous_batch
                    or report.batch_id or count == 0)
     if report.batch_id:
-        from tracker import auth
+        from tracker.access import auth
 
         seen_by = auth.audience(data.store().batch(report.batch_id) or {})
         st.success(f"Saved as batch {report.batch_id}: {count:,} incidents, not yet reviewed. "
@@ -212,7 +215,7 @@ def commit_step(report: ingest.IngestReport, uploader: str, accept: set[int]) ->
         return
     if st.button(f"Save {count:,} incidents as a new batch", type="primary",
                  key="upload_commit", disabled=blocked):
-        from tracker import auth
+        from tracker.access import auth
         from tracker.ui import auth as auth_ui
 
         try:  # the role is checked again where the batch is written

@@ -1,0 +1,1 @@
+"""Tools for measuring the app: the seeded synthetic generator and ``tracker bench``."""

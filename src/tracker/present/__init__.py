@@ -1,0 +1,6 @@
+"""The presentation layer: figures, tables, words and exports, with no Streamlit.
+
+``charts`` builds plotly figures, ``slides`` the briefing sequence, ``export`` the offline PNG,
+PPTX, PDF, CSV and Excel files, ``summary`` the view in words, ``safety`` the rules that keep
+user text plain and spreadsheets formula-free.
+"""
