@@ -1,0 +1,94 @@
+"""Rows that name a place in a neighbouring country: outside Pakistan, even without
+coordinates.
+
+A researcher's log may hold an attack across the border ("Kandahar", "Nangarhar",
+"Sistan-Baluchestan"). Without coordinates the pipeline cannot place it, and would reject
+it for lacking a province. :func:`named_abroad` finds such rows by name, from a small
+gazetteer of Afghan and Iranian provinces and towns near Pakistan
+(``data/neighbour_places.csv``, with a GeoNames source for every point), so they are
+counted as outside Pakistan instead.
+
+A name that is also a Pakistani place (a district, its alias or a province) is never taken
+as foreign: the Pakistani reading wins.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from tracker import config
+from tracker.ingest import places
+
+PLACE_FIELDS = ("province", "district", "location")
+
+
+@cache
+def gazetteer() -> pd.DataFrame:
+    """The neighbouring places: name, aliases, country, admin level, point and source."""
+    return pd.read_csv(config.data_dir() / "neighbour_places.csv", keep_default_na=False)
+
+
+@cache
+def _index() -> dict[str, str]:
+    """normalised name or alias → "Name (Country)"."""
+    index: dict[str, str] = {}
+    for row in gazetteer().itertuples(index=False):
+        shown = f"{row.name} ({row.country})"
+        for name in [row.name, *str(row.aliases).split("|")]:
+            if name.strip():
+                index.setdefault(places.normalise(name), shown)
+    return index
+
+
+def foreign_place(text: object) -> str | None:
+    """The neighbouring place a value names ("Kandahar (Afghanistan)"), or ``None``.
+
+    The whole value is tried, then its parts split at commas, slashes and brackets
+    ("Spin Boldak, Kandahar"); a part that is a Pakistani place makes it ``None``.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None
+    parts = [text, *(p for p in re.split(r"[,/;()]+", text) if p.strip())]
+    found = None
+    for part in parts:
+        if _pakistani(part):
+            return None
+        found = found or _index().get(places.normalise(part))
+    return found
+
+
+def _pakistani(text: str) -> bool:
+    for match in (places.resolve_province(text), places.resolve_district(text)):
+        if match.found and not match.fuzzy:
+            return True
+    return False
+
+
+def named_abroad(frame: pd.DataFrame) -> pd.Series:
+    """Rows (of a mapped frame) without coordinates whose place names a neighbouring
+    country's province or town, and no place of Pakistan."""
+    index = frame.index
+    hit = pd.Series(False, index=index)
+    pakistani = pd.Series(False, index=index)
+    for field in PLACE_FIELDS:
+        if field not in frame:
+            continue
+        column = frame[field]
+        present = column.notna().to_numpy()
+        if not present.any():
+            continue
+        codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
+        found = np.array([foreign_place(u) is not None for u in uniques] + [False])
+        local = np.array([isinstance(u, str) and _pakistani(u) for u in uniques] + [False])
+        hit |= found[codes]
+        if field != "location":  # a town in the location column may share a name
+            pakistani |= local[codes]
+    has_point = pd.Series(False, index=index)
+    for field in ("latitude", "longitude"):
+        if field in frame:
+            has_point |= frame[field].notna()
+    return hit & ~pakistani & ~has_point
