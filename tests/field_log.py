@@ -35,7 +35,7 @@ def rows() -> list[list[object]]:
         row_number = i + 3
         district, province = DISTRICTS[i % len(DISTRICTS)]
         day, month = (i % 27) + 1, (i % 9) + 1
-        target = FIELD_TARGETS[i % 3] if i < FIELD_TARGET_ROWS else PLAIN_TARGETS[i % 3]
+        target = FIELD_TARGETS[i % 3] if i >= 30 - FIELD_TARGET_ROWS else PLAIN_TARGETS[i % 3]
         deaths: object = (i * 7) % 9
         date: object = f"{day:02d}/{month:02d}/2025"
         if row_number == MISSING_DATE_ROW:

@@ -20,6 +20,7 @@ from tracker.store.database import StoreError
 from tracker.ui import data
 
 STATE = "upload_report"
+VALUES = "upload_values"
 NOT_MAPPED = "(not used)"
 FORMATS = {
     "auto": "Recognise by columns",
@@ -68,8 +69,9 @@ def choose_options(content: bytes, name: str) -> ingest.IngestOptions:
         if st.button("Change the column mapping", key="upload_mapping_reset"):
             st.session_state["upload_mapping"].pop(_signature(content, sheet), None)
             st.rerun()
+    values = st.session_state.get(VALUES, {}).get(_signature(content, sheet))
     return ingest.IngestOptions(format=file_format, sheet=sheet, mapping=mapping,
-                                date_order=order)
+                                date_order=order, values=values or None)
 
 
 def report_for(content: bytes, name: str, options: ingest.IngestOptions) -> ingest.IngestReport:
@@ -99,20 +101,29 @@ def mapping_step(report: ingest.IngestReport, content: bytes) -> None:
     """Pair the file's columns with the tracker's fields (suggested, or saved earlier)."""
     st.subheader("Map the columns")
     saved = report.saved_mapping
-    st.write("The columns are not in a format the tracker knows. Say which field each "
-             "column holds; suggestions come from the column names"
-             + (", and a mapping saved for this header is filled in." if saved else "."))
     start = saved or {c: f for c, f in report.suggestions.items() if f}
+    open_ = [c for c in report.header if not start.get(c)]
+    st.caption("Say which field each column holds. Suggestions come from the column names "
+               "and their cells"
+               + ("; the mapping saved for these columns is filled in" if saved else "")
+               + (f". {len(open_)} column(s) without a suggestion come first." if open_
+                  else "."))
+    order = open_ + [c for c in report.header if start.get(c)]  # decisions first
     table = pd.DataFrame({
-        "column": report.header,
-        "example": [_example(report, c) for c in report.header],
-        "field": [start.get(c) or NOT_MAPPED for c in report.header],
+        "column": order,
+        "example": [_example(report, c) for c in order],
+        "field": [start.get(c) or NOT_MAPPED for c in order],
     })
     edited = st.data_editor(
         table, hide_index=True, width="stretch", key="upload_mapping_editor",
         disabled=["column", "example"],
-        column_config={"field": st.column_config.SelectboxColumn(
-            "Tracker field", options=[NOT_MAPPED, *mappings.MAPPABLE], required=True)},
+        column_config={
+            "column": st.column_config.TextColumn("Your column", width="small"),
+            "example": st.column_config.TextColumn("First value", width="small"),
+            "field": st.column_config.SelectboxColumn(
+                "Tracker field", options=[NOT_MAPPED, *mappings.MAPPABLE], required=True,
+                width="large", format_func=_field_label,
+                help="What the column holds: each choice says what it means, with an example.")},
     )
     chosen = {c: f for c, f in zip(edited["column"], edited["field"], strict=True)
               if f and f != NOT_MAPPED}
@@ -125,7 +136,8 @@ def mapping_step(report: ingest.IngestReport, content: bytes) -> None:
                        value=True, key="upload_mapping_save")
     if problems:
         st.error(safety.escape_markdown("; ".join(problems)), icon=":material/error:")
-    if st.button("Apply mapping", key="upload_mapping_apply", disabled=bool(problems)):
+    if st.button("Apply mapping", key="upload_mapping_apply", disabled=bool(problems),
+                 type="primary"):
         if save:
             mappings.save(report.header, chosen)
         sheet = report.reader.get("sheet") if len(report.reader.get("sheets", [])) > 1 else None
@@ -239,6 +251,10 @@ def _example(report: ingest.IngestReport, column: str) -> str | None:
         return None
     value = str(source[column].dropna().iloc[0])
     return value if len(value) <= 60 else value[:60] + "…"
+
+
+def _field_label(field: str) -> str:
+    return field if field == NOT_MAPPED else mappings.describe(field)
 
 
 def _signature(content: bytes, sheet: str | None) -> str:
