@@ -393,7 +393,8 @@ def export_deck(out: Path, pdf: Path | None, slides_file: Path | None,
 @click.option("--sheet", default=None, help="Workbook sheet to read (default: the first).")
 @click.option("--mapping", "mapping_file", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON file mapping the file's columns to canonical fields.")
+              help="YAML or JSON file: 'columns' (file column: field) and 'values' "
+                   "(field: {value as written: word on the list}); see docs/ingest.md.")
 @click.option("--date-order", default="auto", show_default=True,
               type=click.Choice(["auto", "day-first", "month-first"]),
               help="How to read slash dates like 03/04/2025 (auto: day first unless the "
@@ -413,12 +414,13 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
     from tracker.ingest import mappings
     from tracker.store.database import StoreError
 
-    mapping = None
+    mapping = values = None
     if mapping_file is not None:
         try:
-            mapping = mappings.read_mapping_file(mapping_file)
-        except ValueError as exc:
+            mapping, values = mappings.read_mapping_spec(mapping_file)
+        except (ValueError, OSError) as exc:
             raise click.BadParameter(str(exc), param_hint="--mapping") from None
+        mapping = mapping or None
     try:
         accept = [int(r) for r in accept_duplicates.replace(" ", "").split(",") if r]
     except ValueError:
@@ -426,14 +428,16 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
                                  param_hint="--accept-duplicates") from None
     store = open_store()
     options = pipeline.IngestOptions(format=file_format, sheet=sheet, mapping=mapping,
-                                     date_order=date_order)
+                                     date_order=date_order, values=values or None)
     limits = pipeline.cli_limits()
     progress = _Progress()
     report = pipeline.ingest_file(file, store=store, options=options, limits=limits,
                                   progress=progress)
     if report.needs_mapping and mapping is None and report.saved_mapping:
+        values = values or mappings.load_values(report.header, store=store)
         options = pipeline.IngestOptions(format="canonical", sheet=sheet,
-                                         mapping=report.saved_mapping, date_order=date_order)
+                                         mapping=report.saved_mapping, date_order=date_order,
+                                         values=values or None)
         report = pipeline.ingest_file(file, store=store, options=options, limits=limits,
                                       progress=progress)
         report.file_notes.insert(0, "Used the mapping saved earlier for files with this header.")
@@ -445,9 +449,10 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
         except StoreError as exc:
             failure = str(exc)
         else:
-            if mapping is not None:  # offered again for files with the same header
+            if mapping is not None or values:  # offered again for the same header
                 try:
-                    mappings.save(report.header, mapping, store=store)
+                    mappings.save(report.header, mapping or {}, store=store,
+                                  values=values or None)
                     report.file_notes.append("The mapping was saved for files with the same "
                                              "columns.")
                 except (OSError, ValueError) as exc:

@@ -8,10 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from tests import field_log
 from streamlit.testing.v1 import AppTest
 
+from tests import field_log
 from tests.app.conftest import APP
 from tests.hostile.apptest import use_full_runs
 from tracker.access.auth import Accounts
