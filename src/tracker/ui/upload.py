@@ -34,15 +34,15 @@ FORMATS = {
 def choose_file() -> tuple[bytes, str] | None:
     """The file uploader, with the limits said up front."""
     limits = config.limits()
-    st.caption(
-        f"CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab separated) or Excel "
-        f".xlsx. Up to {limits.max_upload_mb} MB, {limits.max_rows:,} rows, "
-        f"{limits.max_columns:,} columns and {limits.max_cell_chars:,} characters a cell. "
-        "Nothing is saved until you press Save."
-    )
+    said = (f"CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab separated) or Excel "
+            f".xlsx. Up to {limits.max_upload_mb} MB, {limits.max_rows:,} rows, "
+            f"{limits.max_columns:,} columns and {limits.max_cell_chars:,} characters a cell. "
+            "Nothing is saved until you press Save.")
+    caption = st.empty()  # said up front; once a file is chosen, the steps need the room
     upload = st.file_uploader("Incident log", type=["csv", "tsv", "txt", "xlsx"],
-                              key="upload_file")
+                              key="upload_file", help=said)
     if upload is None:
+        caption.caption(said)
         return None
     return upload.getvalue(), upload.name
 

@@ -87,6 +87,7 @@ def value_step(report: ingest.IngestReport, content: bytes) -> None:
             column_config={
                 "value": st.column_config.TextColumn("Value in your file"),
                 "rows": st.column_config.NumberColumn("Rows", format="%d"),
+                "suggested because": st.column_config.TextColumn("Suggested because"),
                 "map to": st.column_config.SelectboxColumn(
                     "Map to", options=[leave, *value_mapping.choices(field)], required=True),
             },
