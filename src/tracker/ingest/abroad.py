@@ -48,16 +48,17 @@ def foreign_place(text: object) -> str | None:
     """The neighbouring place a value names ("Kandahar (Afghanistan)"), or ``None``.
 
     The whole value is tried, then its parts split at commas, slashes and brackets
-    ("Spin Boldak, Kandahar"); a part that is a Pakistani place makes it ``None``.
+    ("Spin Boldak, Kandahar"); a part that is a Pakistani place makes it ``None``. The
+    gazetteer lookups come first, so a value naming no foreign place costs a few dictionary
+    lookups (a log's location column may hold a different text on every row).
     """
     if not isinstance(text, str) or not text.strip():
         return None
     parts = [text, *(p for p in re.split(r"[,/;()]+", text) if p.strip())]
-    found = None
-    for part in parts:
-        if _pakistani(part):
-            return None
-        found = found or _index().get(places.normalise(part))
+    index = _index()
+    found = next((index[k] for k in map(places.normalise, parts) if k in index), None)
+    if found is None or any(_pakistani(part) for part in parts):
+        return None
     return found
 
 
@@ -70,25 +71,28 @@ def _pakistani(text: str) -> bool:
 
 def named_abroad(frame: pd.DataFrame) -> pd.Series:
     """Rows (of a mapped frame) without coordinates whose place names a neighbouring
-    country's province or town, and no place of Pakistan."""
+    country's province or town, and whose province and district name no place of
+    Pakistan (a town in the location column may share a foreign name)."""
     index = frame.index
     hit = pd.Series(False, index=index)
-    pakistani = pd.Series(False, index=index)
     for field in PLACE_FIELDS:
-        if field not in frame:
-            continue
-        column = frame[field]
-        present = column.notna().to_numpy()
-        if not present.any():
-            continue
-        codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
-        found = np.array([foreign_place(u) is not None for u in uniques] + [False])
-        local = np.array([isinstance(u, str) and _pakistani(u) for u in uniques] + [False])
-        hit |= found[codes]
-        if field != "location":  # a town in the location column may share a name
-            pakistani |= local[codes]
-    has_point = pd.Series(False, index=index)
+        if field in frame and frame[field].notna().any():
+            hit |= _per_distinct(frame[field], lambda u: foreign_place(u) is not None)
     for field in ("latitude", "longitude"):
         if field in frame:
-            has_point |= frame[field].notna()
-    return hit & ~pakistani & ~has_point
+            hit &= frame[field].isna()
+    if not hit.any():
+        return hit
+    for field in ("province", "district"):  # only on the few rows that named a foreign place
+        if field in frame:
+            local = _per_distinct(frame.loc[hit, field],
+                                  lambda u: isinstance(u, str) and _pakistani(u))
+            hit[local.index[local]] = False
+    return hit
+
+
+def _per_distinct(values: pd.Series, func) -> pd.Series:
+    """``func`` once per distinct value (missing values give False), spread over the rows."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    table = np.array([bool(func(u)) for u in uniques] + [False])
+    return pd.Series(table[codes], index=values.index)

@@ -15,7 +15,6 @@ ingest`` in the same mapping file.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,8 +139,8 @@ def leftovers(frame: pd.DataFrame, columns: dict[str, str]) -> list[Leftover]:
     ``frame`` has the canonical field names (a mapped file); ``columns`` gives the file's
     own column name for each field.
     """
-    tallies = {f: Counter(frame[f].dropna().astype(str).str.strip()) for f in FIELDS
-               if f in frame}
+    tallies = {f: Counter(frame[f].dropna().astype(str).str.strip().value_counts().to_dict())
+               for f in FIELDS if f in frame}
     return _leftovers(tallies, columns)
 
 
@@ -186,8 +185,9 @@ def survey(source: bytes | Path, file_name: str, *, sheet: str | None = None,
                 columns = mapped.columns
                 for field in FIELDS:
                     if field in mapped.frame:
+                        counted = mapped.frame[field].dropna().astype(str).str.strip()
                         tallies.setdefault(field, Counter()).update(
-                            mapped.frame[field].dropna().astype(str).str.strip())
+                            counted.value_counts().to_dict())
             break
         except readers.Fallback:
             continue
@@ -209,9 +209,9 @@ def apply(frame: pd.DataFrame, values: dict[str, dict[str, str]] | None) -> pd.D
             continue
         keys = {places.normalise(k): v for k, v in table.items() if v}
         column = frame[field]
-        present = column.notna()
-        normal = column[present].astype(str).map(places.normalise)
-        new = normal.map(keys)
+        codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
+        words = [keys.get(places.normalise(str(u))) for u in uniques]  # once per value
+        new = pd.Series(pd.array([*words, None], dtype=object)[codes], index=column.index)
         hit = new.notna()
         if hit.any():
             if out is frame:
@@ -247,11 +247,3 @@ def clean(values: object) -> dict[str, dict[str, str]]:
         return {}
     return {str(f): {str(k): str(v) for k, v in t.items() if v}
             for f, t in values.items() if isinstance(t, dict)}
-
-
-_SPACES = re.compile(r"\s+")
-
-
-def label(value: str) -> str:
-    """A value as shown in the mapping table: spaces made plain (line breaks in cells)."""
-    return _SPACES.sub(" ", value).strip()
