@@ -44,6 +44,14 @@ def _index() -> dict[str, str]:
     return index
 
 
+@cache
+def _words() -> re.Pattern[str]:
+    """A quick sieve: a value can name a foreign place only if it holds one of the first
+    words of the gazetteer's names (checked on the whole column at once)."""
+    words = sorted({k.split()[0] for k in _index() if k}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
 def foreign_place(text: object) -> str | None:
     """The neighbouring place a value names ("Kandahar (Afghanistan)"), or ``None``.
 
@@ -76,8 +84,13 @@ def named_abroad(frame: pd.DataFrame) -> pd.Series:
     index = frame.index
     hit = pd.Series(False, index=index)
     for field in PLACE_FIELDS:
-        if field in frame and frame[field].notna().any():
-            hit |= _per_distinct(frame[field], lambda u: foreign_place(u) is not None)
+        if field not in frame:
+            continue
+        text = frame[field] if frame[field].dtype == "str" else frame[field].astype("str")
+        maybe = text.str.lower().str.contains(_words(), na=False).to_numpy(dtype=bool)
+        if maybe.any():
+            found = _per_distinct(text[maybe], lambda u: foreign_place(u) is not None)
+            hit[found.index[found]] = True
     for field in ("latitude", "longitude"):
         if field in frame:
             hit &= frame[field].isna()
