@@ -132,3 +132,22 @@ def test_a_second_file_with_the_same_columns_reuses_the_values(upload_page, app_
     assert not at.exception, at.exception
     assert _metrics(at)["Accepted"] == "27"
     assert _metrics(at)["Rejected"] == "2"
+
+
+def test_the_value_step_shows_file_text_inertly(upload_page, app_store):
+    column = "**Tgt** [x](https://evil.invalid/a)"
+    header = ["Date", "District", "Attack", column, "Source"]
+    rows = [["16/03/2025", "Bannu", "IED blast", "<b>FC convoy</b> [y](https://evil.invalid)",
+             "https://www.example.org/news/1"]]
+    text = "\n".join(",".join(f'"{c}"' for c in r) for r in [header, *rows]).encode()
+    mappings.save(header, {"Date": "date", "District": "district", "Attack": "attack_type",
+                           column: "target", "Source": "source_url"}, store=Store(app_store))
+    at = upload_page()
+    at.get("file_uploader")[0].set_value(("hostile.csv", text, "text/csv")).run()
+    at.button(key="upload_mapping_apply").click().run()
+    assert not at.exception, at.exception
+    values = _table(at, "value", "rows", "map to")
+    assert values["value"].tolist() == ["<b>FC convoy</b> [y](https://evil.invalid)"]
+    line = next(m.value for m in at.markdown if "your column" in m.value)
+    assert "[x](" not in line and "**Tgt**" not in line  # escaped, shown as typed
+    assert "\\*\\*Tgt\\*\\*" in line
