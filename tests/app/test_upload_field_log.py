@@ -75,6 +75,8 @@ def test_the_field_log_uploads_in_one_pass_once_its_values_are_mapped(upload_pag
     before = _metrics(at)
     assert before["Rejected"] == str(2 + field_log.FIELD_TARGET_ROWS)
     assert before["Outside Pakistan"] == "1"
+    assert any(f"row {field_log.KANDAHAR_ROW}, Kandahar (Afghanistan)."
+               in c.value.replace("\\", "") for c in at.caption)  # shown escaped
     targets = _table(at, "value", "rows", "map to")
     assert targets.to_dict("records") == [
         {"value": "FC convoy", "rows": 4, "map to": "security forces",

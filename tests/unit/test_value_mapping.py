@@ -91,7 +91,8 @@ def test_values_already_read_are_not_listed():
 
 
 def test_the_field_log_survey_lists_each_target_wording_once_with_its_rows(log):
-    found = value_mapping.survey(log, "log.xlsx", mapping=_suggested(log))
+    found, away = value_mapping.survey_file(log, "log.xlsx", mapping=_suggested(log))
+    assert away == {field_log.KANDAHAR_ROW: "Kandahar (Afghanistan)"}
     assert [(f.value, f.rows, f.suggestion, f.column) for f in found] == [
         ("FC convoy", 4, "security forces", "Target"),
         ("Govt official", 4, "government officials", "Target"),

@@ -109,3 +109,14 @@ def _per_distinct(values: pd.Series, func) -> pd.Series:
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
     table = np.array([bool(func(u)) for u in uniques] + [False])
     return pd.Series(table[codes], index=values.index)
+
+
+def places_named(frame: pd.DataFrame, rows: pd.Series) -> pd.Series:
+    """For the rows marked in ``rows``: the neighbouring place each names, as text."""
+    out = pd.Series(None, index=frame.index[rows.to_numpy()], dtype=object)
+    for field in PLACE_FIELDS:
+        if field in frame and out.isna().any():
+            todo = out.index[out.isna()]
+            named = frame.loc[todo, field].astype(object).map(foreign_place)
+            out[todo] = named
+    return out

@@ -158,19 +158,28 @@ def _leftovers(tallies: dict[str, Counter], columns: dict[str, str]) -> list[Lef
 def survey(source: bytes | Path, file_name: str, *, sheet: str | None = None,
            mapping: dict[str, str] | None = None,
            limits: config.Limits | None = None) -> list[Leftover]:
-    """Read a file once and list its left-over values (see :func:`leftovers`).
+    """Read a file once and list its left-over values (see :func:`leftovers`)."""
+    return survey_file(source, file_name, sheet=sheet, mapping=mapping, limits=limits)[0]
+
+
+def survey_file(source: bytes | Path, file_name: str, *, sheet: str | None = None,
+                mapping: dict[str, str] | None = None, limits: config.Limits | None = None
+                ) -> tuple[list[Leftover], dict[int, str]]:
+    """The left-over values, and the rows counted as outside Pakistan by a place name
+    (row number → "Kandahar (Afghanistan)"), from one read of the file.
 
     Only the tracker's own columns or a column mapping are surveyed: the outside formats
     (ACLED, GTD, UCDP) translate their own values. Counting distinct values keeps the
     memory small, chunk by chunk.
     """
-    from tracker.ingest import formats, readers
+    from tracker.ingest import abroad, formats, readers
     from tracker.ingest.formats import canonical
 
     tallies: dict[str, Counter] = {}
     columns: dict[str, str] = {}
+    away: dict[int, str] = {}
     for stream in (True, False):
-        tallies, columns = {}, {}
+        tallies, columns, away = {}, {}, {}
         try:
             read = readers.read_chunks(source, file_name, sheet=sheet, limits=limits,
                                        stream=stream)
@@ -178,11 +187,14 @@ def survey(source: bytes | Path, file_name: str, *, sheet: str | None = None,
                 frame = chunk.frame
                 if mapping:
                     if any(c not in frame.columns for c in mapping):
-                        return []
+                        return [], {}
                 elif formats.detect(frame) is not canonical:
-                    return []
+                    return [], {}
                 mapped = canonical.to_canonical(frame, mapping or None)
                 columns = mapped.columns
+                named = abroad.named_abroad(mapped.frame)
+                if named.any():
+                    away.update(abroad.places_named(mapped.frame, named).to_dict())
                 for field in FIELDS:
                     if field in mapped.frame:
                         counted = mapped.frame[field].dropna().astype(str).str.strip()
@@ -192,8 +204,8 @@ def survey(source: bytes | Path, file_name: str, *, sheet: str | None = None,
         except readers.Fallback:
             continue
         except readers.ReadError:
-            return []
-    return _leftovers(tallies, columns)
+            return [], {}
+    return _leftovers(tallies, columns), away
 
 
 def apply(frame: pd.DataFrame, values: dict[str, dict[str, str]] | None) -> pd.DataFrame:

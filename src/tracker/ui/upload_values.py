@@ -16,6 +16,7 @@ import streamlit as st
 
 from tracker.ingest import mappings, value_mapping
 from tracker.ingest import pipeline as ingest
+from tracker.present import safety
 from tracker.ui import data
 
 VALUES = "upload_values"
@@ -34,15 +35,17 @@ def _sheet(report: ingest.IngestReport) -> str | None:
     return report.reader.get("sheet") if len(report.reader.get("sheets", [])) > 1 else None
 
 
-def leftovers(report: ingest.IngestReport, content: bytes) -> list[value_mapping.Leftover]:
-    """The file's left-over values, surveyed once per file and column mapping."""
+def leftovers(report: ingest.IngestReport, content: bytes
+              ) -> tuple[list[value_mapping.Leftover], dict[int, str]]:
+    """The file's left-over values and the rows outside Pakistan by a place name,
+    surveyed once per file and column mapping."""
     key = (hashlib.sha256(content).hexdigest(), report.reader.get("sheet"),
            repr(report.options.mapping))
     held = st.session_state.get(SURVEY)
     if held is not None and held[0] == key:
         return held[1]
-    found = value_mapping.survey(content, report.file_name, sheet=report.options.sheet,
-                                 mapping=report.options.mapping)
+    found = value_mapping.survey_file(content, report.file_name, sheet=report.options.sheet,
+                                      mapping=report.options.mapping)
     st.session_state[SURVEY] = (key, found)
     return found
 
@@ -59,7 +62,13 @@ def value_step(report: ingest.IngestReport, content: bytes) -> None:
         if saved:  # a value mapping kept for these columns: read the file with it
             st.rerun()
     current = chosen_all.get(key) or {}
-    found = leftovers(report, content)
+    found, away = leftovers(report, content)
+    if away:
+        shown = [f"row {row}, {place}" for row, place in sorted(away.items())[:20]]
+        more = f" and {len(away) - 20:,} more" if len(away) > 20 else ""
+        st.caption(safety.escape_markdown(
+            "Counted as outside Pakistan because the place names a province or town of a "
+            "neighbouring country: " + "; ".join(shown) + more + "."))
     if not found:
         return
     st.subheader("Map the values")
@@ -112,6 +121,4 @@ def value_step(report: ingest.IngestReport, content: bytes) -> None:
 
 def _quoted(name: str) -> str:
     """A column name for a Markdown line, escaped so it cannot format or link."""
-    from tracker.present import safety
-
     return "“" + safety.escape_markdown(str(name)) + "”"
