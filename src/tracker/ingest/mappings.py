@@ -134,18 +134,18 @@ def content_kind(cells: pd.Series) -> str | None:
 
 
 FIELD_HELP: dict[str, tuple[str, str]] = {
-    "incident_id": ("Your own id for the incident (left empty, one is made)", "BL-2025-031"),
+    "incident_id": ("Your own id for the incident; one is made when empty", "BL-2025-031"),
     "date": ("Day of the attack", "16/03/2025"),
     "date_precision": ("How exact the date is: day, week or month", "day"),
     "province": ("Province or region of Pakistan", "KP"),
-    "district": ("District (old agency names work)", "D.I.Khan"),
+    "district": ("District; old agency names work too", "D.I.Khan"),
     "location": ("Town, village or place as reported", "Mir Ali bazaar"),
     "latitude": ("Latitude in decimal degrees", "32.01"),
     "longitude": ("Longitude in decimal degrees", "70.05"),
     "geo_precision": ("How exact the place is: exact, town, district, province", "town"),
     "attack_type": ("Kind of attack", "IED blast"),
     "target": ("Who or what was attacked", "Police"),
-    "perpetrator": ("Group responsible (blank: Unknown)", "TTP"),
+    "perpetrator": ("Group responsible; blank means Unknown", "TTP"),
     "claimed": ("Whether the group claimed it", "yes"),
     "killed": ("People killed, attackers excluded", "3"),
     "injured": ("People injured", "7"),
@@ -153,9 +153,9 @@ FIELD_HELP: dict[str, tuple[str, str]] = {
     "killed_claimed": ("Toll the group claimed", "10"),
     "summary": ("What happened, in a sentence", "Bomb hit a police van"),
     "notes": ("Anything else worth keeping", "Second source disagrees"),
-    "source_name": ("Name of the outlet (taken from the link when empty)", "Dawn"),
+    "source_name": ("Name of the outlet; taken from the link when empty", "Dawn"),
     "source_url": ("Link to the report", "https://www.dawn.com/…"),
-    "country": ("Country (rows of other countries are set aside)", "Pakistan"),
+    "country": ("Country; rows of other countries are set aside", "Pakistan"),
 }
 """A one-line description and an example for each field, as the mapping step shows them."""
 
