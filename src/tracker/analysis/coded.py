@@ -439,7 +439,7 @@ def _day(date: object) -> int:
 
 
 def headline_parts(frame: pd.DataFrame) -> dict | None:
-    """The numbers of :func:`tracker.analysis.analytics.headline`, or None (use pandas)."""
+    """The numbers of :func:`tracker.analysis.aggregates.headline`, or None (use pandas)."""
     found = view(frame, ("date", "district", "killed", "injured"))
     if found is None:
         return None
@@ -466,7 +466,7 @@ def headline_parts(frame: pd.DataFrame) -> dict | None:
 
 def count_by(frame: pd.DataFrame, column: str,
              all_values: tuple[str, ...] = ()) -> pd.DataFrame | None:
-    """:func:`tracker.analysis.analytics.count_by` through the codes, or None (use pandas)."""
+    """:func:`tracker.analysis.aggregates.count_by` through the codes, or None (use pandas)."""
     if column not in CODED_COLUMNS:
         return None
     found = view(frame, (column, "killed", "injured"))
@@ -508,7 +508,7 @@ def count_by(frame: pd.DataFrame, column: str,
 
 
 def count_by_district(frame: pd.DataFrame, unknown: str) -> pd.DataFrame | None:
-    """The counts of :func:`tracker.analysis.analytics.count_by_district` (without the points)."""
+    """The counts of :func:`tracker.analysis.aggregates.count_by_district` (without the points)."""
     found = view(frame, ("district", "province", "killed", "injured"))
     if found is None:
         return None
@@ -545,7 +545,7 @@ def count_by_district(frame: pd.DataFrame, unknown: str) -> pd.DataFrame | None:
 
 def timeline(frame: pd.DataFrame, freq: str, by: str | None,
              columns: list[str]) -> pd.DataFrame | None:
-    """:func:`tracker.analysis.analytics.timeline` through the codes, or None (use pandas)."""
+    """:func:`tracker.analysis.aggregates.timeline` through the codes, or None (use pandas)."""
     if by is not None and by not in CODED_COLUMNS:
         return None
     found = view(frame, ("date", "killed", "injured", *([by] if by else [])))

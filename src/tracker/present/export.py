@@ -187,11 +187,12 @@ def render_slides(deck: slides.Deck, incidents: pd.DataFrame, *,
 
 def slide_summary(slide: slides.Slide, frame: pd.DataFrame, incidents: pd.DataFrame) -> str:
     """The slide in words: its incidents against the period before, with any surge."""
-    from tracker.analysis import analytics
+    from tracker.analysis import aggregates
+    from tracker.analysis import surge_detection
 
     previous = slide.spec.previous_period()
-    span = analytics.data_span(incidents)
-    found = analytics.find_surges(slide.spec.with_dates(None, None).apply(incidents))
+    span = aggregates.data_span(incidents)
+    found = surge_detection.find_surges(slide.spec.with_dates(None, None).apply(incidents))
     return summary.summarise(frame, slide.spec,
                              previous=previous.apply(incidents) if previous else None,
                              surges=found, data_start=span[0] if span else None,

@@ -30,7 +30,7 @@ import yaml
 
 from tracker import config, schema
 from tracker.briefs import library as briefs
-from tracker.analysis import analytics
+from tracker.analysis import aggregates
 from tracker.analysis import asof
 from tracker.present import charts
 from tracker.analysis import context
@@ -417,7 +417,7 @@ def days(slide: Slide, frame: pd.DataFrame) -> list[Day]:
     day_of = frame["date"].dt.normalize()
     for number, date in enumerate(slide.step_days, start=1):
         today = frame.loc[day_of == pd.Timestamp(date)]
-        head = analytics.headline(today)
+        head = aggregates.headline(today)
         so_far += head.incidents
         by_province = today["province"].value_counts()
         out.append(Day(

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from tracker.analysis import analytics
+from tracker.analysis import aggregates
+from tracker.analysis import surge_detection
 from tracker.analysis import coverage
 from tracker.analysis.filters import FilterSpec
 
@@ -26,7 +27,7 @@ TOP = 3
 
 
 def summarise(frame: pd.DataFrame, spec: FilterSpec, *, previous: pd.DataFrame | None = None,
-              surges: Sequence[analytics.Surge] | None = None,
+              surges: Sequence[surge_detection.Surge] | None = None,
               data_start: dt.date | None = None,
               coverage_pair: tuple[coverage.SpanCoverage, coverage.SpanCoverage] | None = None
               ) -> str:
@@ -42,7 +43,7 @@ def summarise(frame: pd.DataFrame, spec: FilterSpec, *, previous: pd.DataFrame |
         The same filter over the period of equal length just before (``None`` when the
         view has no bounded period): the comparison sentence.
     surges
-        Surges found by :func:`tracker.analysis.analytics.find_surges` on the filter's whole span
+        Surges found by :func:`tracker.analysis.surge_detection.find_surges` on the filter's whole span
         (``None``: not said); those overlapping the period are mentioned.
     data_start
         The first date the data holds, so that a previous period before it is not
@@ -57,7 +58,7 @@ def summarise(frame: pd.DataFrame, spec: FilterSpec, *, previous: pd.DataFrame |
     when = period_words(spec, frame)
     if n == 0:
         return f"{when}, this dataset records no attack in {where} that matches the filters."
-    head = analytics.headline(frame)
+    head = aggregates.headline(frame)
     killed = f"{head.killed:,} {'person was' if head.killed == 1 else 'people were'} killed"
     if head.killed_reported < n:
         killed += f" (the death toll is reported for {head.killed_reported:,} of them)"
@@ -78,7 +79,7 @@ def period_words(spec: FilterSpec, frame: pd.DataFrame) -> str:
     """'From 1 January 2025 to 31 March 2025', or the data's own span when open."""
     start, end = spec.start, spec.end
     if start is None or end is None:
-        span = analytics.data_span(frame) if not frame.empty else None
+        span = aggregates.data_span(frame) if not frame.empty else None
         start = start or (span[0] if span else None)
         end = end or (span[1] if span else None)
         if start is None or end is None:
@@ -183,12 +184,12 @@ def _not_comparable(counts: str, this: coverage.SpanCoverage,
     return text
 
 
-def surge_sentence(surges: Sequence[analytics.Surge], spec: FilterSpec,
+def surge_sentence(surges: Sequence[surge_detection.Surge], spec: FilterSpec,
                    frame: pd.DataFrame) -> str:
     """The surges whose spell touches the period, the largest one described."""
     start, end = spec.start, spec.end
     if (start is None or end is None) and not frame.empty:
-        first, last = analytics.data_span(frame)
+        first, last = aggregates.data_span(frame)
         start, end = start or first, end or last
     hits = [s for s in surges if s.overlaps(start, end)]
     if not hits:
