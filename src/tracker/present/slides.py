@@ -29,7 +29,7 @@ import plotly.graph_objects as go
 import yaml
 
 from tracker import config, schema
-from tracker.briefs import library as briefs
+from tracker.briefs import claims, loading, lookup, model
 from tracker.analysis import aggregates
 from tracker.analysis import asof
 from tracker.present import charts
@@ -220,15 +220,15 @@ def _parse_slide(raw: object, number: int) -> tuple[Slide | None, list[str]]:
         problems.append(f"{where}.regions: a list of region names")
         regions = ()
     for region in regions:
-        if region not in briefs.known_regions():
+        if region not in model.known_regions():
             problems.append(f"{where}.regions: unknown region '{region}'")
     themes = _text_list(raw.get("themes", []))
     if themes is None:
         problems.append(f"{where}.themes: a list of themes")
         themes = ()
     for theme in themes:
-        if theme not in briefs.THEMES:
-            problems.append(f"{where}.themes: '{theme}' is not one of {', '.join(briefs.THEMES)}")
+        if theme not in model.THEMES:
+            problems.append(f"{where}.themes: '{theme}' is not one of {', '.join(model.THEMES)}")
     limit = raw.get("takeaways", DEFAULT_TAKEAWAYS)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_TAKEAWAYS:
         problems.append(f"{where}.takeaways: a whole number from 0 to {MAX_TAKEAWAYS}")
@@ -510,34 +510,34 @@ class Point:
     check: str | None = None
 
 
-def assign_takeaways(deck: Deck, library: briefs.Library | None = None
-                     ) -> dict[str, list[briefs.Item]]:
+def assign_takeaways(deck: Deck, library: loading.Library | None = None
+                     ) -> dict[str, list[lookup.Item]]:
     """Which brief takeaways each slide shows, so that the deck does not repeat itself.
 
-    Candidates are the takeaways for the slide's regions (:func:`tracker.briefs.library.takeaways_for`);
+    Candidates are the takeaways for the slide's regions (:func:`tracker.briefs.lookup.takeaways_for`);
     a slide with a date window puts first those whose claim is about that window. A slide
     with ``themes`` takes the first candidate of each theme in that order; other
     slides take one per theme in turn. Each takeaway goes to the most specific slide that
     can show it (a dated window first, then a province, then Pakistan); a slide falls back
     to an already used takeaway only when no other is left for a theme it asks for.
     """
-    library = library or briefs.load_library()
+    library = library or loading.load_library()
     order = sorted(range(len(deck)), key=lambda i: (
         0 if deck.slides[i].spec.start or deck.slides[i].spec.end else 1,
         0 if deck.slides[i].spec.provinces or deck.slides[i].spec.districts else 1, i))
     used: set[tuple[str, str]] = set()
-    out: dict[str, list[briefs.Item]] = {}
+    out: dict[str, list[lookup.Item]] = {}
     for i in order:
         slide = deck.slides[i]
-        candidates = briefs.takeaways_for(slide.regions, library)
+        candidates = lookup.takeaways_for(slide.regions, library)
         chosen = _choose(slide, candidates, used)
         used.update(_key(item) for item in chosen)
         out[slide.id] = chosen
     return out
 
 
-def _choose(slide: Slide, candidates: list[briefs.Item], used: set[tuple[str, str]]
-            ) -> list[briefs.Item]:
+def _choose(slide: Slide, candidates: list[lookup.Item], used: set[tuple[str, str]]
+            ) -> list[lookup.Item]:
     if slide.spec.start is not None or slide.spec.end is not None:
         candidates = sorted(candidates, key=lambda c: _window_rank(c, slide.spec))
     fresh = [c for c in candidates if _key(c) not in used]
@@ -549,7 +549,7 @@ def _choose(slide: Slide, candidates: list[briefs.Item], used: set[tuple[str, st
             if match is not None:
                 chosen.append(match)
         return chosen[: slide.max_takeaways]
-    by_theme: dict[str, list[briefs.Item]] = {}
+    by_theme: dict[str, list[lookup.Item]] = {}
     for item in fresh:
         by_theme.setdefault(item.takeaway.theme, []).append(item)
     chosen = []
@@ -560,7 +560,7 @@ def _choose(slide: Slide, candidates: list[briefs.Item], used: set[tuple[str, st
     return chosen
 
 
-def _window_rank(item: briefs.Item, spec: FilterSpec) -> int:
+def _window_rank(item: lookup.Item, spec: FilterSpec) -> int:
     """0 for a claim counted in a window that overlaps the slide's dates, 1 for another
     claim about such a window, 2 for the rest (a dated slide shows what speaks to it)."""
     claim = item.takeaway.claim
@@ -574,13 +574,13 @@ def _window_rank(item: briefs.Item, spec: FilterSpec) -> int:
     return 0 if claim.kind == "count_in_window" else 1
 
 
-def _key(item: briefs.Item) -> tuple[str, str]:
+def _key(item: lookup.Item) -> tuple[str, str]:
     return item.brief.id, item.takeaway.id
 
 
 def takeaways(deck: Deck, slide: Slide, frame: pd.DataFrame, *, step: int | None = None,
-              library: briefs.Library | None = None,
-              assigned: dict[str, list[briefs.Item]] | None = None) -> list[Point]:
+              library: loading.Library | None = None,
+              assigned: dict[str, list[lookup.Item]] | None = None) -> list[Point]:
     """The brief takeaways a slide shows, each with the data beside its claim (plain text).
 
     On a ``steps: theme`` slide a step shows only its theme's takeaway; without a step
@@ -595,21 +595,21 @@ def takeaways(deck: Deck, slide: Slide, frame: pd.DataFrame, *, step: int | None
     return [_point(item, frame, view) for item in items]
 
 
-def _point(item: briefs.Item, frame: pd.DataFrame, view: Sequence[str]) -> Point:
+def _point(item: lookup.Item, frame: pd.DataFrame, view: Sequence[str]) -> Point:
     check = None
     if item.takeaway.claim is not None:
-        result = briefs.evaluate(item.takeaway.claim, frame, view=view)
-        if result.verdict == briefs.CONTEXT:  # context, never a verdict
+        result = claims.evaluate(item.takeaway.claim, frame, view=view)
+        if result.verdict == claims.CONTEXT:  # context, never a verdict
             check = result.observed
-        elif result.verdict != briefs.NOT_IN_VIEW:  # nothing a room can use
+        elif result.verdict != claims.NOT_IN_VIEW:  # nothing a room can use
             check = f"{result.observed} Verdict: {result.verdict}."
     return Point(label=item.takeaway.theme, text=item.takeaway.text,
                  citation=item.brief.short_citation, check=check)
 
 
-def citations(points: Sequence[Point], library: briefs.Library | None = None) -> list[str]:
+def citations(points: Sequence[Point], library: loading.Library | None = None) -> list[str]:
     """The full citation of every brief the points come from (for speaker notes)."""
-    library = library or briefs.load_library()
+    library = library or loading.load_library()
     wanted = dict.fromkeys(p.citation for p in points)
     return [b.citation.rstrip(". ") for b in library.briefs if b.short_citation in wanted]
 
