@@ -233,7 +233,8 @@ def test_a_country_level_surge_is_named_for_what_the_filter_left():
     """Counted over Balochistan's rows only, a surge must not be called Pakistan's."""
     frame = incidents(background(160) | {100: 5, 101: 4})
     national = surge_detection.find_surges(frame, SurgeParams(), span=span(159))[0]
-    by_province = surge_detection.find_surges(frame, SurgeParams(), by="province", span=span(159))[0]
+    by_province = surge_detection.find_surges(frame, SurgeParams(), by="province",
+                                              span=span(159))[0]
     assert wording.surge_details(national).startswith("Pakistan as a whole:")
     assert wording.surge_details(national, "Balochistan").startswith("Balochistan:")
     assert wording.surge_label(national, "Balochistan").split(" · ")[1] == "Balochistan"
@@ -321,7 +322,8 @@ def test_timeline_shades_surges_marks_pins_and_escapes_text():
     surges = surge_detection.find_surges(frame, SurgeParams(), span=span(159))
     pins = pd.DataFrame({"date": [pd.Timestamp(START + dt.timedelta(days=50))],
                          "label": ["<b>bold</b> & co"], "summary": ["<script>x</script>"]})
-    fig = charts.surge_timeline(surge_detection.daily_counts(frame), surge_detection.rolling_windows(frame),
+    fig = charts.surge_timeline(surge_detection.daily_counts(frame),
+                                surge_detection.rolling_windows(frame),
                                 surges, pins, title="<i>Quetta</i>")
     rects = [s for s in fig.layout.shapes if s.type == "rect"]
     assert len(rects) == 1

@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from tracker.present.text import clip
+
 PARAM = "as_of"
 EXAMPLE = "2026-02-24T10:00:00Z"
 
@@ -40,7 +42,7 @@ def parse(raw: str, *, at: dt.datetime | None = None,
     True
     """
     text = str(raw).strip()
-    shown = _clip(text)
+    shown = clip(text)
     if batch_moments and text in batch_moments:
         return batch_moments[text], None
     try:
@@ -118,8 +120,3 @@ def stamp_csv(data: bytes, line: str) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow([line])
     return bom + buffer.getvalue().encode("utf-8") + body
-
-
-def _clip(text: str, n: int = 40) -> str:
-    text = "".join(ch for ch in text if ch.isprintable())
-    return text if len(text) <= n else text[:n] + "…"

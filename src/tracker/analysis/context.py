@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 
 from tracker import config
 from tracker.briefs import claims, model
+from tracker.present.text import split_perpetrators
 
 PAKISTAN_LCC = ("+proj=lcc +lat_0=30 +lon_0=69 +lat_1=26 +lat_2=35 +datum=WGS84 "
                 "+units=m +no_defs")
@@ -268,8 +269,8 @@ def check_near_border(incidents: pd.DataFrame, *, perpetrators: tuple[str, ...] 
     to judge.
     """
     names = set(perpetrators)
-    attributed = incidents["perpetrator"].fillna("").map(
-        lambda v: bool(names.intersection(str(v).split("; "))))
+    attributed = incidents["perpetrator"].map(
+        lambda v: bool(names.intersection(split_perpetrators(v))))
     subset = incidents[attributed.to_numpy(dtype=bool)]
     km = distance_km(subset["latitude"], subset["longitude"], country)
     located = int(km.notna().sum())

@@ -31,6 +31,7 @@ import pandas as pd
 from tracker import schema
 from tracker.briefs import claims, loading, lookup, model
 from tracker.ingest import places
+from tracker.present.text import split_perpetrator_column
 
 KINDS: tuple[str, ...] = ("province map", "district map", "timeline", "surges",
                           "perpetrators", "targets", "attack types", "coverage",
@@ -214,7 +215,7 @@ def shown_values(frame: pd.DataFrame, column: str, *, measure: str = "incidents"
         totals = values.value_counts(sort=False)
     if column == "perpetrator":
         parts = totals.rename_axis("value").reset_index(name="n")
-        parts["value"] = parts["value"].str.split("; ")
+        parts["value"] = split_perpetrator_column(parts["value"])
         totals = parts.explode("value").groupby("value", sort=False)["n"].sum()
     ranked = totals[totals.index != ""].rename_axis("value").reset_index(name="n")
     ranked = ranked.sort_values(["n", "value"], ascending=[False, True]).head(top)

@@ -40,6 +40,7 @@ from tracker.ingest import places
 from tracker.present import shapes
 from tracker.devtools import synth
 from tracker.analysis.filters import FilterSpec
+from tracker.present.text import clip, last_value
 
 FIGURE_KINDS = ("province_map", "district_map", "surge_map", "group_bars", "timeline")
 """The main figures a slide may show (see :func:`build_figure`)."""
@@ -287,12 +288,12 @@ def read_position(params: Mapping[str, Any], deck: Deck) -> tuple[Position, list
     opens the nearest valid slide with a notice. The same holds for ``step``.
     """
     notices: list[str] = []
-    raw_slide = _last(params.get(SLIDE_PARAM))
+    raw_slide = last_value(params.get(SLIDE_PARAM))
     index = 0
     if raw_slide is not None:
         number = _whole(raw_slide)
         if number is None:
-            notices.append(f"Slide '{_clip(raw_slide)}' is not a number; showing slide 1.")
+            notices.append(f"Slide '{clip(raw_slide, 20)}' is not a number; showing slide 1.")
         elif not 1 <= number <= len(deck):
             index = len(deck) - 1 if number > len(deck) else 0
             notices.append(
@@ -302,7 +303,7 @@ def read_position(params: Mapping[str, Any], deck: Deck) -> tuple[Position, list
         else:
             index = number - 1
     slide = deck.slides[index]
-    raw_step = _last(params.get(STEP_PARAM))
+    raw_step = last_value(params.get(STEP_PARAM))
     if not slide.step_count:
         return Position(index, None), notices
     step = 1
@@ -311,7 +312,7 @@ def read_position(params: Mapping[str, Any], deck: Deck) -> tuple[Position, list
         if number is None or not 1 <= number <= slide.step_count:
             step = slide.step_count if number is not None and number > slide.step_count else 1
             notices.append(
-                f"Step '{_clip(raw_step)}' does not exist on this slide "
+                f"Step '{clip(raw_step, 20)}' does not exist on this slide "
                 f"(it has {slide.step_count}); showing step {step}."
             )
         else:
@@ -353,21 +354,6 @@ def _whole(text: str) -> int | None:
     if not re.fullmatch(r"[+-]?\d{1,6}", text):
         return None
     return int(text)
-
-
-def _last(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Sequence) and value:
-        return str(value[-1])
-    return None
-
-
-def _clip(text: str, n: int = 20) -> str:
-    text = "".join(ch for ch in str(text) if ch.isprintable())
-    return text if len(text) <= n else text[:n] + "…"
 
 
 # --- the data behind a slide -------------------------------------------------------------

@@ -18,6 +18,7 @@ from tracker.analysis import aggregates
 from tracker.analysis import surge_detection
 from tracker.analysis import coverage
 from tracker.analysis.filters import FilterSpec
+from tracker.present.text import plural
 
 MIN_COMPARABLE = 10
 """Fewest incidents each period must hold before the summary speaks of a change (below it,
@@ -43,8 +44,8 @@ def summarise(frame: pd.DataFrame, spec: FilterSpec, *, previous: pd.DataFrame |
         The same filter over the period of equal length just before (``None`` when the
         view has no bounded period): the comparison sentence.
     surges
-        Surges found by :func:`tracker.analysis.surge_detection.find_surges` on the filter's whole span
-        (``None``: not said); those overlapping the period are mentioned.
+        Surges found by :func:`tracker.analysis.surge_detection.find_surges` on the filter's
+        whole span (``None``: not said); those overlapping the period are mentioned.
     data_start
         The first date the data holds, so that a previous period before it is not
         read as a fall.
@@ -63,7 +64,7 @@ def summarise(frame: pd.DataFrame, spec: FilterSpec, *, previous: pd.DataFrame |
     if head.killed_reported < n:
         killed += f" (the death toll is reported for {head.killed_reported:,} of them)"
     parts = [f"{when}, this dataset, a sample of news reports, records "
-             f"{_n(n, 'attack')} in {where}, in which {killed}."]
+             f"{plural(n, 'attack')} in {where}, in which {killed}."]
     if (place := concentration(frame, spec)):
         parts.append(place)
     if previous is not None and spec.start is not None and spec.end is not None:
@@ -151,7 +152,7 @@ def comparison_sentence(frame: pd.DataFrame, previous: pd.DataFrame, spec: Filte
     if before is not None:
         label += f", {_day(before.start)} to {_day(before.end)}"
     now, then = len(frame), len(previous)
-    counts = f"{_n(now, 'attack')} against {then:,} in {label}"
+    counts = f"{plural(now, 'attack')} against {then:,} in {label}"
     if before is not None and data_start is not None and before.start < data_start:
         return (f"This dataset does not reach back over all of {label}, so no change "
                 f"is read from it ({now:,} against {then:,}).")
@@ -161,9 +162,9 @@ def comparison_sentence(frame: pd.DataFrame, previous: pd.DataFrame, spec: Filte
         return f"Too few attacks to speak of a change: {counts}."
     diff = now - then
     if diff == 0:
-        return f"That is as many as in {label} ({_n(then, 'attack')})."
+        return f"That is as many as in {label} ({plural(then, 'attack')})."
     word = "more" if diff > 0 else "fewer"
-    return (f"That is {abs(diff):,} {word} than in {label} ({_n(then, 'attack')}), a "
+    return (f"That is {abs(diff):,} {word} than in {label} ({plural(then, 'attack')}), a "
             f"change of {diff / then:+.0%}.")
 
 
@@ -198,8 +199,8 @@ def surge_sentence(surges: Sequence[surge_detection.Surge], spec: FilterSpec,
     days = (f"on {_day(best.start)}" if best.start == best.end
             else f"from {_day(best.start)} to {_day(best.end)}")
     area = _where(spec) if best.level == "Pakistan" else best.area  # "Pakistan": the filter's
-    others = f" ({_n(len(hits), 'surge')} in all)" if len(hits) > 1 else ""
-    return (f"The surge detector flags a burst of {_n(best.incidents, 'attack')} in {area} "
+    others = f" ({plural(len(hits), 'surge')} in all)" if len(hits) > 1 else ""
+    return (f"The surge detector flags a burst of {plural(best.incidents, 'attack')} in {area} "
             f"{days}{others}, against about {best.expected:.1f} expected.")
 
 
@@ -219,10 +220,6 @@ def _narrowed(spec: FilterSpec) -> bool:
 
 def _day(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
-
-
-def _n(count: int, singular: str) -> str:
-    return f"{count:,} {singular if count == 1 else singular + 's'}"
 
 
 def _join(items: list[str], *, oxford: bool = False) -> str:

@@ -38,7 +38,7 @@ def clip(text: object, n: int = 40) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
-def last(value: object) -> str | None:
+def last_value(value: object) -> str | None:
     """The last of a link parameter's values (a text or a list of them), or None."""
     if value is None:
         return None
