@@ -101,6 +101,21 @@ def test_per_district_and_killed_exclude_claims():
     totals = comparison.comparison_totals(frame_of(ROWS), *MARCH).set_index("measure")
     assert totals.loc["killed", "this"] == 26 + 5 + 1 + 0 + 0
     assert totals.loc["incidents", ["this", "previous", "year_before"]].tolist() == [5, 3, 2]
+    worded = wording.totals_with_words(totals.reset_index()).set_index("measure")
+    assert list(worded.columns) == ["this", "previous", "vs_previous", "year_before",
+                                    "vs_year_before"]
+    assert worded.loc["incidents", "vs_previous"] == "up 2"  # small counts: no percentage
+    assert worded.loc["incidents", "vs_year_before"] == "up 3"
+
+
+def test_words_say_not_comparable_where_coverage_differs():
+    def cover(period):
+        return 50.0 if period.start.month == 3 else 20.0
+
+    totals = comparison.comparison_totals(frame_of(ROWS), *MARCH, coverage_of=cover)
+    assert not totals["comparable_previous"].any()
+    worded = wording.totals_with_words(totals).set_index("measure")
+    assert worded.loc["incidents", "vs_previous"] == "not comparable: sample holds 50% vs 20%"
 
 
 def test_periods_before_the_data_have_no_data_not_zero():
