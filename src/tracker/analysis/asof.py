@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from tracker.present.text import clip
+from tracker.present.text import clip, plural
 
 PARAM = "as_of"
 EXAMPLE = "2026-02-24T10:00:00Z"
@@ -74,8 +74,8 @@ def data_line(moment: dt.datetime, frame: pd.DataFrame) -> str:
     """'data as of 24 Feb 2026 10:00 UTC: 353 incidents in 3 batches'."""
     n = len(frame)
     k = int(frame["batch_id"].nunique()) if "batch_id" in frame.columns else 0
-    return (f"data as of {label(moment)}: {n:,} incident{'s' if n != 1 else ''} in "
-            f"{k:,} batch{'es' if k != 1 else ''}")
+    return (f"data as of {label(moment)}: {plural(n, 'incident')} in "
+            f"{plural(k, 'batch', 'batches')}")
 
 
 def link_query(params: Mapping[str, Sequence[str]], moment: dt.datetime | None) -> str:
