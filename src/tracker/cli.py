@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from tracker import config
+from tracker.present.text import hide_password
 from tracker.store.database import open_store
 
 
@@ -29,7 +30,7 @@ def seed() -> None:
     store = open_store(seed=False)
     added = store.seed()
     total = store.count_incidents()
-    click.echo(f"{added} incidents added; the store holds {total} ({_safe_url(store.url)}).")
+    click.echo(f"{added} incidents added; the store holds {total} ({hide_password(store.url)}).")
 
 
 @main.command()
@@ -93,7 +94,7 @@ def users_add(name: str, role: str, password_stdin: bool, sso: bool) -> None:
     _account_change(lambda: added.append(accounts.add(name, role, password,
                                                       actor=_cli_actor())))
     click.echo(f"Account {added[0].name!r} added as {added[0].role} "
-               f"({_safe_url(accounts.store.url)}).")
+               f"({hide_password(accounts.store.url)}).")
 
 
 @users.command("list")
@@ -278,7 +279,7 @@ def migrate(show_sql: bool, new_message: str | None) -> None:
         return
     store = Store(url)
     outcome = migrations.upgrade(store.engine)
-    where = _safe_url(url)
+    where = hide_password(url)
     if outcome.stamped:
         click.echo(f"{where}: tables made before migrations; marked as revision "
                    f"{migrations.BASELINE}.")
@@ -313,7 +314,7 @@ def migrate_store(source: str | None, target: str, replace: bool, as_json: bool)
     source = source or config.db_url()
     say = None if as_json else click.echo
     if say:
-        say(f"Copying {_safe_url(source)} -> {_safe_url(target)}")
+        say(f"Copying {hide_password(source)} -> {hide_password(target)}")
     try:
         report = move_store(source, target, replace=replace, progress=say)
     except StoreError as exc:
@@ -381,7 +382,7 @@ def export_deck(out: Path, pdf: Path | None, slides_file: Path | None,
         export.stop_session()
     written = ", ".join(str(p) for p in (result.pptx, result.pdf) if p)
     click.echo(f"Exported {result.slides} slides and a title slide from {len(incidents)} "
-               f"incidents ({_safe_url(store.url)}) to {written}.")
+               f"incidents ({hide_password(store.url)}) to {written}.")
     click.echo(f"Time: {result.timings.describe()}.")
 
 
@@ -557,13 +558,6 @@ class _Progress:
             return
         self._last = now
         click.echo(f"{stage} {rows:,} rows", err=True)
-
-
-def _safe_url(url: str) -> str:
-    """The store URL with any password hidden."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 if __name__ == "__main__":

@@ -314,11 +314,11 @@ def commit_upload(report: Any, store: Store, user: User | None,
 
 
 def add_brief(raw: bytes, store: Store, user: User | None) -> Any:
-    """Add an uploaded brief, if ``user`` may manage briefs (see ``briefs.add_brief``)."""
-    from tracker.briefs import library as briefs
+    """Add an uploaded brief, if ``user`` may manage briefs (see ``loading.add_brief``)."""
+    from tracker.briefs import loading
 
     require(user, "manage_briefs")
-    return briefs.add_brief(raw, actor=user.name, store=store)  # type: ignore[union-attr]
+    return loading.add_brief(raw, actor=user.name, store=store)  # type: ignore[union-attr]
 
 
 def visible_batches(store: Store, user: User | None) -> pd.DataFrame:

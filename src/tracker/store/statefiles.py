@@ -97,14 +97,14 @@ def _mappings(store: t.Store, folder: Path) -> str:
 
 
 def _briefs(store: t.Store, folder: Path) -> str:
-    from tracker.briefs import library as briefs
+    from tracker.briefs import model
 
     count, refused = 0, []
     for path in sorted(folder.glob("*.y*ml")):
         raw = path.read_bytes()
         try:
-            brief = briefs.parse_brief(raw, source="added")
-        except briefs.BriefError:
+            brief = model.parse_brief(raw, source="added")
+        except model.BriefError:
             refused.append(path.name)
             continue
         with store.engine.begin() as conn:
