@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker.access import auth
+from tracker.access import batch_actions, roles
 from tracker.store.database import StoreError
 from tracker.ui import auth as auth_ui
 from tracker.ui import data, layout
@@ -13,8 +13,8 @@ st.title("Batches")
 user = auth_ui.require_role("researcher", "see and withdraw your uploads")
 auth_ui.show_flash()
 store = data.store()
-frame = auth.visible_batches(store, user)
-if auth.can(user, "withdraw_any"):
+frame = batch_actions.visible_batches(store, user)
+if roles.can(user, "withdraw_any"):
     st.caption("Every upload. Withdrawing hides a batch's incidents everywhere; restoring shows "
                "them again. Signed-out visitors and viewers see a batch only once it is "
                "reviewed and not sensitive. Every change is recorded in the audit log.")
@@ -27,7 +27,7 @@ if frame.empty:
     st.stop()
 
 st.dataframe(
-    auth.batch_table(frame),
+    batch_actions.batch_table(frame),
     hide_index=True,
     width="stretch",
     key="batches_table",
@@ -47,15 +47,15 @@ st.dataframe(
 labels = dict(zip(frame["batch_id"], frame["batch_id"] + " · " + frame["file_name"], strict=True))
 chosen = st.selectbox("Batch", list(labels), format_func=labels.get, key="batches_choice")
 batch = store.batch(chosen)
-actions = auth.batch_actions(user, batch)
-st.caption(auth.audience(batch))
+actions = batch_actions.batch_actions(user, batch)
+st.caption(roles.audience(batch))
 if not actions:
     st.caption("Nothing you can change on this batch.")
 for column, (action, label) in zip(st.columns(max(len(actions), 4)), actions, strict=False):
     if column.button(label, key=f"batches_{action}", width="stretch"):
         try:
-            auth_ui.flash(auth.apply_batch_action(store, user, chosen, action))
-        except (auth.PermissionDenied, StoreError) as exc:
+            auth_ui.flash(batch_actions.apply_batch_action(store, user, chosen, action))
+        except (roles.PermissionDenied, StoreError) as exc:
             st.error(str(exc), icon=":material/error:")
         else:
             st.rerun()

@@ -19,9 +19,10 @@ from tests.browser.conftest import (
     wait_for_run,
 )
 from tests.hostile import files
+from tracker.access import batch_actions
+from tracker.access.accounts import Accounts
+from tracker.access.roles import User
 from tracker.ingest import pipeline as ingest
-from tracker.access import auth
-from tracker.access.auth import Accounts, User
 from tracker.store.database import Store
 
 pytestmark = pytest.mark.browser
@@ -46,7 +47,7 @@ def access_server(tmp_path_factory):
         if role == "researcher":
             data = files.to_csv(files.district_rows(4, files.dt.date(year, 1, 1)))
             report = ingest.ingest_bytes(data, f"{name}-log.csv", store=store)
-            batches[name] = auth.commit_upload(report, store, User(name, role))
+            batches[name] = batch_actions.commit_upload(report, store, User(name, role))
     store.engine.dispose()
     with streamlit_server(url, state) as base:
         yield {"base": base, "url": url, "batches": batches}

@@ -128,7 +128,8 @@ def save(header: list[str], mapping: dict[str, str], store: Any | None = None) -
     issues = problems(mapping, header)
     if issues:
         raise ValueError("The mapping cannot be saved: " + "; ".join(issues))
-    from tracker.store.database import column_mappings, shared_store
+    from tracker.store.database import shared_store
+    from tracker.store.tables import column_mappings
 
     store = store or shared_store()
     key = signature(header)
@@ -147,7 +148,8 @@ def load(header: list[str], store: Any | None = None) -> dict[str, str] | None:
     """The mapping saved for this header, if one was saved and still fits it."""
     from tracker import config
     from tracker.store import columnar
-    from tracker.store.database import column_mappings, shared_store
+    from tracker.store.database import shared_store
+    from tracker.store.tables import column_mappings
 
     if store is None:
         path = columnar.sqlite_path(config.db_url())

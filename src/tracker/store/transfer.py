@@ -24,7 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from tracker.store import migrations
-from tracker.store.database import Store, StoreError, incidents, metadata
+from tracker.store.database import Store, StoreError
+from tracker.store.tables import incidents, metadata
 
 
 @dataclass(frozen=True)

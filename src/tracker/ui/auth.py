@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker.access import auth
+from tracker.access import roles
+from tracker.access.accounts import MAX_PASSWORD, Accounts
+from tracker.access.roles import User
 from tracker.present import safety
-from tracker.access.auth import Accounts, User
 from tracker.ui import data
 
 SESSION_TOKEN = "auth_token"
@@ -74,7 +75,7 @@ def current_user() -> User | None:
 
 def visibility(url_path: str, user: User | None) -> str:
     """``"visible"`` if ``user`` may use the page, else ``"hidden"`` (reachable, but gated)."""
-    return "visible" if auth.may_see_page(user, url_path) else "hidden"
+    return "visible" if roles.may_see_page(user, url_path) else "hidden"
 
 
 def sidebar_login(user: User | None) -> None:
@@ -92,7 +93,7 @@ def sidebar_login(user: User | None) -> None:
         with st.form("auth_login_form", clear_on_submit=True, border=False):
             name = st.text_input("User name", key="auth_login_name", max_chars=100)
             password = st.text_input("Password", type="password", key="auth_login_password",
-                                     max_chars=auth.MAX_PASSWORD)
+                                     max_chars=MAX_PASSWORD)
             submitted = st.form_submit_button("Sign in", type="primary")
         if submitted:
             sign_in(name, password)
@@ -138,7 +139,7 @@ def require_role(role: str, purpose: str) -> User:
     Call right after the page title; ``purpose`` completes "Sign in as a … to …".
     """
     user = current_user()
-    if auth.has_role(user, role):
+    if roles.has_role(user, role):
         return user  # type: ignore[return-value]
     _refusal(user, role, purpose)
     st.stop()
@@ -152,9 +153,9 @@ def gate(action: str, purpose: str) -> User | None:
     :func:`require_role`.
     """
     user = current_user()
-    if auth.can(user, action):
+    if roles.can(user, action):
         return user
-    _refusal(user, auth.PERMISSIONS[action], purpose)
+    _refusal(user, roles.PERMISSIONS[action], purpose)
     return None
 
 
@@ -174,7 +175,7 @@ def _a(role: str) -> str:
 
 def stop_unless_viewing_allowed(user: User | None) -> None:
     """Under ``TRACKER_REQUIRE_LOGIN``, show only a sign-in page until someone signs in."""
-    if user is not None or not auth.viewing_requires_login():
+    if user is not None or not roles.viewing_requires_login():
         return
     page = st.navigation([st.Page(_sign_in_first, title="Sign in", icon=":material/lock:",
                                   url_path="sign-in")])
@@ -202,7 +203,7 @@ def show_flash() -> None:
 
 def label_unpublished(user: User | None, container=st.sidebar) -> None:
     """Tell researchers and admins how much of what they see the public does not."""
-    if not auth.has_role(user, "researcher") or data.safe_share():
+    if not roles.has_role(user, "researcher") or data.safe_share():
         return
     hidden = data.unpublished_count()
     if hidden:

@@ -13,8 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from tracker import config
-from tracker.ingest import pipeline as ingest
 from tracker.ingest import mappings
+from tracker.ingest import pipeline as ingest
 from tracker.present import safety
 from tracker.store.database import StoreError
 from tracker.ui import data
@@ -207,20 +207,21 @@ def commit_step(report: ingest.IngestReport, uploader: str, accept: set[int]) ->
     blocked = bool(report.error or report.needs_mapping or report.previous_batch
                    or report.batch_id or count == 0)
     if report.batch_id:
-        from tracker.access import auth
+        from tracker.access import batch_actions, roles
 
-        seen_by = auth.audience(data.store().batch(report.batch_id) or {})
+        seen_by = roles.audience(data.store().batch(report.batch_id) or {})
         st.success(f"Saved as batch {report.batch_id}: {count:,} incidents, not yet reviewed. "
                    f"{seen_by}", icon=":material/check_circle:")
         return
     if st.button(f"Save {count:,} incidents as a new batch", type="primary",
                  key="upload_commit", disabled=blocked):
-        from tracker.access import auth
+        from tracker.access import batch_actions, roles
         from tracker.ui import auth as auth_ui
 
         try:  # the role is checked again where the batch is written
-            auth.commit_upload(report, data.store(), auth_ui.current_user(), accept_rows=accept)
-        except (StoreError, auth.PermissionDenied) as exc:
+            batch_actions.commit_upload(report, data.store(), auth_ui.current_user(),
+                                        accept_rows=accept)
+        except (StoreError, roles.PermissionDenied) as exc:
             st.error(safety.escape_markdown(str(exc)), icon=":material/error:")
             return
         st.rerun()
