@@ -1,11 +1,12 @@
-"""Batches: researchers see and withdraw their own uploads; admins manage every batch."""
+"""Batches: researchers withdraw, restore and replace their own uploads; admins manage every
+batch."""
 
 import streamlit as st
 
 from tracker.access import batch_actions, roles
 from tracker.store.database import StoreError
 from tracker.ui import auth as auth_ui
-from tracker.ui import data, layout
+from tracker.ui import data, layout, replace
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)
 
@@ -16,12 +17,14 @@ store = data.store()
 frame = batch_actions.visible_batches(store, user)
 if roles.can(user, "withdraw_any"):
     st.caption("Every upload. Withdrawing hides a batch's incidents everywhere; restoring shows "
-               "them again. Signed-out visitors and viewers see a batch only once it is "
-               "reviewed and not sensitive. Every change is recorded in the audit log.")
+               "them again; a corrected file can replace a batch in one step. Signed-out "
+               "visitors and viewers see a batch only once it is reviewed and not sensitive. "
+               "Every change is recorded in the audit log.")
 else:
-    st.caption("Your uploads. Withdrawing hides a batch's incidents everywhere; an admin can "
-               "restore it. Signed-out visitors and viewers see a batch only once an admin "
-               "has reviewed it. Both are recorded in the audit log.")
+    st.caption("Your uploads. Withdrawing hides a batch's incidents everywhere and restoring "
+               "shows them again; a corrected file can replace a batch in one step. Signed-out "
+               "visitors and viewers see a batch only once an admin has reviewed it. Every "
+               "change is recorded in the audit log.")
 if frame.empty:
     st.info("No batches yet. Uploaded files appear here.", icon=":material/inventory_2:")
     st.stop()
@@ -59,3 +62,9 @@ for column, (action, label) in zip(st.columns(max(len(actions), 4)), actions, st
             st.error(str(exc), icon=":material/error:")
         else:
             st.rerun()
+replaceable = not batch["withdrawn"] and batch_actions.can_withdraw(user, batch)
+if replaceable and st.button(
+        "Replace with a corrected file", key="batches_replace", icon=":material/find_replace:",
+        help="Check a corrected file on the Upload page; saving it withdraws this batch and "
+             "saves the new one in one step."):
+    replace.start(chosen)
