@@ -31,7 +31,7 @@ def from_browser() -> str | None:
         token = st.context.cookies.get(COOKIE)
     except Exception:  # outside a browser session (tests) or an older Streamlit
         return None
-    return token if token and _TOKEN.match(token) else None
+    return token if isinstance(token, str) and _TOKEN.match(token) else None
 
 
 def remember(token: str, seconds: int) -> None:
