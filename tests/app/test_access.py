@@ -170,7 +170,8 @@ def test_a_researcher_sees_and_withdraws_only_their_own_batch(people):
     assert shown["batch_id"].tolist() == [people["ayesha"]]
     options = at.selectbox(key="batches_choice").options
     assert len(options) == 1 and people["ayesha"] in options[0]
-    assert [b.key for b in at.button if b.key.startswith("batches_")] == ["batches_withdraw"]
+    assert [b.key for b in at.button if b.key.startswith("batches_")] == [
+        "batches_withdraw", "batches_replace"]
     at.button(key="batches_withdraw").click().run()
     assert not at.exception
     store = Store(people["url"])
