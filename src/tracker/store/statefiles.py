@@ -17,13 +17,15 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from tracker import config
 from tracker.store import tables as t
-from tracker.store.database import Store, now
+
+if TYPE_CHECKING:  # the store calls this module: no import back at run time
+    from tracker.store.database import Store
 
 ACTOR = "state folder import"
 
@@ -139,3 +141,7 @@ def _rename(path: Path, suffix: str) -> None:
         target = path.with_name(f"{path.name}{suffix}.{n}")
     with contextlib.suppress(FileNotFoundError):  # another instance moved it first
         path.rename(target)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
