@@ -1,7 +1,7 @@
 """Access control in a real browser: the sign-in form, what each role sees and reaches.
 
 The server runs on its own store and state folder; the accounts are made with
-``tracker.access.auth`` (nothing ships with the project) and each researcher uploads one batch
+``tracker.access.accounts`` (nothing ships with the project) and each researcher uploads one batch
 through the real pipeline.
 """
 
@@ -67,7 +67,8 @@ def sign_in(page, name: str, password: str = PASSWORD) -> None:
 
 
 def go(page, title: str, heading: str) -> None:
-    """Follow a navigation link (a new page load would start a new, signed-out session)."""
+    """Follow a navigation link (a new page load would start a new session, signed in again
+    only through the session cookie)."""
     page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
     page.locator("h1", has_text=heading).wait_for()
     wait_for_run(page)
