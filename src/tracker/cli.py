@@ -56,18 +56,18 @@ def users() -> None:
 
 
 def _accounts():
-    from tracker.access import auth
+    from tracker.access.accounts import Accounts
 
-    return auth.Accounts(open_store(seed=False))
+    return Accounts(open_store(seed=False))
 
 
 def _account_change(change) -> None:
     """Run an account change; a refusal becomes a plain error message."""
-    from tracker.access import auth
+    from tracker.access import roles
 
     try:
         change()
-    except auth.AccountError as exc:
+    except roles.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -188,28 +188,28 @@ def batches() -> None:
 
 
 def _batch_step(batch_id: str, action: str) -> None:
-    from tracker.access import auth
+    from tracker.access import batch_actions, roles
     from tracker.store.database import StoreError
 
     store = open_store(seed=False)
-    operator = auth.User(_cli_actor(), "admin")
+    operator = roles.User(_cli_actor(), "admin")
     try:
-        done = auth.apply_batch_action(store, operator, batch_id, action)
-    except (auth.PermissionDenied, StoreError) as exc:
+        done = batch_actions.apply_batch_action(store, operator, batch_id, action)
+    except (roles.PermissionDenied, StoreError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{done} {auth.audience(store.batch(batch_id) or {})}")
+    click.echo(f"{done} {roles.audience(store.batch(batch_id) or {})}")
 
 
 @batches.command("list")
 def batches_list() -> None:
     """Every batch, newest first: status and who can see it."""
-    from tracker.access import auth
+    from tracker.access import batch_actions
 
     frame = open_store(seed=False).batches()
     if frame.empty:
         click.echo("No batches yet.")
         return
-    table = auth.batch_table(frame)
+    table = batch_actions.batch_table(frame)
     for row in table.itertuples():
         click.echo(f"{row.batch_id:<26} {row.status:<34} {row.accepted:>7} incidents  "
                    f"{row.uploaded_at}  {row.uploaded_by}  {row.file_name}")
@@ -257,7 +257,7 @@ def _cli_actor() -> str:
 @click.option("--sql", "show_sql", is_flag=True,
               help="Print the SQL that builds the schema from nothing, for review; run nothing.")
 @click.option("--new", "new_message", metavar="MESSAGE",
-              help="Write a revision for tables changed in tracker.store.database (for developers).")
+              help="Write a revision for tables changed in tracker.store.tables (for developers).")
 def migrate(show_sql: bool, new_message: str | None) -> None:
     """Bring the store's tables to the newest schema (the app also does this on start)."""
     import tempfile
@@ -352,8 +352,7 @@ def export_deck(out: Path, pdf: Path | None, slides_file: Path | None,
                 include_unreviewed: bool, as_of_text: str | None) -> None:
     """Export the briefing sequence as a PPTX deck (and a PDF), offline."""
     from tracker.analysis import asof
-    from tracker.present import export
-    from tracker.present import slides
+    from tracker.present import export, slides
 
     if out.suffix.lower() != ".pptx":
         raise click.BadParameter("the deck must be a .pptx file", param_hint="--out")
@@ -411,8 +410,8 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
     """Check a researcher's file (CSV or .xlsx; canonical, ACLED, GTD or UCDP) and add it
     as one batch, not yet reviewed. Every row is reported: accepted, rejected with its
     reasons, a probable duplicate, or outside Pakistan."""
-    from tracker.ingest import pipeline as pipeline
     from tracker.ingest import mappings
+    from tracker.ingest import pipeline as pipeline
     from tracker.store.database import StoreError
 
     mapping = values = None
@@ -458,9 +457,9 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
                                              "columns.")
                 except (OSError, ValueError) as exc:
                     report.file_notes.append(f"The mapping could not be saved ({exc}).")
-            from tracker.access import auth
+            from tracker.access import roles
 
-            report.file_notes.append(auth.audience(store.batch(report.batch_id) or {}))
+            report.file_notes.append(roles.audience(store.batch(report.batch_id) or {}))
     click.echo(pipeline.report_json(report) if as_json else pipeline.report_text(report))
     if dry_run and not as_json and failure is None:
         click.echo("Dry run: nothing was saved.")

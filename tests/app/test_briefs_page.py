@@ -226,7 +226,7 @@ def test_briefs_page_lists_by_region_and_by_theme(app):
 @pytest.fixture
 def signed_in(app_store, tmp_path):
     """An admin session (manage briefs needs the admin role when access control is on)."""
-    from tracker.access.auth import Accounts
+    from tracker.access.accounts import Accounts
 
     Accounts(store=Store(app_store)).add("editor", "admin", "a long test passphrase",
                                          actor="test")

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from tests import field_log
 from tests.app.conftest import APP
 from tests.hostile.apptest import use_full_runs
-from tracker.access.auth import Accounts
+from tracker.access.accounts import Accounts
 from tracker.ingest import mappings
 from tracker.store.database import Store
 

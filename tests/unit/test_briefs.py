@@ -500,7 +500,7 @@ def test_add_brief_stores_it_records_it_and_it_shows_at_once(state, seeded_store
 
 
 def _stored(store) -> dict[str, bytes]:
-    from tracker.store.database import added_briefs
+    from tracker.store.tables import added_briefs
 
     with store.engine.connect() as conn:
         return {r.brief_id: bytes(r.content)
@@ -527,7 +527,7 @@ def test_add_brief_refuses_invalid_and_stores_nothing(state, seeded_store):
 
 
 def test_a_damaged_stored_brief_is_skipped_not_fatal(state, seeded_store):
-    from tracker.store.database import added_briefs
+    from tracker.store.tables import added_briefs
 
     with seeded_store.engine.begin() as conn:
         conn.execute(added_briefs.insert().values(

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from tests.unit.test_store_concurrency import incidents_frame
 from tracker.cli import main
-from tracker.store.database import BatchMeta, Store, StoreError, metadata
+from tracker.store.database import BatchMeta, Store, StoreError
+from tracker.store.tables import metadata
 from tracker.store.transfer import fingerprint, move_store
 
 URDU = "کوئٹہ میں دھماکہ"
@@ -133,9 +134,9 @@ def test_tracker_migrate_store_prints_the_comparison(source, store_url, tmp_path
 
 def test_accounts_sessions_mappings_and_briefs_move_too(source, store_url, tmp_path,
                                                         project_root):
+    from tracker.access.accounts import Accounts
     from tracker.briefs import loading
     from tracker.ingest import mappings
-    from tracker.access.auth import Accounts
 
     accounts = Accounts(source)
     user = accounts.add("zara", "admin", "a long passphrase 1", actor="setup")

@@ -47,7 +47,8 @@ def _signature(folders: Iterable[Path]) -> tuple:
 
 def _added_signature(store: Any | None) -> tuple[str | None, tuple, str | None]:
     """(store URL, (brief id, sha256) of each added brief, problem) — cheap to ask often."""
-    from tracker.store.database import added_briefs, shared_store
+    from tracker.store.database import shared_store
+    from tracker.store.tables import added_briefs
 
     try:
         store = store or shared_store()
@@ -78,7 +79,8 @@ def _load(folders: tuple[Path, ...], signature: tuple, url: str | None = None,
     sources: list[tuple[str, Any, str]] = [(Path(p).name, Path(p), "bundled")
                                            for p, _, _ in signature]
     if added:
-        from tracker.store.database import added_briefs, shared_store
+        from tracker.store.database import shared_store
+        from tracker.store.tables import added_briefs
 
         with shared_store(url).engine.connect() as conn:
             rows = conn.execute(sa.select(added_briefs.c.brief_id, added_briefs.c.content)
@@ -108,7 +110,8 @@ def add_brief(raw: bytes, *, actor: str, store: Any | None = None) -> Brief:
     file is stored byte for byte, in the same transaction as its audit entry; the next
     :func:`load_library` on any instance picks it up.
     """
-    from tracker.store.database import _audit, added_briefs, now, shared_store
+    from tracker.store.database import now, shared_store, write_audit
+    from tracker.store.tables import added_briefs
 
     brief = parse_brief(raw, source="added")
     store = store or shared_store()
@@ -119,8 +122,8 @@ def add_brief(raw: bytes, *, actor: str, store: Any | None = None) -> Brief:
         with store.engine.begin() as conn:
             conn.execute(added_briefs.insert().values(
                 brief_id=brief.id, content=raw, sha256=digest, added_by=actor, added_at=now()))
-            _audit(conn, actor, "brief added", brief.id,
-                   f"{brief.short_citation}: {len(brief.takeaways)} takeaways; sha256 {digest}")
+            write_audit(conn, actor, "brief added", brief.id,
+                        f"{brief.short_citation}: {len(brief.takeaways)} takeaways; sha256 {digest}")
     except sa.exc.IntegrityError as exc:
         raise BriefError([f"id: a brief with id {brief.id!r} already exists; "
                           "choose another id"]) from exc

@@ -371,8 +371,8 @@ def measure_figures(frame) -> dict[str, Any]:
     """
     import plotly.io as pio
 
-    from tracker.present import charts
     from tracker.analysis.filters import FilterSpec
+    from tracker.present import charts
 
     rows = FilterSpec().apply(frame)
     builders: dict[str, Callable[[], Any]] = {
@@ -413,7 +413,8 @@ def fill_store(url: str, frame) -> None:
 
     from tracker import schema
     from tracker.devtools import synth
-    from tracker.store.database import BatchMeta, Store, batches, now
+    from tracker.store.database import BatchMeta, Store, now
+    from tracker.store.tables import batches
 
     store = Store(url)
     store.init()

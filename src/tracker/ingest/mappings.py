@@ -211,7 +211,8 @@ def save(header: list[str], mapping: dict[str, str], store: Any | None = None,
     issues = problems(mapping, header) + value_mapping.problems(values or {})
     if issues:
         raise ValueError("The mapping cannot be saved: " + "; ".join(issues))
-    from tracker.store.database import column_mappings, shared_store
+    from tracker.store.database import shared_store
+    from tracker.store.tables import column_mappings
 
     store = store or shared_store()
     key = signature(header)
@@ -250,7 +251,8 @@ def _load_body(header: list[str], store: Any | None
     from tracker import config
     from tracker.ingest import value_mapping
     from tracker.store import columnar
-    from tracker.store.database import column_mappings, shared_store
+    from tracker.store.database import shared_store
+    from tracker.store.tables import column_mappings
 
     if store is None:
         path = columnar.sqlite_path(config.db_url())

@@ -25,7 +25,8 @@ from sqlalchemy.engine import make_url
 
 from tracker.store import migrations
 from tracker.present.text import hide_password
-from tracker.store.database import Store, StoreError, incidents, metadata
+from tracker.store.database import Store, StoreError
+from tracker.store.tables import incidents, metadata
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 import streamlit as st
 
+from tracker.access import batch_actions, roles
 from tracker.briefs import claims, loading, lookup, model
-from tracker.access import auth
 from tracker.briefs import panels as panel_takeaways
 from tracker.present.text import md_escape
 from tracker.store.database import Store
@@ -208,7 +208,7 @@ def library_warnings() -> None:
         st.warning(f"A brief file was skipped: {md_escape(problem)}", icon=":material/warning:")
 
 
-def brief_upload(*, user: auth.User, store: Store, key: str) -> model.Brief | None:
+def brief_upload(*, user: roles.User, store: Store, key: str) -> model.Brief | None:
     """Upload a brief file: validate it, list its problems by field, add it when valid.
 
     Kept in one function so that access control can wrap it. Returns the added brief.
@@ -237,7 +237,7 @@ def brief_upload(*, user: auth.User, store: Store, key: str) -> model.Brief | No
     if not st.button("Add this brief", key=f"{key}_add", type="primary"):
         return None
     try:
-        added = auth.add_brief(raw, store, user)
+        added = batch_actions.add_brief(raw, store, user)
     except model.BriefError as exc:
         show_problems(exc.problems)
         return None

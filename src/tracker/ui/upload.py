@@ -13,11 +13,12 @@ import pandas as pd
 import streamlit as st
 
 from tracker import config
-from tracker.ingest import pipeline as ingest
+from tracker.access import roles
 from tracker.ingest import mappings
+from tracker.ingest import pipeline as ingest
 from tracker.present import safety
 from tracker.store.database import StoreError
-from tracker.ui import data
+from tracker.ui import data, replace
 
 STATE = "upload_report"
 VALUES = "upload_values"
@@ -89,7 +90,7 @@ def report_for(content: bytes, name: str, options: ingest.IngestOptions) -> inge
                 bar.progress(min(rows / estimate, 1.0),
                              text=f"{stage.capitalize()} {rows:,} rows of about {estimate:,}")
 
-        report = ingest.ingest_bytes(content, name, store=data.store(), options=options,
+        report = ingest.ingest_bytes(content, name, store=replace.store(), options=options,
                                      progress=progress)
         if bar is not None:
             bar.empty()
@@ -219,20 +220,20 @@ def commit_step(report: ingest.IngestReport, uploader: str, accept: set[int]) ->
     blocked = bool(report.error or report.needs_mapping or report.previous_batch
                    or report.batch_id or count == 0)
     if report.batch_id:
-        from tracker.access import auth
-
-        seen_by = auth.audience(data.store().batch(report.batch_id) or {})
+        seen_by = roles.audience(data.store().batch(report.batch_id) or {})
         st.success(f"Saved as batch {report.batch_id}: {count:,} incidents, not yet reviewed. "
-                   f"{seen_by}", icon=":material/check_circle:")
+                   f"{seen_by}{replace.saved_note(report.batch_id)}",
+                   icon=":material/check_circle:")
         return
-    if st.button(f"Save {count:,} incidents as a new batch", type="primary",
-                 key="upload_commit", disabled=blocked):
-        from tracker.access import auth
+    replaces = replace.replacing_id()
+    label = (f"Replace batch {replaces} with these {count:,} incidents" if replaces
+             else f"Save {count:,} incidents as a new batch")
+    if st.button(label, type="primary", key="upload_commit", disabled=blocked):
         from tracker.ui import auth as auth_ui
 
         try:  # the role is checked again where the batch is written
-            auth.commit_upload(report, data.store(), auth_ui.current_user(), accept_rows=accept)
-        except (StoreError, auth.PermissionDenied) as exc:
+            replace.save(report, auth_ui.current_user(), accept)
+        except (StoreError, roles.PermissionDenied) as exc:
             st.error(safety.escape_markdown(str(exc)), icon=":material/error:")
             return
         st.rerun()
