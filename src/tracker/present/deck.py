@@ -40,8 +40,9 @@ from tracker.briefs import library as briefs
 from tracker.ingest import places
 
 FIGURE_KINDS = ("province_map", "district_map", "surge_map", "group_bars", "timeline",
-                "headline", "type_bars", "target_bars")
-"""The main figures a slide may show (see :func:`tracker.present.slide_figures.build_figure`)."""
+                "headline", "type_bars", "target_bars", "text")
+"""The main figures a slide may show (see :func:`tracker.present.slide_figures.build_figure`;
+``text``: no figure, the takeaways across the slide)."""
 STEP_KINDS = ("day", "theme")
 DEFAULT_TAKEAWAYS = 2
 MAX_TAKEAWAYS = 6

@@ -107,6 +107,8 @@ def timeline_figure(slide: Slide, frame: pd.DataFrame, *,
             table = None
     fig = timeline_chart(frame, freq="month", by=None, look=look, published=table)
     fig.update_layout(legend={"font": {"size": max(look.font_size - 2, 12)}})
+    if slide.spec.start and slide.spec.end and (slide.spec.end - slide.spec.start).days < 400:
+        fig.update_xaxes(dtick="M1", tickformat="%b<br>%Y")  # one tick per month
     if table is None:  # say so on the slide itself, in the room and in the exported deck
         fig.add_annotation(text="No publisher gives a monthly count for this area: "
                                 "this dataset only.", showarrow=False, xref="paper",
@@ -189,7 +191,7 @@ def add_size_key(fig: go.Figure, *, font_size: int = 14) -> go.Figure:
     chosen = list(dict.fromkeys([values[-1], values[len(values) // 2], values[0]]))
     top = pairs[values[-1]]
     step = top + 8
-    width = step * len(chosen) + 16
+    width = max(step * len(chosen) + 16, len(KEY_TITLE) * 0.6 * font_size + 16)
     fig.add_shape(type="rect", xref="paper", yref="paper", xanchor=1, yanchor=1,
                   xsizemode="pixel", ysizemode="pixel", x0=-width - 4, x1=-4,
                   y0=-(top + font_size * 2 + 30), y1=-4, fillcolor="rgba(255,255,255,0.9)",
@@ -199,7 +201,8 @@ def add_size_key(fig: go.Figure, *, font_size: int = 14) -> go.Figure:
                        font={"size": font_size}, xanchor="center", yanchor="middle")
     for i, value in enumerate(chosen):
         d = pairs[value]
-        centre_x = -width - 4 + 8 + step * i + step / 2
+        pad = (width - step * len(chosen)) / 2
+        centre_x = -width - 4 + pad + step * i + step / 2
         centre_y = -(font_size + 14 + top / 2)
         fig.add_shape(type="circle", xref="paper", yref="paper", xanchor=1, yanchor=1,
                       xsizemode="pixel", ysizemode="pixel", x0=centre_x - d / 2,
@@ -218,25 +221,99 @@ def stand_alone(fig: go.Figure, *, title: str, area_period: str, caveat: str, so
     above, the sample caveat and the source line below (all escaped: data text).
 
     The figure grows by the room these take, so a map keeps the size its zoom was fitted
-    for; export it at ``fig.layout.height``.
+    for; export it at ``fig.layout.height``. Legends and axis labels keep their room: the
+    title sits above them, the caption below them (placed in pixels from the plot).
     """
-    top, bottom = round(font_size * 4.2), round(font_size * 3.6)
     height = int(fig.layout.height or charts.PRESENTER.height)
+    width = int(fig.layout.width or 760)
+    heading = _wrap(title, width, round(font_size * 1.25), bold=True) + [
+        *_wrap(area_period, width, round(font_size * 1.25))]
+    footing = _wrap(caveat, width, font_size) + _wrap(f"Source: {source}", width, font_size)
+    top = round(font_size * 1.25 * 1.3 * len(heading) + 10)
+    caption = round(font_size * 1.3 * len(footing) + 8)
     margin = fig.layout.margin
+    t_old, b_old = margin.t or 0, margin.b or 0
+    left = max(margin.l or 0, _left_px(fig))
+    legend = _legend_px(fig, width) if _legend_shown(fig) else 0
+    y = fig.layout.legend.y
+    above = legend if y is not None and y >= 1 else 0
+    below = legend if y is not None and y <= 0 else 0
+    axis = _axis_px(fig)
     fig.update_layout(
-        height=height + top + bottom,
-        margin={"l": margin.l or 0, "r": margin.r or 0, "t": (margin.t or 0) + top,
-                "b": (margin.b or 0) + bottom},
-        title={"text": f"<b>{html.escape(title)}</b><br><span style='font-size:"
-                       f"{font_size}px'>{html.escape(area_period)}</span>",
-               "font": {"size": round(font_size * 1.4)}, "x": 0.01, "xanchor": "left",
-               "y": 1 - 6 / (height + top + bottom), "yanchor": "top"},
+        height=height + top + caption,
+        margin={"l": left, "r": max(margin.r or 0, 20), "t": max(t_old, above) + top,
+                "b": b_old + below + axis + caption, "autoexpand": False},
+        title=None,
     )
-    fig.add_annotation(text=f"{html.escape(caveat)}<br>Source: {html.escape(source)}",
-                       xref="paper", yref="paper", x=0, y=0, xanchor="left",
-                       yanchor="top", yshift=-(margin.b or 0) - 6, showarrow=False,
-                       align="left", font={"size": font_size, "color": "#222222"})
+    lines = [f"<b>{html.escape(line)}</b>" for line in heading[:-1]] + [
+        html.escape(heading[-1])]
+    fig.add_annotation(
+        text="<br>".join(lines), xref="paper", yref="paper", x=0, y=1, xanchor="left",
+        yanchor="bottom", xshift=-left + 8, yshift=max(t_old, above) + 4, showarrow=False,
+        align="left", font={"size": round(font_size * 1.25)})
+    fig.add_annotation(
+        text="<br>".join(html.escape(line) for line in footing), xref="paper", yref="paper",
+        x=0, y=0, xanchor="left", yanchor="top", xshift=-left + 8,
+        yshift=-(b_old + below + axis), showarrow=False, align="left",
+        font={"size": font_size, "color": "#222222"})
     return fig
+
+
+def _wrap(text: str, width: int, size: int, *, bold: bool = False) -> list[str]:
+    """Lines of ``text`` that fit ``width`` pixels at ``size`` (a width estimate)."""
+    per = max(int((width - 24) / (size * (0.64 if bold else 0.58))), 10)
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= per:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _left_px(fig: go.Figure) -> int:
+    """Room for the y axis' labels and title at the left of a chart (0 for maps)."""
+    size = fig.layout.font.size or 14
+    bars = [t for t in fig.data if t.type == "bar" and t.orientation == "h"]
+    if bars:
+        longest = max((len(str(v)) for t in bars for v in (t.y if t.y is not None else ())), default=4)
+        return round(longest * 0.6 * size + 16)
+    if any(t.type in ("bar", "scatter") for t in fig.data):
+        return round(size * 4.5)
+    return 0
+
+
+def _legend_shown(fig: go.Figure) -> bool:
+    return fig.layout.showlegend is not False and any(
+        t.showlegend is not False and t.name for t in fig.data
+        if t.type not in ("choroplethmap", "indicator"))
+
+
+def _axis_px(fig: go.Figure) -> int:
+    """Room for the x axis' tick labels and title under a chart (0 for maps and numbers)."""
+    if not any(t.type in ("bar", "scatter") for t in fig.data):
+        return 0
+    size = fig.layout.font.size or 14
+    dated = any(t.type == "bar" and t.orientation != "h" for t in fig.data)
+    lines = 2 if dated else 1  # date ticks carry the year on a second line
+    titled = bool(fig.layout.xaxis.title.text)
+    return round(size * 1.35 * lines + (size * 1.6 if titled else 0) + 10)
+
+
+def _legend_px(fig: go.Figure, width: int) -> int:
+    """Rough height of a horizontal legend under the plot (entries wrap into rows)."""
+    size = fig.layout.legend.font.size or fig.layout.font.size or 14
+    names = [t.name for t in fig.data if t.showlegend is not False and t.name
+             and t.type not in ("choroplethmap", "indicator")]
+    names = list(dict.fromkeys(names))
+    needed = sum(len(n) * 0.58 * size + 46 for n in names)
+    if needed <= width:
+        rows = 1
+    elif (fig.layout.legend.y or 0) >= 1:  # the timelines' legend: an entry a row then
+        rows = len(names)
+    else:
+        rows = int(-(-needed // width))
+    return round(rows * size * 1.75 + 6)
 
 
 def slide_day_map(incidents: pd.DataFrame, *, current: object,

@@ -63,7 +63,7 @@ from tracker.present.takeaways import (  # noqa: F401
 )
 
 SAMPLE_NOTE = "a sample of reported attacks, not a complete count"
-CAVEAT = f"This dataset is {SAMPLE_NOTE}: news reports, as collected."
+CAVEAT = f"This dataset is {SAMPLE_NOTE}."
 """The one-line caveat every picture that leaves the app carries."""
 
 
