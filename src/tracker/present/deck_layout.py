@@ -52,6 +52,8 @@ class Page:
     line: str = ""
     notes: str = ""
     size: int = LARGEST_PT
+    columns: int = 1
+    """Bullets in this many columns side by side (the sources)."""
 
 
 @dataclass(frozen=True)
@@ -112,11 +114,13 @@ def sources_pages(outlets: Sequence[tuple[str, int]], notes: str) -> list[Page]:
     bullets = [Bullet(name, f"{n:,} report{'s' if n != 1 else ''}") for name, n in outlets]
     if not bullets:
         bullets = [Bullet("No source", "no incident on these slides")]
-    parts = split(bullets, width_in=WIDE[2] / 2, height_in=WIDE[3], extra_lines=1)
+    column = split(bullets, width_in=WIDE[2] / 2 - 0.2, height_in=WIDE[3])
+    size = min(s for _, s in column)
+    parts = [[b for part, _ in column[i:i + 2] for b in part] for i in range(0, len(column), 2)]
     pages = []
-    for i, (part, size) in enumerate(parts, start=1):
+    for i, part in enumerate(parts, start=1):
         title = "Sources" + (f" ({i} of {len(parts)})" if len(parts) > 1 else "")
-        pages.append(Page(title=title, bullets=part, size=size, notes=notes,
+        pages.append(Page(title=title, bullets=part, size=size, notes=notes, columns=2,
                           line="News reports, as collected; every link is in the speaker "
                                "notes and in the incidents' CSV export."))
     return pages
@@ -181,10 +185,10 @@ def deck_pptx(cover: Cover, pages: Sequence[Page], *, now: dt.datetime | None = 
                 io.BytesIO(item.png), *(Inches(v) for v in png_box(item.png, PICTURE)))
             picture._element.nvPicPr.cNvPr.set("descr", item.description)
             rect = POINTS
-        if item.bullets:
-            frame = page.shapes.add_textbox(*(Inches(v) for v in rect)).text_frame
+        for box_rect, bullets in _columns(item, rect):
+            frame = page.shapes.add_textbox(*(Inches(v) for v in box_rect)).text_frame
             frame.word_wrap = True
-            for i, bullet in enumerate(item.bullets):
+            for i, bullet in enumerate(bullets):
                 para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
                 para.space_after = Pt(item.size * 0.6)
                 if bullet.label:
@@ -194,7 +198,7 @@ def deck_pptx(cover: Cover, pages: Sequence[Page], *, now: dt.datetime | None = 
                 body = para.add_run()
                 body.text = bullet.text if bullet.label else f"• {bullet.text}"
                 body.font.size = Pt(item.size)
-            if item.credit:
+            if item.credit and bullets is item.bullets:
                 cite = frame.add_paragraph().add_run()
                 cite.text = item.credit
                 cite.font.size, cite.font.italic = Pt(MIN_PT), True
@@ -206,6 +210,20 @@ def deck_pptx(cover: Cover, pages: Sequence[Page], *, now: dt.datetime | None = 
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()
+
+
+def _columns(item: Page, rect: tuple[float, float, float, float]
+             ) -> list[tuple[tuple[float, float, float, float], list[Bullet]]]:
+    """The page's text boxes: one, or side-by-side columns with the bullets shared out."""
+    if not item.bullets:
+        return []
+    if item.columns <= 1:
+        return [(rect, item.bullets)]
+    x, y, w, h = rect
+    per = -(-len(item.bullets) // item.columns)
+    width = w / item.columns
+    return [((x + i * width, y, width - 0.2, h), item.bullets[i * per:(i + 1) * per])
+            for i in range(item.columns) if item.bullets[i * per:(i + 1) * per]]
 
 
 def _cover_line(cover: Cover) -> str:
@@ -257,13 +275,13 @@ def deck_pdf(cover: Cover, pages: Sequence[Page]) -> bytes:
             x, y, w, h = (v * inch for v in png_box(item.png, PICTURE))
             pdf.drawImage(ImageReader(io.BytesIO(item.png)), x, page_h - y - h, w, h)
             rect = POINTS
-        paragraphs = [(f"<font name='{bold}'>• {escape(b.label)}:</font> " if b.label
-                       else "• ") + escape(b.text) for b in item.bullets]
-        if item.credit:
-            paragraphs.append(f"<font color='#333333' size='{MIN_PT}'>"
-                              f"{escape(item.credit)}</font>")
-        if paragraphs:
-            text_block(rect, paragraphs, item.size)
+        for box_rect, bullets in _columns(item, rect):
+            paragraphs = [(f"<font name='{bold}'>• {escape(b.label)}:</font> " if b.label
+                           else "• ") + escape(b.text) for b in bullets]
+            if item.credit and bullets is item.bullets:
+                paragraphs.append(f"<font color='#333333' size='{MIN_PT}'>"
+                                  f"{escape(item.credit)}</font>")
+            text_block(box_rect, paragraphs, item.size)
         if item.line:
             text_block(LINE, [escape(item.line)], MIN_PT, color=grey)
         text_block(NUMBER, [f"{number} / {len(pages) + 1}"], MIN_PT, color=grey)

@@ -19,7 +19,7 @@ from tracker.analysis import asof
 from tracker.present import charts
 from tracker.present import export
 from tracker.present import slides
-from tracker.ui import data
+from tracker.ui import data, layout
 
 PNG_MIME = "image/png"
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -49,7 +49,8 @@ def export_row(fig: go.Figure | Callable[[], go.Figure] | None, frame: pd.DataFr
     if fig is not None:
         line = _as_of_line(frame)
         cols[0].download_button(
-            "Chart as PNG", data=lambda: _desk_png(fig, line), file_name=f"{stem}.png",
+            "Chart as PNG", data=lambda: _desk_png(fig, line, frame, name),
+            file_name=f"{stem}.png",
             mime=PNG_MIME, key=f"{key}_png", icon=":material/image:", on_click="ignore",
             width="stretch", disabled=frame.empty,
         )
@@ -61,17 +62,32 @@ def png_button(fig: go.Figure | Callable[[], go.Figure], *, key: str, name: str,
     """A small "PNG" button under a chart: the image is drawn offline only when pressed."""
     line = _as_of_line(None)
     st.download_button(
-        "PNG", data=lambda: _desk_png(fig, line), file_name=f"{_stem(name)}.png", mime=PNG_MIME,
+        "PNG", data=lambda: _desk_png(fig, line, None, name), file_name=f"{_stem(name)}.png",
+        mime=PNG_MIME,
         key=f"{key}_png", icon=":material/image:", on_click="ignore", disabled=disabled,
         help="Download this chart as an image (drawn on this machine, no internet needed)",
     )
 
 
-def _desk_png(fig: go.Figure | Callable[[], go.Figure], line: str | None = None) -> bytes:
-    figure = fig() if callable(fig) else fig
+def _desk_png(fig: go.Figure | Callable[[], go.Figure], line: str | None = None,
+              frame: pd.DataFrame | None = None, name: str = "") -> bytes:
+    figure = go.Figure(fig() if callable(fig) else fig)  # a copy: the page keeps its own
     width, height = desk_png_size(figure)
-    png = export.figure_png(figure, width=width, height=height)
+    figure.update_layout(width=width, height=height)
+    _stand_alone(figure, frame, name)
+    png = export.figure_png(figure, width=width, height=int(figure.layout.height))
     return asof.stamp_png(png, line) if line else png  # a view as of a moment says so
+
+
+def _stand_alone(fig: go.Figure, frame: pd.DataFrame | None, name: str) -> None:
+    """Title, area and period, the sample caveat and the source on a dashboard PNG."""
+    spec = layout.current_spec()
+    title = fig.layout.title.text or name.replace("-", " ").replace("_", " ").capitalize()
+    rows = frame if frame is not None else spec.apply(data.incidents())
+    slides.stand_alone(fig, title=re.sub(r"<[^>]+>", "", str(title)),
+                       area_period=f"{slides.area_words(spec)} · {spec.period_label(rows)}",
+                       caveat=slides.CAVEAT, source=slides.source_summary(rows),
+                       font_size=14)
 
 
 def incidents_buttons(frame: pd.DataFrame, *, key: str, stem: str, columns=None) -> None:
@@ -112,8 +128,8 @@ def slide_png_button(slide: slides.Slide, frame: pd.DataFrame, step: int | None,
     width, height = export.SLIDE_FIGURE_PX
 
     def _png() -> bytes:
-        fig = slides.build_figure(slide, frame, step=step, width=width, height=height)
-        png = export.figure_png(fig, width=width, height=height)
+        fig = export.slide_picture(slide, frame, step, width=width, height=height)
+        png = export.picture_png(fig, width=width)
         if slide.spec.as_of is not None:  # a view as of a moment says so
             png = asof.stamp_png(png, slides.data_line(slide, frame))
         return png
@@ -122,7 +138,7 @@ def slide_png_button(slide: slides.Slide, frame: pd.DataFrame, step: int | None,
     st.download_button(
         "This figure as PNG", data=_png, file_name=f"{_stem(slide.id)}{suffix}.png",
         mime=PNG_MIME, key=f"{key}_png", icon=":material/image:", on_click="ignore",
-        width="stretch", disabled=frame.empty,
+        width="stretch", disabled=frame.empty or slide.figure == "text",
     )
 
 
