@@ -1,10 +1,12 @@
 """Presenter: the briefing sequence one slide at a time, for sharing a screen.
 
 The slide number and step are in the URL (``?present=1&slide=N&step=K``); the sequence is
-``data/slides.yaml``, or a saved briefing (``?briefing=NAME``) built with the Briefings
-menu. Large type, no sidebar, nothing that scrolls at 1280 × 720.
+``data/slides.yaml``, or a saved briefing (``?briefing=NAME``) built in the
+Export menu's Briefings part. Large type, no sidebar, nothing that scrolls at 1280 × 720.
 """
 
+
+import streamlit as st
 
 from tracker.present import slides
 from tracker.ui import as_of, data, deck_builder, exports, layout, present
@@ -26,6 +28,6 @@ with export_menu:
     exports.deck_buttons(deck, everything, key="present_deck", safe=safe)
     exports.incidents_buttons(frame, key="present_rows", stem=slide.id)
     as_of.copy_link()
-deck_builder.builder(menu.popover("Briefings", icon=":material/edit_note:", width="stretch"))
+    deck_builder.builder(st.container())  # build, save and open briefings (same menu: no scroll)
 
 present.slide_body(deck, slide, frame, where.step, everything=everything)

@@ -110,20 +110,22 @@ def split(bullets: Sequence[Bullet], *, width_in: float, height_in: float,
 
 
 def sources_pages(outlets: Sequence[tuple[str, int]], notes: str) -> list[Page]:
-    """The closing "Sources" page(s): each outlet and how many of the deck's reports it gave."""
+    """The closing "Sources" page: the outlets and how many of the deck's reports each gave,
+    the most cited first, as many as fit at :data:`MIN_PT` in two columns; the rest are
+    counted on the page and listed in its notes."""
     bullets = [Bullet(name, f"{n:,} report{'s' if n != 1 else ''}") for name, n in outlets]
     if not bullets:
         bullets = [Bullet("No source", "no incident on these slides")]
     column = split(bullets, width_in=WIDE[2] / 2 - 0.2, height_in=WIDE[3])
-    size = min(s for _, s in column)
-    parts = [[b for part, _ in column[i:i + 2] for b in part] for i in range(0, len(column), 2)]
-    pages = []
-    for i, part in enumerate(parts, start=1):
-        title = "Sources" + (f" ({i} of {len(parts)})" if len(parts) > 1 else "")
-        pages.append(Page(title=title, bullets=part, size=size, notes=notes, columns=2,
-                          line="News reports, as collected; every link is in the speaker "
-                               "notes and in the incidents' CSV export."))
-    return pages
+    fits = sum(len(part) for part, _ in column[:2])
+    if fits < len(bullets):
+        rest = len(bullets) - fits + 1
+        bullets = [*bullets[:fits - 1],
+                   Bullet("", f"{rest} other outlets, listed in this slide's notes")]
+    size = min(s for _, s in column[:2])
+    return [Page(title="Sources", bullets=bullets, size=size, notes=notes, columns=2,
+                 line="News reports, as collected; every link is in the speaker notes and "
+                      "in the incidents' CSV export.")]
 
 
 def png_box(png: bytes, box: tuple[float, float, float, float]

@@ -15,7 +15,7 @@ import pandas as pd
 from tracker.analysis import analytics
 from tracker.present import summary
 from tracker.present.deck import Slide, days
-from tracker.present.slide_figures import group_counts
+from tracker.present.slide_figures import NO_GROUP, group_counts
 
 MAX_POINTS = 4
 
@@ -51,7 +51,11 @@ def _for_figure(slide: Slide, frame: pd.DataFrame) -> str | None:
     """The point the slide's own figure makes: its top bars, busiest month or day."""
     if slide.figure == "group_bars":
         counts = group_counts(frame)
-        return "Named most often: " + _top(counts, "group") + "."
+        named = counts[counts["group"] != NO_GROUP]
+        if named.empty:
+            return f"No report of these {summary._n(len(frame), 'attack')} names a group."
+        return (f"{int(named['incidents'].sum()):,} of {len(frame):,} reports name a group; "
+                "most often " + _top(named, "group") + ".")
     if slide.figure in ("type_bars", "target_bars"):
         column = "attack_type" if slide.figure == "type_bars" else "target"
         word = "Most common attack types" if column == "attack_type" else "Most hit targets"

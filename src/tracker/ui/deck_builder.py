@@ -64,6 +64,7 @@ def talking_points(slide: slides.Slide, frame: pd.DataFrame,
 def builder(container) -> None:
     """The builder: open a saved briefing, or build, save and open a new one."""
     with container:
+        st.markdown("**Briefings**")
         _open_saved()
         errors = st.session_state.pop(_ERRORS, None)
         for problem in errors or []:
