@@ -311,9 +311,10 @@ def _legend_px(fig: go.Figure, width: int) -> int:
         rows = 1
     elif (fig.layout.legend.y or 0) >= 1:  # the timelines' legend: an entry a row then
         rows = len(names)
-    else:
-        rows = int(-(-needed // width))
-    return round(rows * size * 1.75 + 6)
+    else:  # entries wrap into columns about as wide as the average entry
+        per_row = max(int(width // (needed / len(names))), 1)
+        rows = -(-len(names) // per_row)
+    return round(rows * max(size * 1.75, 29) + 6)  # a row holds the larger symbols too
 
 
 def slide_day_map(incidents: pd.DataFrame, *, current: object,

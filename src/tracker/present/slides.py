@@ -49,6 +49,7 @@ from tracker.present.navigation import (  # noqa: F401
 from tracker.present.slide_figures import (  # noqa: F401
     LEGEND_ROW_PX,
     NO_GROUP,
+    add_size_key,
     build_figure,
     group_counts,
     headline_figure,

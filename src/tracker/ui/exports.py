@@ -84,6 +84,8 @@ def _stand_alone(fig: go.Figure, frame: pd.DataFrame | None, name: str) -> None:
     spec = layout.current_spec()
     title = fig.layout.title.text or name.replace("-", " ").replace("_", " ").capitalize()
     rows = frame if frame is not None else spec.apply(data.incidents())
+    if any(t.type == "scattermap" for t in fig.data):
+        slides.add_size_key(fig, font_size=12)  # a map: what the bubble sizes mean
     slides.stand_alone(fig, title=re.sub(r"<[^>]+>", "", str(title)),
                        area_period=f"{slides.area_words(spec)} · {spec.period_label(rows)}",
                        caveat=slides.CAVEAT, source=slides.source_summary(rows),
