@@ -226,8 +226,8 @@ def stand_alone(fig: go.Figure, *, title: str, area_period: str, caveat: str, so
     """
     height = int(fig.layout.height or charts.PRESENTER.height)
     width = int(fig.layout.width or 760)
-    heading = _wrap(title, width, round(font_size * 1.25), bold=True) + [
-        *_wrap(area_period, width, round(font_size * 1.25))]
+    named = _wrap(title, width, round(font_size * 1.25), bold=True)
+    heading = [*named, *_wrap(area_period, width, round(font_size * 1.25))]
     footing = _wrap(caveat, width, font_size) + _wrap(f"Source: {source}", width, font_size)
     top = round(font_size * 1.25 * 1.3 * len(heading) + 10)
     caption = round(font_size * 1.3 * len(footing) + 8)
@@ -245,8 +245,8 @@ def stand_alone(fig: go.Figure, *, title: str, area_period: str, caveat: str, so
                 "b": b_old + below + axis + caption, "autoexpand": False},
         title=None,
     )
-    lines = [f"<b>{html.escape(line)}</b>" for line in heading[:-1]] + [
-        html.escape(heading[-1])]
+    lines = [f"<b>{html.escape(line)}</b>" if i < len(named) else html.escape(line)
+             for i, line in enumerate(heading)]
     fig.add_annotation(
         text="<br>".join(lines), xref="paper", yref="paper", x=0, y=1, xanchor="left",
         yanchor="bottom", xshift=-left + 8, yshift=max(t_old, above) + 4, showarrow=False,
@@ -276,7 +276,8 @@ def _left_px(fig: go.Figure) -> int:
     size = fig.layout.font.size or 14
     bars = [t for t in fig.data if t.type == "bar" and t.orientation == "h"]
     if bars:
-        longest = max((len(str(v)) for t in bars for v in (t.y if t.y is not None else ())), default=4)
+        labels = [v for t in bars for v in (t.y if t.y is not None else ())]
+        longest = max((len(str(v)) for v in labels), default=4)
         return round(longest * 0.6 * size + 16)
     if any(t.type in ("bar", "scatter") for t in fig.data):
         return round(size * 4.5)
