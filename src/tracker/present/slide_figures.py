@@ -151,7 +151,7 @@ def _fit_map(fig: go.Figure, lat: pd.Series, lon: pd.Series, *, width: int, heig
     if incidents is not None:
         map_labels.add_place_names(fig, incidents, width_px=width, height_px=map_height,
                                    font_size=round(size * 0.75))
-    add_size_key(fig, font_size=max(size - 6, 14))
+    add_size_key(fig, font_size=max(size - 2, 14))  # on screen too: 20 px in slide type
 
 
 
