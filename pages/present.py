@@ -1,16 +1,20 @@
 """Presenter: the briefing sequence one slide at a time, for sharing a screen.
 
 The slide number and step are in the URL (``?present=1&slide=N&step=K``); the sequence is
-``data/slides.yaml``. Large type, no sidebar, nothing that scrolls at 1280 × 720.
+``data/slides.yaml``, or a saved briefing (``?briefing=NAME``) built in the
+Export menu's Briefings part. Large type, no sidebar, nothing that scrolls at 1280 × 720.
 """
 
 
+import streamlit as st
+
 from tracker.present import slides
-from tracker.ui import as_of, data, exports, layout, present
+from tracker.ui import as_of, data, deck_builder, exports, layout, present
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)
 
-deck = slides.with_as_of(present.deck(), data.as_of())  # data lines name a link's moment
+chosen = deck_builder.deck(present.deck())  # ?briefing=NAME, else the bundled sequence
+deck = slides.with_as_of(chosen, data.as_of())  # data lines name a link's moment
 where = present.position(deck)
 slide = deck.slides[where.index]
 menu = present.header(deck, slide, where)
@@ -24,5 +28,6 @@ with export_menu:
     exports.deck_buttons(deck, everything, key="present_deck", safe=safe)
     exports.incidents_buttons(frame, key="present_rows", stem=slide.id)
     as_of.copy_link()
+    deck_builder.builder(st.container())  # build, save and open briefings (same menu: no scroll)
 
-present.slide_body(deck, slide, frame, where.step)
+present.slide_body(deck, slide, frame, where.step, everything=everything)

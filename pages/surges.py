@@ -4,7 +4,7 @@ and as the incidents behind them, each with its source."""
 import streamlit as st
 
 from tracker.analysis import aggregates, filters, surge_detection
-from tracker.present import charts
+from tracker.present import surge_charts
 from tracker.present.safety import escape_markdown
 from tracker.present.text import date_range
 from tracker.ui import cards, data, exports, layout
@@ -42,7 +42,7 @@ if not layout.nothing_matches(shown):  # a period with no incident gets words, n
                                         span=aggregates.data_span(history),
                                         baseline_days=params.baseline_days,
                                         min_history_days=params.min_history_days)
-    timeline = charts.surge_timeline(
+    timeline = surge_charts.surge_timeline(
         surge_detection.daily_counts(rows, span=aggregates.data_span(history)), windows,
         [s for s in in_view if s.area == area], surge_detection.pinned_events(rows),
         measure=measure, show_claims=claims, window_label=params.window_label,

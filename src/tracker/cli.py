@@ -342,6 +342,10 @@ def migrate_store(source: str | None, target: str, replace: bool, as_json: bool)
               help="Also write the same deck as a PDF.")
 @click.option("--slides", "slides_file", type=click.Path(exists=True, dir_okay=False,
               path_type=Path), help="Slide sequence (default: data/slides.yaml).")
+@click.option("--briefing", "briefing_name", default=None, metavar="NAME",
+              help="A briefing saved in the store (the Presenter page's Briefings menu).")
+@click.option("--from-yaml", "briefing_file", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="A briefing written as YAML (region, period, slides).")
 @click.option("--include-unreviewed", is_flag=True,
               help="Also show batches not yet reviewed and batches marked sensitive "
                    "(left out by default, as in presenter mode).")
@@ -349,20 +353,32 @@ def migrate_store(source: str | None, target: str, replace: bool, as_json: bool)
               help="The data as it stood then (ISO 8601 UTC, e.g. 2026-02-24T10:00:00Z, or "
                    "a batch id), as a link's ?as_of= shows it.")
 def export_deck(out: Path, pdf: Path | None, slides_file: Path | None,
+                briefing_name: str | None, briefing_file: Path | None,
                 include_unreviewed: bool, as_of_text: str | None) -> None:
-    """Export the briefing sequence as a PPTX deck (and a PDF), offline."""
+    """Export the briefing sequence, a saved briefing or a briefing file as a PPTX deck
+    (and a PDF), offline."""
     from tracker.analysis import asof
-    from tracker.present import export, slides
+    from tracker.present import briefing, export, slides
 
     if out.suffix.lower() != ".pptx":
         raise click.BadParameter("the deck must be a .pptx file", param_hint="--out")
+    if sum(x is not None for x in (slides_file, briefing_name, briefing_file)) > 1:
+        raise click.UsageError("give one of --slides, --briefing and --from-yaml")
+    chosen = None
+    store = open_store()
     try:
         deck = slides.load_deck(slides_file)
-    except slides.SlideConfigError as exc:
+        if briefing_file is not None:
+            chosen = briefing.load_yaml(briefing_file)
+        elif briefing_name is not None:
+            chosen = briefing.load(briefing_name, store=store)
+            if chosen is None:
+                raise click.ClickException(f"no briefing is saved as {briefing_name!r}; "
+                                           f"saved: {', '.join(briefing.names(store)) or 'none'}")
+    except (slides.SlideConfigError, briefing.BriefingError) as exc:
         problems = "\n  ".join(exc.problems)
-        raise click.ClickException(f"the slide file is invalid:\n  {problems}") from None
+        raise click.ClickException(f"the slides are invalid:\n  {problems}") from None
     safe = not include_unreviewed
-    store = open_store()
     moment = None
     if as_of_text is not None:
         committed = store.batch_moment(as_of_text.strip()[:64])
@@ -373,6 +389,8 @@ def export_deck(out: Path, pdf: Path | None, slides_file: Path | None,
         deck = slides.with_as_of(deck, moment)
     incidents = store.load_incidents(reviewed_only=safe, include_sensitive=not safe,
                                      as_of=moment)
+    if chosen is not None:  # the surge slide is found in the incidents shown
+        deck = slides.with_as_of(chosen.to_deck(incidents), moment)
     try:
         result = export.export_deck(deck, incidents, out, pdf, safe=safe)
     except export.ExportError as exc:

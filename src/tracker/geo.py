@@ -7,6 +7,7 @@ an STRtree through geopandas' ``sjoin``); nothing loops over rows in Python.
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -95,27 +96,44 @@ def nearest_district(
     return pd.Series(result, index=lat.index, dtype=object)
 
 
-def fit_view(lat: pd.Series, lon: pd.Series, width_px: int = 900, height_px: int = 600) -> dict:
-    """Centre and zoom for a MapLibre map that shows all the given points.
+def map_view(lat: pd.Series, lon: pd.Series, *, width: int, height: int,
+             fill: float = 0.9, min_degrees: float = 0.5) -> dict:
+    """Centre and zoom that fit the points' box into ``width`` × ``height`` pixels.
 
-    plotly opens a map at 0°, 0° without an explicit centre, so every map calls this.
+    The one map fit of the project (dashboard maps, slides, exports). plotly opens a map
+    at 0°, 0° without an explicit centre, so every map calls this. It uses the Web
+    Mercator projection MapLibre draws in (a world 512 px wide at zoom 0), so the box fills
+    ``fill`` of the tighter side: a degree of latitude is longer on the map than a degree
+    of longitude, by 1/cos(latitude). A box narrower than ``min_degrees`` is widened to it
+    (one district does not zoom to street level).
     """
     lat = pd.to_numeric(pd.Series(lat), errors="coerce").dropna()
     lon = pd.to_numeric(pd.Series(lon), errors="coerce").dropna()
-    if lat.empty:
-        lat_min, lat_max, lon_min, lon_max = 23.6, 37.1, 60.9, 77.8
-    else:
-        lat_min, lat_max = float(lat.min()), float(lat.max())
-        lon_min, lon_max = float(lon.min()), float(lon.max())
-    span_lon = max(lon_max - lon_min, 0.5) * 1.25
-    span_lat = max(lat_max - lat_min, 0.5) * 1.25
-    zoom_lon = np.log2(360.0 * width_px / 512.0 / span_lon)
-    zoom_lat = np.log2(180.0 * height_px / 512.0 / span_lat)
-    zoom = float(np.clip(min(zoom_lon, zoom_lat), 3.0, 9.0))
+    if lat.empty or lon.empty:
+        lat, lon = pd.Series([23.6, 37.1]), pd.Series([60.9, 77.8])
+    lat_lo, lat_hi = _widen(float(lat.min()), float(lat.max()), min_degrees)
+    lon_lo, lon_hi = _widen(float(lon.min()), float(lon.max()), min_degrees)
+    x0, x1 = (lon_lo + 180) / 360, (lon_hi + 180) / 360
+    y0, y1 = _mercator_y(lat_hi), _mercator_y(lat_lo)
+    span_x, span_y = max(x1 - x0, 1e-6), max(y1 - y0, 1e-6)
+    zoom = math.log2(min(width * fill / (512 * span_x), height * fill / (512 * span_y)))
+    centre_y = (y0 + y1) / 2
+    centre_lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * centre_y))))
     return {
-        "center": {"lat": (lat_min + lat_max) / 2, "lon": (lon_min + lon_max) / 2},
-        "zoom": round(zoom, 2),
+        "center": {"lat": round(centre_lat, 4), "lon": round((x0 + x1) / 2 * 360 - 180, 4)},
+        "zoom": round(min(max(zoom, 2.0), 10.0), 2),
     }
+
+
+def _widen(lo: float, hi: float, least: float) -> tuple[float, float]:
+    pad = max(least - (hi - lo), 0.0) / 2
+    return lo - pad, hi + pad
+
+
+def _mercator_y(lat: float) -> float:
+    """Latitude → Web Mercator y in [0, 1] (0 at the top)."""
+    phi = math.radians(max(min(lat, 85.0), -85.0))
+    return (1 - math.log(math.tan(phi) + 1 / math.cos(phi)) / math.pi) / 2
 
 
 def province_bounds(province: str) -> tuple[float, float, float, float]:

@@ -17,6 +17,7 @@ import pytest
 
 from tracker import schema
 from tracker.present import charts
+from tracker.present import timelines
 from tracker.present import map_labels
 from tracker.ingest import places
 from tracker.present import shapes
@@ -234,7 +235,7 @@ def test_unknown_choices_are_refused(bundled):
     with pytest.raises(ValueError, match="color_by"):
         charts.province_map(bundled, color_by="target")
     with pytest.raises(ValueError, match="freq"):
-        charts.timeline_chart(bundled, freq="year")
+        timelines.timeline_chart(bundled, freq="year")
 
 
 # --- district map ------------------------------------------------------------------------
@@ -325,7 +326,7 @@ def bar_totals(fig: go.Figure) -> dict[str, int]:
 
 
 def test_timeline_by_province_adds_up(bundled):
-    fig = charts.timeline_chart(bundled, freq="month")
+    fig = timelines.timeline_chart(bundled, freq="month")
     assert bar_totals(fig) == bundled["province"].value_counts().to_dict()
     assert [t.name for t in fig.data][:2] == ["Balochistan", "Khyber Pakhtunkhwa"]
     assert fig.data[0].marker.color == charts.PROVINCE_COLORS["Balochistan"]
@@ -333,7 +334,7 @@ def test_timeline_by_province_adds_up(bundled):
 
 def test_timeline_by_day_in_the_surge(bundled):
     window = surge(bundled)
-    fig = charts.timeline_chart(window, freq="day", measure="killed")
+    fig = timelines.timeline_chart(window, freq="day", measure="killed")
     kp = next(t for t in fig.data if t.name == "Khyber Pakhtunkhwa")
     expected = window[window.province == "Khyber Pakhtunkhwa"].groupby(
         window["date"].dt.strftime("%Y-%m-%d"))["killed"].sum()
@@ -343,7 +344,7 @@ def test_timeline_by_day_in_the_surge(bundled):
 
 def test_timeline_by_week_without_a_split(bundled):
     part = bundled[bundled.province == "Balochistan"]
-    fig = charts.timeline_chart(part, freq="week", by=None, measure="casualties")
+    fig = timelines.timeline_chart(part, freq="week", by=None, measure="casualties")
     (trace,) = fig.data
     assert int(np.sum(trace.y)) == int(part["killed"].sum()) + int(part["injured"].sum())
     assert all(pd.Timestamp(x).day_of_week == 0 for x in trace.x)  # weeks start on Monday

@@ -9,7 +9,7 @@ import html
 import pytest
 
 from tracker.analysis import aggregates
-from tracker.present import charts
+from tracker.present import surge_charts
 from tracker.analysis import coverage
 
 
@@ -136,7 +136,7 @@ def test_links_are_http_only_and_chart_text_is_escaped(bundled):
     table = coverage.coverage_table(bundled, coverage.load_reference())
     assert table["source_url"].dropna().str.match(r"^https?://").all()
     evil = table.head(1).assign(scope="<b>x</b>", publisher="<img src=x>")
-    fig = charts.coverage_chart(evil, "<b>x</b>", title="<b>x</b>")
+    fig = surge_charts.coverage_chart(evil, "<b>x</b>", title="<b>x</b>")
     hover = fig.data[0].hovertext[0]
     assert html.escape("<img src=x>") in hover and "<img" not in hover
     assert fig.layout.title.text == html.escape("<b>x</b>")

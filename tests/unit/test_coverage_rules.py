@@ -10,7 +10,7 @@ import pytest
 
 from tracker.analysis import surge_detection
 from tracker.present import wording
-from tracker.present import charts
+from tracker.present import timelines
 from tracker.analysis import coverage
 
 
@@ -188,7 +188,7 @@ def test_low_coverage_threshold_is_one_setting(monkeypatch):
 
 def test_timeline_carries_the_publishers_series_and_marks_low_months(bundled, reference):
     table = coverage.monthly_coverage(bundled, reference, "Pakistan")
-    fig = charts.timeline_chart(bundled, freq="month", published=table)
+    fig = timelines.timeline_chart(bundled, freq="month", published=table)
     names = [t.name for t in fig.data]
     assert "PICSS: attacks published" in names
     line = next(t for t in fig.data if t.name == "PICSS: attacks published")
@@ -202,6 +202,6 @@ def test_timeline_carries_the_publishers_series_and_marks_low_months(bundled, re
         for x, shape in zip(bar.x, bar.marker.pattern.shape, strict=True):
             assert (shape == "/") == (str(x)[:7] in low)
     assert any("Hatched" in n for n in names)
-    weekly = charts.timeline_chart(bundled, freq="week", published=table)
+    weekly = timelines.timeline_chart(bundled, freq="week", published=table)
     assert any(n == "PICSS: attacks published (weekly avg.)" for n in
                [t.name for t in weekly.data])

@@ -63,22 +63,40 @@ def test_figure_png_refuses_a_bad_size(bundled):
         export.figure_png(fig, width=0, height=10)
 
 
+def _title(page) -> str:
+    return page.shapes[0].text_frame.text
+
+
+def _slide_pages(prs) -> list[list]:
+    """Each configured slide's pages: its own, then any "(continued)" ones."""
+    groups: list[list] = []
+    for page in list(prs.slides)[1:-1]:
+        if _title(page).endswith(" (continued)"):
+            groups[-1].append(page)
+        else:
+            groups.append([page])
+    return groups
+
+
 def test_deck_has_a_title_and_one_slide_per_configured_slide(deck_files, bundled):
     prs = Presentation(str(deck_files.pptx))
-    assert len(prs.slides) == len(DECK) + 1
+    assert _title(list(prs.slides)[-1]) == "Sources"
+    assert len(_slide_pages(prs)) == len(DECK)
     title_text = " ".join(s.text_frame.text for s in prs.slides[0].shapes if s.has_text_frame)
     assert DECK.title in title_text
     assert "a sample of reported attacks, not a complete count" in title_text
     assert "left out" in title_text  # says that unreviewed and sensitive batches are not shown
     assert prs.slides[0].notes_slide.notes_text_frame.text.strip()
     assigned = slides.assign_takeaways(DECK)
-    for page, slide in zip(list(prs.slides)[1:], DECK.slides, strict=True):
+    for group, slide in zip(_slide_pages(prs), DECK.slides, strict=True):
+        page = group[0]
         frame = slides.slide_frame(slide, bundled)
         pictures = [s for s in page.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
         assert len(pictures) == 1, slide.id
         spread, inked = _drawn(pictures[0].image.blob)
         assert spread > 10 and inked > 0.03, f"{slide.id}: the picture looks blank"
-        text = " ".join(s.text_frame.text for s in page.shapes if s.has_text_frame)
+        text = " ".join(s.text_frame.text for p in group for s in p.shapes if s.has_text_frame)
+        text = text.replace(" … … ", " ")  # a takeaway cut across two slides
         assert slide.title in text
         points = slides.takeaways(DECK, slide, frame, assigned=assigned)
         assert points, slide.id
@@ -89,13 +107,20 @@ def test_deck_has_a_title_and_one_slide_per_configured_slide(deck_files, bundled
         assert slides.data_line(slide, frame) in notes
         assert ("Day by day:" in notes) == (slide.steps == "day")
         assert "Sanober Institute" in notes
-        assert len(re.findall(r"https?://", notes)) == min(len(frame), 40)
+        assert notes.startswith("Talking points:\n- ")
+        links = set(frame.sort_values("date", ascending=False).head(40)["source_url"])
+        assert len(re.findall(r"https?://", notes)) == len(links)
+        for part in group:  # nothing under 14 pt
+            for shape in (s for s in part.shapes if s.has_text_frame):
+                sizes = [r.font.size.pt for p in shape.text_frame.paragraphs for r in p.runs
+                         if r.font.size is not None]
+                assert min(sizes, default=14) >= 14, (slide.id, shape.text_frame.text[:40])
 
 
 def test_surge_notes_walk_through_the_days(deck_files, bundled):
     prs = Presentation(str(deck_files.pptx))
     index = [s.id for s in DECK.slides].index("march-2025-surge")
-    notes = list(prs.slides)[index + 1].notes_slide.notes_text_frame.text
+    notes = _slide_pages(prs)[index][0].notes_slide.notes_text_frame.text
     surge = DECK.slides[index]
     for day in slides.days(surge, slides.slide_frame(surge, bundled)):
         assert f"{day.label()}: {day.summary()}" in notes
@@ -105,7 +130,7 @@ def test_pdf_has_the_same_pages_with_pictures(deck_files):
     data = deck_files.pdf.read_bytes()
     assert data.startswith(b"%PDF-")
     pages = re.findall(rb"/Type\s*/Page\b(?!s)", data)
-    assert len(pages) == len(DECK) + 1
+    assert len(pages) == len(Presentation(str(deck_files.pptx)).slides)
     assert len(re.findall(rb"/Subtype\s*/Image", data)) == len(DECK)
 
 
@@ -173,7 +198,8 @@ def test_deck_export_works_with_the_network_blocked(tmp_path):
     assert run.stdout.startswith("sandbox: no network")
     assert "Time: " in run.stdout and " s in all" in run.stdout
     print(run.stdout)  # the whole-deck export time, shown with pytest -s
-    assert len(Presentation(str(out)).slides) == len(DECK) + 1
+    prs = Presentation(str(out))
+    assert len(_slide_pages(prs)) == len(DECK) and _title(list(prs.slides)[-1]) == "Sources"
     assert pdf.read_bytes().startswith(b"%PDF-")
 
 
@@ -182,7 +208,8 @@ def test_every_picture_has_the_slide_in_words_as_its_description(deck_files, bun
     from tracker.analysis import aggregates
 
     prs = Presentation(str(deck_files.pptx))
-    for page, slide in zip(list(prs.slides)[1:], DECK.slides, strict=True):
+    for group, slide in zip(_slide_pages(prs), DECK.slides, strict=True):
+        page = group[0]
         frame = slides.slide_frame(slide, bundled)
         pictures = [s for s in page.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
         for picture in pictures:
@@ -192,7 +219,7 @@ def test_every_picture_has_the_slide_in_words_as_its_description(deck_files, bun
             if len(frame):
                 assert f"{aggregates.headline(frame).killed:,} " in descr
         notes = page.notes_slide.notes_text_frame.text
-        assert notes.startswith("In short: ") and pictures[0]._element.nvPicPr.cNvPr.get(
+        assert notes.startswith("Talking points:") and pictures[0]._element.nvPicPr.cNvPr.get(
             "descr") in notes
 
 
@@ -212,7 +239,7 @@ def test_a_deck_as_of_a_moment_says_so_on_every_slide_and_the_title(bundled):
                                              slides.data_line(slide, frame), "", words))
     note = export.title_line(deck, bundled, safe=False)
     prs = Presentation(io.BytesIO(export.deck_pptx(deck, rendered, title_note=note)))
-    for page in prs.slides:
+    for page in list(prs.slides)[:-1]:  # the title and every slide (not the sources)
         text = " ".join(s.text_frame.text for s in page.shapes if s.has_text_frame)
         assert "Data as of 24 Feb 2026 10:00 UTC" in text
     assert all(item.summary for item in rendered)

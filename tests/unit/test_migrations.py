@@ -16,7 +16,7 @@ from tracker.store.tables import metadata
 
 BASELINE_TABLES = ("batches", "incidents", "audit")
 TABLES = {*BASELINE_TABLES, "batch_events", "accounts", "sessions", "login_failures",
-          "column_mappings", "added_briefs"}
+          "column_mappings", "added_briefs", "briefings"}
 
 
 def _tables(engine: sa.Engine) -> set[str]:
@@ -209,7 +209,7 @@ def test_revision_0002_adds_the_shared_state_tables_to_a_0001_store(store_url):
                              "VALUES ('2025-01-01 00:00:00', 'old', 'legacy')"))
     outcome = migrations.upgrade(engine, "0002")
     assert (outcome.before, outcome.after) == ("0001", "0002")
-    assert _tables(engine) == TABLES - {"batch_events"} | {"alembic_version"}
+    assert _tables(engine) == TABLES - {"batch_events", "briefings"} | {"alembic_version"}
     assert first.audit_log()["action"].tolist() == ["legacy"]  # what was there stays
     assert migrations.upgrade(engine).after == migrations.head()  # and on to the newest
     assert _tables(engine) == TABLES | {"alembic_version"}

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from tracker.briefs import model
+from tracker import geo
 from tracker.present import charts
 from tracker.present import map_labels
 from tracker.present import slides
@@ -316,15 +317,15 @@ def test_maps_fit_their_zoom_to_the_drawn_size(bundled):
 
 def test_map_view_fits_a_box_in_web_mercator():
     lat, lon = pd.Series([24.0, 37.0]), pd.Series([61.0, 77.0])
-    view = slides.map_view(lat, lon, width=1024, height=1024, fill=1.0)
+    view = geo.map_view(lat, lon, width=1024, height=1024, fill=1.0)
     # 16° of longitude are 16/360 of a 512 px world at zoom 0: it fills 1024 px at zoom z.
     assert view["zoom"] == pytest.approx(min(
         math.log2(1024 / (512 * 16 / 360)),
-        math.log2(1024 / (512 * (slides._mercator_y(24.0) - slides._mercator_y(37.0))))),
+        math.log2(1024 / (512 * (geo._mercator_y(24.0) - geo._mercator_y(37.0))))),
         abs=0.01)
     assert view["center"]["lon"] == pytest.approx(69.0)
     assert 30.5 < view["center"]["lat"] < 31.0  # the Mercator middle is north of 30.5°
-    bigger = slides.map_view(lat, lon, width=4096, height=4096, fill=1.0)
+    bigger = geo.map_view(lat, lon, width=4096, height=4096, fill=1.0)
     assert bigger["zoom"] == pytest.approx(view["zoom"] + 2, abs=0.01)
 
 

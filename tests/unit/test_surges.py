@@ -13,8 +13,8 @@ import pytest
 from tracker.analysis import surge_detection
 from tracker.present.text import date_range
 from tracker.present import wording
-from tracker.present import charts
 from tracker.analysis.surge_detection import SurgeParams
+from tracker.present import surge_charts
 
 START = dt.date(2025, 1, 1)
 
@@ -322,8 +322,8 @@ def test_timeline_shades_surges_marks_pins_and_escapes_text():
     surges = surge_detection.find_surges(frame, SurgeParams(), span=span(159))
     pins = pd.DataFrame({"date": [pd.Timestamp(START + dt.timedelta(days=50))],
                          "label": ["<b>bold</b> & co"], "summary": ["<script>x</script>"]})
-    fig = charts.surge_timeline(surge_detection.daily_counts(frame),
-                                surge_detection.rolling_windows(frame),
+    fig = surge_charts.surge_timeline(surge_detection.daily_counts(frame),
+                                      surge_detection.rolling_windows(frame),
                                 surges, pins, title="<i>Quetta</i>")
     rects = [s for s in fig.layout.shapes if s.type == "rect"]
     assert len(rects) == 1
@@ -337,14 +337,14 @@ def test_timeline_shades_surges_marks_pins_and_escapes_text():
 def test_timeline_claims_are_a_separate_series():
     frame = incidents({0: 1, 3: 2}, killed=5, claimed=40)
     daily = surge_detection.daily_counts(frame)
-    fig = charts.surge_timeline(daily, surge_detection.rolling_windows(frame), [],
+    fig = surge_charts.surge_timeline(daily, surge_detection.rolling_windows(frame), [],
                                 pd.DataFrame(columns=["date", "label", "summary"]),
                                 measure="killed", show_claims=True)
     bars = fig.data[0]
     assert list(bars.y) == [5, 0, 0, 10]
     claims = next(t for t in fig.data if "claimed" in t.name)
     assert list(claims.y) == [40, 80]
-    without = charts.surge_timeline(daily, surge_detection.rolling_windows(frame), [],
+    without = surge_charts.surge_timeline(daily, surge_detection.rolling_windows(frame), [],
                                     pd.DataFrame(columns=["date", "label", "summary"]),
                                     measure="killed", show_claims=False)
     assert not any("claimed" in (t.name or "") for t in without.data)

@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, str] = {
     "review": "admin",
     "mark_sensitive": "admin",
     "manage_briefs": "admin",
+    "save_briefing": "researcher",
     "manage_accounts": "admin",
     "see_audit": "admin",
 }
@@ -124,6 +125,7 @@ _ACTION_WORDS = {
     "review": "mark batches reviewed",
     "mark_sensitive": "mark batches sensitive",
     "manage_briefs": "manage briefs",
+    "save_briefing": "save briefings",
     "manage_accounts": "manage accounts",
     "see_audit": "see the audit log",
 }

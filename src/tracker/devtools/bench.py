@@ -372,12 +372,12 @@ def measure_figures(frame) -> dict[str, Any]:
     import plotly.io as pio
 
     from tracker.analysis.filters import FilterSpec
-    from tracker.present import charts
+    from tracker.present import charts, timelines
 
     rows = FilterSpec().apply(frame)
     builders: dict[str, Callable[[], Any]] = {
         "overview_map": lambda: charts.province_map(rows),
-        **{f"overview_timeline_{f}": (lambda f=f: charts.timeline_chart(rows, freq=f))
+        **{f"overview_timeline_{f}": (lambda f=f: timelines.timeline_chart(rows, freq=f))
            for f in ("day", "week", "month")},
         **{f"overview_{c}": (lambda c=c: charts.breakdown_chart(rows, c))
            for c in ("attack_type", "target", "perpetrator")},

@@ -13,21 +13,18 @@ the same deck drawn with reportlab from the same PNGs. Spreadsheets go through
 from __future__ import annotations
 
 import datetime as dt
-import io
-import math
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from tracker import schema
 from tracker.briefs import loading
-from tracker.present import safety
+from tracker.present import deck_layout, safety
 from tracker.present import slides
 from tracker.present import summary
 from tracker.analysis.filters import FilterSpec
@@ -130,12 +127,18 @@ class RenderedSlide:
 
     number: int
     slide: slides.Slide
-    png: bytes
+    png: bytes | None
     points: tuple[slides.Point, ...]
     data_line: str
     notes: str
     summary: str = ""
     """The slide in words (:mod:`tracker.present.summary`): the picture's description (alt text)."""
+    talking: tuple[str, ...] = ()
+    """Talking points from the data in view (:mod:`tracker.present.talking`)."""
+    figure: go.Figure | None = None
+    """The figure drawn into ``png``, with its title, caveat and source line."""
+    sources: dict[str, list[str]] = field(default_factory=dict)
+    """Source links of the slide's incidents, by outlet."""
 
 
 @dataclass
@@ -156,6 +159,31 @@ class Timings:
         return text + (f", PDF {self.pdf:.2f} s" if self.pdf else "")
 
 
+def slide_picture(slide: slides.Slide, frame: pd.DataFrame, step: int | None = None, *,
+                  width: int = SLIDE_FIGURE_PX[0], height: int = SLIDE_FIGURE_PX[1]
+                  ) -> go.Figure | None:
+    """The slide's figure as it leaves the app: fitted to ``width`` × ``height``, with its
+    title, area and period, the sample caveat and the source line (None: a text slide).
+    Export it at ``fig.layout.height`` (the caption adds to ``height``)."""
+    if slide.figure == "text":
+        return None
+    fig = slides.build_figure(slide, frame, step=step, width=width, height=height)
+    where = f"{slides.area_words(slide.spec)} · {slide.spec.period_label(frame)}"
+    if slide.steps == "day" and step:
+        where += f" · {slide.step_label(step)}"
+    if slide.spec.as_of is not None:
+        from tracker.analysis import asof
+
+        where += f" · data as of {asof.label(slide.spec.as_of)}"
+    return slides.stand_alone(fig, title=slide.title, area_period=where,
+                              caveat=slides.CAVEAT, source=slides.source_summary(frame))
+
+
+def picture_png(fig: go.Figure, width: int = SLIDE_FIGURE_PX[0]) -> bytes:
+    """The PNG of a :func:`slide_picture` figure, at the height it grew to."""
+    return figure_png(fig, width=width, height=int(fig.layout.height))
+
+
 def render_slides(deck: slides.Deck, incidents: pd.DataFrame, *,
                   library: loading.Library | None = None,
                   timings: Timings | None = None) -> list[RenderedSlide]:
@@ -164,24 +192,27 @@ def render_slides(deck: slides.Deck, incidents: pd.DataFrame, *,
     A slide stepped by day is exported at its last day (the whole window) and its notes
     walk through the days; a slide stepped by theme shows every theme's takeaway.
     """
+    from tracker.present import talking
+
     timings = timings if timings is not None else Timings()
     library = library or loading.load_library()
     timings.session += start_session()
-    width, height = SLIDE_FIGURE_PX
     assigned = slides.assign_takeaways(deck, library)
     out = []
     for number, slide in enumerate(deck.slides, start=1):
         frame = slides.slide_frame(slide, incidents)
         began = time.perf_counter()
-        fig = slides.build_figure(slide, frame, width=width, height=height)
-        png = figure_png(fig, width=width, height=height)
+        fig = slide_picture(slide, frame)
+        png = picture_png(fig) if fig is not None else None
         timings.figures.append(time.perf_counter() - began)
         points = tuple(slides.takeaways(deck, slide, frame, library=library, assigned=assigned))
         line = slides.data_line(slide, frame)
         words = slide_summary(slide, frame, incidents)
-        out.append(RenderedSlide(number, slide, png, points, line,
-                                 speaker_notes(slide, frame, points, line, library,
-                                               summary=words), words))
+        said = tuple(talking.talking_points(slide, frame, incidents))
+        notes = speaker_notes(slide, frame, points, line, library, summary=words,
+                              talking=said)
+        out.append(RenderedSlide(number, slide, png, points, line, notes, words, said, fig,
+                                 slides.sources_by_outlet(frame)))
     return out
 
 
@@ -201,10 +232,12 @@ def slide_summary(slide: slides.Slide, frame: pd.DataFrame, incidents: pd.DataFr
 
 def speaker_notes(slide: slides.Slide, frame: pd.DataFrame, points: Sequence[slides.Point],
                   line: str, library: loading.Library | None = None, limit: int = 40, *,
-                  summary: str = "") -> str:
-    """The presenter's notes: the slide in words, the data line, the day-by-day walk,
-    citations, the sources."""
-    parts = [f"In short: {summary}"] if summary else []
+                  summary: str = "", talking: Sequence[str] = ()) -> str:
+    """The presenter's notes: talking points first, then the slide in words, the data
+    line, the day-by-day walk, the claims and citations, and the sources by outlet."""
+    parts = ["Talking points:\n" + "\n".join(f"- {t}" for t in talking)] if talking else []
+    if summary:
+        parts.append(f"In short: {summary}")
     parts.append(f"What the data is: {line}")
     if slide.steps == "day":
         parts.append("Day by day:\n" + "\n".join(
@@ -216,12 +249,19 @@ def speaker_notes(slide: slides.Slide, frame: pd.DataFrame, points: Sequence[sli
     if cited:
         parts.append("Takeaways paraphrased from, and attributed to: " + "; ".join(cited)
                      + ". They are the brief's views, not findings of this dataset.")
-    listed = slides.sources(frame, limit=limit)
-    head = f"Sources of the {len(frame):,} incidents"
+    parts.append(sources_note(frame, limit))
+    return "\n\n".join(parts)
+
+
+def sources_note(frame: pd.DataFrame, limit: int = 40) -> str:
+    """The slide's sources grouped by outlet, at most ``limit`` links (newest first)."""
+    grouped = slides.sources_by_outlet(frame.sort_values("date", ascending=False).head(limit))
+    head = f"Sources of the {len(frame):,} incidents, by outlet"
     if len(frame) > limit:
         head += f" (the {limit} most recent; the CSV export lists every one)"
-    parts.append(head + ":\n" + "\n".join(f"- {s}" for s in listed))
-    return "\n\n".join(parts)
+    lines = [f"{outlet} ({len(links)}): " + " ; ".join(links)
+             for outlet, links in grouped.items()]
+    return head + ":\n" + "\n".join(lines)
 
 
 def title_line(deck: slides.Deck, incidents: pd.DataFrame, *, safe: bool) -> str:
@@ -233,136 +273,62 @@ def title_line(deck: slides.Deck, incidents: pd.DataFrame, *, safe: bool) -> str
     return line
 
 
-# layout of a 16:9 slide, in inches
-_W, _H = 13.333, 7.5
-_TITLE = (0.45, 0.25, 12.4, 0.85)
-_PICTURE = (0.35, 1.2, 7.7, 7.7 * SLIDE_FIGURE_PX[1] / SLIDE_FIGURE_PX[0])
-_POINTS = (8.3, 1.15, 4.7, 5.3)
-_LINE = (0.35, 6.6, 12.6, 0.75)
-_INK = (0x00, 0x00, 0x00)
-_GREY = (0x33, 0x33, 0x33)
+def plan(deck: slides.Deck, rendered: Sequence[RenderedSlide], *, title_note: str,
+         exported: dt.date | None = None) -> tuple[deck_layout.Cover, list[deck_layout.Page]]:
+    """The deck's pages: the title slide, each slide (split when its text does not fit at
+    14 pt), then the sources by outlet."""
+    cover_fields = deck.cover
+    cover = deck_layout.Cover(
+        title=deck.title, subtitle=deck.subtitle, event=cover_fields.event,
+        presenter=cover_fields.presenter,
+        date=cover_fields.date or exported or dt.date.today(), note=title_note,
+        notes=f"{title_note}\nSlides: " + "; ".join(f"{r.number}. {r.slide.title}"
+                                                    for r in rendered))
+    pages: list[deck_layout.Page] = []
+    outlets: dict[str, set[str]] = {}
+    for item in rendered:
+        for outlet, links in item.sources.items():
+            outlets.setdefault(outlet, set()).update(links)
+        if item.points:
+            bullets = [deck_layout.Bullet(p.label, p.text) for p in item.points]
+            credit = _takeaway_credit(item.points)
+        else:
+            bullets = [deck_layout.Bullet("", t) for t in item.talking]
+            credit = None
+        rect = deck_layout.POINTS if item.png is not None else deck_layout.WIDE
+        parts = deck_layout.split(bullets, width_in=rect[2], height_in=rect[3],
+                                  extra_lines=3 if credit else 0)
+        for i, (part, size) in enumerate(parts):
+            first = i == 0
+            pages.append(deck_layout.Page(
+                title=item.slide.title + ("" if first else " (continued)"), bullets=part,
+                png=item.png if first else None,
+                description=item.summary or f"{item.slide.title}. {item.data_line}",
+                credit=credit if i == len(parts) - 1 else None, line=item.data_line,
+                notes=item.notes if first else "Continued from the previous slide.",
+                size=size))
+    ranked = sorted(((name, len(links)) for name, links in outlets.items()),
+                    key=lambda pair: (-pair[1], pair[0]))
+    every = "\n".join(f"{name} ({len(links)}): " + " ; ".join(sorted(links))
+                      for name, links in sorted(outlets.items(),
+                                                key=lambda kv: (-len(kv[1]), kv[0])))
+    pages += deck_layout.sources_pages(
+        ranked, notes="Every source on these slides, by outlet:\n" + every)
+    return cover, pages
 
 
 def deck_pptx(deck: slides.Deck, rendered: Sequence[RenderedSlide], *, title_note: str,
               exported: dt.date | None = None) -> bytes:
-    """The deck as PPTX bytes: a title slide, then one picture slide per rendered slide."""
-    from pptx import Presentation
-    from pptx.dml.color import RGBColor
-    from pptx.util import Inches, Pt
-
-    exported = exported or dt.date.today()
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(_W), Inches(_H)
-    blank = prs.slide_layouts[6]
-
-    def box(page, rect, text, size, *, bold=False, color=_INK):
-        shape = page.shapes.add_textbox(*(Inches(v) for v in rect))
-        frame = shape.text_frame
-        frame.word_wrap = True
-        run = frame.paragraphs[0].add_run()
-        run.text = text
-        run.font.size, run.font.bold = Pt(size), bold
-        run.font.color.rgb = RGBColor(*color)
-        return frame
-
-    first = prs.slides.add_slide(blank)
-    box(first, (0.8, 2.2, 11.7, 1.3), deck.title, 40, bold=True)
-    if deck.subtitle:
-        box(first, (0.8, 3.5, 11.7, 1.0), deck.subtitle, 22, color=_GREY)
-    box(first, (0.8, 4.8, 11.7, 1.6), f"{title_note} Exported {exported.day} {exported:%B %Y}.", 14,
-        color=_GREY)
-    first.notes_slide.notes_text_frame.text = (
-        f"{title_note}\nSlides: " + "; ".join(f"{r.number}. {r.slide.title}" for r in rendered))
-
-    for item in rendered:
-        page = prs.slides.add_slide(blank)
-        box(page, _TITLE, item.slide.title, 30, bold=True)
-        picture = page.shapes.add_picture(io.BytesIO(item.png),
-                                          *(Inches(v) for v in _PICTURE))
-        describe_picture(picture, item.summary or f"{item.slide.title}. {item.data_line}")
-        size = _fit_points_size(item.points, width_in=_POINTS[2], height_in=_POINTS[3])
-        frame = page.shapes.add_textbox(*(Inches(v) for v in _POINTS)).text_frame
-        frame.word_wrap = True
-        for i, point in enumerate(item.points):
-            para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-            para.space_after = Pt(size * 0.6)
-            label = para.add_run()
-            label.text = f"• {point.label}: "
-            label.font.bold, label.font.size = True, Pt(size)
-            body = para.add_run()
-            body.text = point.text
-            body.font.size = Pt(size)
-        if item.points:
-            cite = frame.add_paragraph().add_run()
-            cite.text = _takeaway_credit(item.points)
-            cite.font.size, cite.font.italic = Pt(max(size - 3, 10)), True
-            cite.font.color.rgb = RGBColor(*_GREY)
-        box(page, _LINE, item.data_line, 13, color=_GREY)
-        box(page, (11.9, 7.05, 1.2, 0.35), f"{item.number + 1} / {len(rendered) + 1}", 11,
-            color=_GREY)
-        page.notes_slide.notes_text_frame.text = item.notes
-    out = io.BytesIO()
-    prs.save(out)
-    return out.getvalue()
-
-
-def describe_picture(picture, text: str) -> None:
-    """Set a PPTX picture's description (the alt text screen readers speak)."""
-    picture._element.nvPicPr.cNvPr.set("descr", text)
+    """The deck as PPTX bytes: a title slide, the slides, the sources."""
+    cover, pages = plan(deck, rendered, title_note=title_note, exported=exported)
+    return deck_layout.deck_pptx(cover, pages)
 
 
 def deck_pdf(deck: slides.Deck, rendered: Sequence[RenderedSlide], *, title_note: str,
              exported: dt.date | None = None) -> bytes:
     """The same deck as a PDF (reportlab): one 16:9 page per slide, text kept as text."""
-    from reportlab.lib.colors import Color
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
-    from reportlab.platypus import Frame, KeepInFrame, Paragraph
-
-    exported = exported or dt.date.today()
-    regular, bold = _pdf_fonts()
-    inch = 72.0
-    page_w, page_h = _W * inch, _H * inch
-    grey = Color(0.2, 0.2, 0.2)
-    out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=(page_w, page_h))
-    pdf.setTitle(deck.title)
-    pdf.setAuthor("Pakistan incident tracker")
-
-    def text_block(rect, paragraphs, size, *, font=regular, color=None, shrink=True):
-        x, y, w, h = (v * inch for v in rect)
-        style = ParagraphStyle("b", fontName=font, fontSize=size, leading=size * 1.25,
-                               spaceAfter=size * 0.5, textColor=color or Color(0, 0, 0))
-        flow = [Paragraph(p, style) for p in paragraphs]
-        frame = Frame(x, page_h - y - h, w, h, leftPadding=0, rightPadding=0,
-                      topPadding=0, bottomPadding=0, showBoundary=0)
-        frame.addFromList([KeepInFrame(w, h, flow, mode="shrink")] if shrink else flow, pdf)
-
-    text_block((0.8, 2.2, 11.7, 1.3), [escape(deck.title)], 40, font=bold)
-    if deck.subtitle:
-        text_block((0.8, 3.5, 11.7, 1.0), [escape(deck.subtitle)], 22, color=grey)
-    exported_on = f"{exported.day} {exported:%B %Y}"
-    text_block((0.8, 4.8, 11.7, 1.6), [escape(f"{title_note} Exported {exported_on}.")],
-               14, color=grey)
-    pdf.showPage()
-    for item in rendered:
-        text_block(_TITLE, [escape(item.slide.title)], 30, font=bold)
-        x, y, w, h = (v * inch for v in _PICTURE)
-        pdf.drawImage(ImageReader(io.BytesIO(item.png)), x, page_h - y - h, w, h)
-        size = _fit_points_size(item.points, width_in=_POINTS[2], height_in=_POINTS[3])
-        paragraphs = [f"<font name='{bold}'>• {escape(p.label)}:</font> {escape(p.text)}"
-                      for p in item.points]
-        if item.points:
-            paragraphs.append(f"<font color='#333333' size='{max(size - 3, 10)}'>"
-                              f"{escape(_takeaway_credit(item.points))}</font>")
-        text_block(_POINTS, paragraphs, size)
-        text_block(_LINE, [escape(item.data_line)], 13, color=grey)
-        text_block((11.9, 7.05, 1.2, 0.35), [f"{item.number + 1} / {len(rendered) + 1}"], 11,
-                   color=grey)
-        pdf.showPage()
-    pdf.save()
-    return out.getvalue()
+    cover, pages = plan(deck, rendered, title_note=title_note, exported=exported)
+    return deck_layout.deck_pdf(cover, pages)
 
 
 @dataclass(frozen=True)
@@ -418,37 +384,6 @@ def export_deck(deck: slides.Deck, incidents: pd.DataFrame, pptx_path: Path | No
 def _takeaway_credit(points: Sequence[slides.Point]) -> str:
     names = ", ".join(dict.fromkeys(p.citation for p in points))
     return f"Takeaways: {names}, in this project's words; the brief's views, not the data's."
-
-
-def _fit_points_size(points: Sequence[slides.Point], *, width_in: float, height_in: float,
-                     largest: int = 18, smallest: int = 10) -> int:
-    """The largest font size (pt) at which the takeaways fit their box, by a width estimate.
-
-    An average sans-serif character is about half the font size wide; lines are 1.2 ×
-    the size high, plus the gap after each bullet and the credit line.
-    """
-    for size in range(largest, smallest - 1, -1):
-        per_line = max(int(width_in * 72 / (size * 0.5)), 1)
-        lines = sum(math.ceil((len(p.label) + len(p.text) + 4) / per_line) for p in points)
-        needed = (lines * 1.2 + len(points) * 0.6 + 2.5) * size / 72
-        if needed <= height_in:
-            return size
-    return smallest
-
-
-def _pdf_fonts() -> tuple[str, str]:
-    """DejaVu Sans when the system has it (wide character coverage), else Helvetica."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    folder = Path("/usr/share/fonts/truetype/dejavu")
-    try:
-        if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont("DejaVuSans", str(folder / "DejaVuSans.ttf")))
-            pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(folder / "DejaVuSans-Bold.ttf")))
-        return "DejaVuSans", "DejaVuSans-Bold"
-    except Exception:  # no such font file here: the PDF base fonts need no file
-        return "Helvetica", "Helvetica-Bold"
 
 
 # --- spreadsheets ------------------------------------------------------------------------

@@ -112,7 +112,7 @@ def _round(coords: Any) -> Any:
 
 
 def bounds_points(provinces: tuple[str, ...] | list[str]) -> tuple[pd.Series, pd.Series]:
-    """Corner points (lat, lon) of the given provinces, for :func:`tracker.geo.fit_view`."""
+    """Corner points (lat, lon) of the given provinces, for :func:`tracker.geo.map_view`."""
     lats: list[float] = []
     lons: list[float] = []
     for province in provinces:

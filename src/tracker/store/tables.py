@@ -180,3 +180,13 @@ batch_events = sa.Table(
 )
 """Each batch's state after every change (upload, withdraw, restore, review, marking), with
 its moment: what :func:`batch_states` reads to show the data as it stood at a past moment."""
+
+briefings = sa.Table(
+    "briefings",
+    metadata,
+    sa.Column("name", sa.String(60), primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("saved_by", sa.String(200), nullable=False),
+    sa.Column("saved_at", UTCDateTime, nullable=False),
+)
+"""Saved briefings by name (:mod:`tracker.present.briefing`): the builder's choices as JSON."""

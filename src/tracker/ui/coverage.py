@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker.present import charts
+from tracker.present import surge_charts
 from tracker.analysis import coverage
 from tracker.analysis.filters import FilterSpec
 from tracker.present.safety import escape_markdown
@@ -43,7 +43,7 @@ def coverage_panel(spec: FilterSpec, everything: pd.DataFrame, *, key: str,
                 "January 2026, for some months and areas only.", icon=":material/info:")
         return
     scope = st.selectbox("Area", scopes, key=f"{key}_scope")
-    st.plotly_chart(charts.coverage_chart(
+    st.plotly_chart(surge_charts.coverage_chart(
         table, scope, title=f"{scope}: published attacks and this dataset, per month"),
         key=f"{key}_chart")
     cards.inline_takeaways("coverage", spec.regions, frame, key=f"{key}_chart")

@@ -16,10 +16,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from tracker.analysis import asof
+from tracker.analysis.filters import FilterSpec
 from tracker.present import charts
 from tracker.present import export
 from tracker.present import slides
-from tracker.ui import data
+from tracker.ui import data, layout
 
 PNG_MIME = "image/png"
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -48,8 +49,10 @@ def export_row(fig: go.Figure | Callable[[], go.Figure] | None, frame: pd.DataFr
     cols = st.columns(3 if fig is not None else 2)
     if fig is not None:
         line = _as_of_line(frame)
+        spec = layout.current_spec()  # read now: the button's function runs off the script
         cols[0].download_button(
-            "Chart as PNG", data=lambda: _desk_png(fig, line), file_name=f"{stem}.png",
+            "Chart as PNG", data=lambda: _desk_png(fig, line, frame, name, spec),
+            file_name=f"{stem}.png",
             mime=PNG_MIME, key=f"{key}_png", icon=":material/image:", on_click="ignore",
             width="stretch", disabled=frame.empty,
         )
@@ -60,18 +63,38 @@ def png_button(fig: go.Figure | Callable[[], go.Figure], *, key: str, name: str,
                disabled: bool = False) -> None:
     """A small "PNG" button under a chart: the image is drawn offline only when pressed."""
     line = _as_of_line(None)
+    spec = layout.current_spec()  # read now: the button's function runs off the script
     st.download_button(
-        "PNG", data=lambda: _desk_png(fig, line), file_name=f"{_stem(name)}.png", mime=PNG_MIME,
+        "PNG", data=lambda: _desk_png(fig, line, None, name, spec), file_name=f"{_stem(name)}.png",
+        mime=PNG_MIME,
         key=f"{key}_png", icon=":material/image:", on_click="ignore", disabled=disabled,
         help="Download this chart as an image (drawn on this machine, no internet needed)",
     )
 
 
-def _desk_png(fig: go.Figure | Callable[[], go.Figure], line: str | None = None) -> bytes:
-    figure = fig() if callable(fig) else fig
+def _desk_png(fig: go.Figure | Callable[[], go.Figure], line: str | None = None,
+              frame: pd.DataFrame | None = None, name: str = "",
+              spec: FilterSpec | None = None) -> bytes:
+    figure = go.Figure(fig() if callable(fig) else fig)  # a copy: the page keeps its own
     width, height = desk_png_size(figure)
-    png = export.figure_png(figure, width=width, height=height)
+    figure.update_layout(width=width, height=height)
+    _stand_alone(figure, frame, name, spec or FilterSpec())
+    png = export.figure_png(figure, width=width, height=int(figure.layout.height))
     return asof.stamp_png(png, line) if line else png  # a view as of a moment says so
+
+
+def _stand_alone(fig: go.Figure, frame: pd.DataFrame | None, name: str,
+                 spec: FilterSpec) -> None:
+    """Title, area and period, the sample caveat and the source on a dashboard PNG (no
+    Streamlit call: this runs when the button is pressed, off the script's run)."""
+    title = fig.layout.title.text or name.replace("-", " ").replace("_", " ").capitalize()
+    if any(t.type == "scattermap" for t in fig.data):
+        slides.add_size_key(fig, font_size=12)  # a map: what the bubble sizes mean
+    source = (slides.source_summary(frame) if frame is not None
+              else "news reports (each listed in the view's CSV export)")
+    slides.stand_alone(fig, title=re.sub(r"<[^>]+>", "", str(title)),
+                       area_period=f"{slides.area_words(spec)} · {spec.period_label(frame)}",
+                       caveat=slides.CAVEAT, source=source, font_size=14)
 
 
 def incidents_buttons(frame: pd.DataFrame, *, key: str, stem: str, columns=None) -> None:
@@ -112,8 +135,8 @@ def slide_png_button(slide: slides.Slide, frame: pd.DataFrame, step: int | None,
     width, height = export.SLIDE_FIGURE_PX
 
     def _png() -> bytes:
-        fig = slides.build_figure(slide, frame, step=step, width=width, height=height)
-        png = export.figure_png(fig, width=width, height=height)
+        fig = export.slide_picture(slide, frame, step, width=width, height=height)
+        png = export.picture_png(fig, width=width)
         if slide.spec.as_of is not None:  # a view as of a moment says so
             png = asof.stamp_png(png, slides.data_line(slide, frame))
         return png
@@ -122,7 +145,7 @@ def slide_png_button(slide: slides.Slide, frame: pd.DataFrame, step: int | None,
     st.download_button(
         "This figure as PNG", data=_png, file_name=f"{_stem(slide.id)}{suffix}.png",
         mime=PNG_MIME, key=f"{key}_png", icon=":material/image:", on_click="ignore",
-        width="stretch", disabled=frame.empty,
+        width="stretch", disabled=frame.empty or slide.figure == "text",
     )
 
 

@@ -16,6 +16,7 @@ from tracker import config, geo, schema
 from tracker.analysis import aggregates
 from tracker.present import wording
 from tracker.present import charts
+from tracker.present import timelines
 from tracker.analysis import coverage
 from tracker.briefs import panels as panel_takeaways
 from tracker.present import shapes
@@ -146,7 +147,7 @@ def timeline_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
                                 + (f"Not available: {why_not}." if why_not else ""))
     if why_not and lens == "published":
         lens = "sample"
-    fig = charts.timeline_chart(frame, freq=freq, measure=measure, by=by,
+    fig = timelines.timeline_chart(frame, freq=freq, measure=measure, by=by,
                                 published=published if usable else None, lens=lens)
     st.plotly_chart(fig, key=f"{key}_timeline", theme=None, config=PLOTLY_CONFIG)
     if note:

@@ -20,7 +20,7 @@ from tracker.present import slides
 from tracker.present.text import md_escape
 from tracker.analysis.filters import FilterSpec
 from tracker.present.safety import plain_text
-from tracker.ui import as_of, data, exports
+from tracker.ui import as_of, data, deck_builder, exports
 
 PAGE_PATH = "present"
 FIGURE_PX = (720, 530)
@@ -136,8 +136,15 @@ def points(items: Sequence[slides.Point], step_text: str | None) -> None:
 
 
 def slide_body(current: slides.Deck, slide: slides.Slide, frame: pd.DataFrame,
-               step: int | None) -> None:
-    """The figure beside the takeaways, then the data line: one screen at 1280 × 720."""
+               step: int | None, *, everything: pd.DataFrame | None = None) -> None:
+    """The figure beside the takeaways, then the data line: one screen at 1280 × 720.
+
+    A briefing's takeaways slide (figure ``text``) is text across the screen; a slide
+    without takeaways shows its talking points (when ``everything`` is given)."""
+    if slide.figure == "text":
+        points(slides.takeaways(current, slide, frame, step=step), None)
+        st.caption(md_escape(slides.data_line(slide, frame)))
+        return
     figure_col, text_col = st.columns([1.42, 1], gap="medium")
     with figure_col:
         if frame.empty:
@@ -153,7 +160,10 @@ def slide_body(current: slides.Deck, slide: slides.Slide, frame: pd.DataFrame,
         step_text = slide.step_label(step)
         if slide.steps == "day" and step:
             step_text = f"{step_text}: {slides.days(slide, frame)[step - 1].summary()}"
-        points(slides.takeaways(current, slide, frame, step=step), step_text)
+        items = slides.takeaways(current, slide, frame, step=step)
+        points(items, step_text)
+        if not items and everything is not None:
+            deck_builder.talking_points(slide, frame, everything)
     st.caption(md_escape(slides.data_line(slide, frame)))
 
 
