@@ -28,9 +28,9 @@ COLUMN_GAP_REM = 1.0  # Streamlit's "medium" column gap
 LINE = 1.32  # body line height (em)
 CAPTION_LINE = 1.3
 TITLE_EM = 1.7
-SAFETY_PX = 14  # rounding in the browser's layout; keeps the page from scrolling
-CHAR_EM = 0.5  # an average character of the UI font, with room for word wrap
-BOLD_CHAR_EM = 0.54
+SAFETY_REM = 0.7  # rounding in the browser's layout; keeps the page from scrolling
+CHAR_EM = 0.48  # an average character of the UI font (measured ~0.475 em)
+BOLD_CHAR_EM = 0.52
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def layout(screen: Screen, title: str, data_line: str) -> Layout:
     header_h = max(HEADER_REM * rem, title_h + 0.4 * rem)
     line_h = lines(data_line, content_w, rem) * rem * CAPTION_LINE
     body = (screen.height - (PAD_TOP + PAD_BOTTOM) * rem - header_h - line_h
-            - 2 * GAP_REM * rem - SAFETY_PX)
+            - (2 * GAP_REM + SAFETY_REM) * rem)
     share = (content_w - COLUMN_GAP_REM * rem) / sum(columns)
     figure_w, text_w = share * columns[0], share * columns[1]
     return Layout(screen=screen, rem=rem, columns=columns,
