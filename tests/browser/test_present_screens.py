@@ -38,7 +38,7 @@ LAYOUT = """
     if (!r.width || !r.height) continue;
     top = Math.min(top, r.top); bottom = Math.max(bottom, r.bottom);
   }
-  // Every line of slide text must be the topmost thing at its centre.
+  // Every line of slide text must be the topmost thing along its height.
   const covered = [];
   const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
@@ -49,10 +49,13 @@ LAYOUT = """
     const range = document.createRange(); range.selectNodeContents(node);
     for (const r of range.getClientRects()) {
       if (!r.width || !r.height) continue;
-      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-      if (!hit || !(hit === owner || owner.contains(hit))) {
-        covered.push(`${node.textContent.trim().slice(0, 40)} under ` +
-                     `${hit ? hit.tagName + '.' + String(hit.className).slice(0, 40) : 'nothing'}`);
+      for (const y of [0.2, 0.5, 0.85]) {  // top, middle and foot of the line
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height * y);
+        if (!hit || !(hit === owner || owner.contains(hit))) {
+          const what = hit ? hit.tagName + '.' + String(hit.className).slice(0, 40) : 'nothing';
+          covered.push(`${node.textContent.trim().slice(0, 40)} under ${what}`);
+          break;
+        }
       }
     }
   }

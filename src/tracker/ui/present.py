@@ -47,6 +47,7 @@ html { font-size: ROOT_CSS; }
   opacity: 1 !important;
 }
 [data-testid="stMain"] h1 { font-size: 1.7rem; line-height: 1.2; padding: 0.1rem 0 0 0; }
+[data-testid="stHeading"] [data-testid="stMarkdownContainer"] { margin-bottom: 0; }
 [data-testid="stMain"] h3 { font-size: 1.2rem; padding: 0; }
 [data-testid="stAlert"] p { font-size: 1rem; }
 [data-testid="stMain"] button p { font-size: 1rem; }
@@ -270,6 +271,8 @@ def slide_body(current: slides.Deck, slide: slides.Slide, frame: pd.DataFrame,
             width, height = fit.figure_px
             fig = slides.build_figure(slide, frame, step=step, width=width, height=height,
                                       look=slide_look(fit))
+            if slide.figure == "group_bars":  # upright numbers, a few of them
+                fig.update_xaxes(tickangle=0, nticks=4)
             st.plotly_chart(fig, key="present_figure", config=CHART_CONFIG, width="stretch",
                             theme=None)
     with text_col:
