@@ -62,3 +62,9 @@ def test_a_reported_size_that_cannot_be_a_screen_is_ignored(raw):
 
 def test_a_reported_size_is_read():
     assert Screen.parse({"w": 1920, "h": 1080.0}) == Screen(1920, 1080)
+
+
+def test_the_presenter_css_sets_the_root_size_the_layout_assumes():
+    from tracker.ui import present
+
+    assert f"html {{ font-size: {slide_fit.ROOT_CSS}; }}" in present._CSS

@@ -32,7 +32,7 @@ _CSS = """
 [data-testid="stExpandSidebarButton"], [data-testid="stSidebarNav"],
 header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
 [data-testid="stStatusWidget"], .st-key-presenter_keys { display: none !important; }
-html { font-size: ROOT_CSS; }
+html { font-size: max(20px, min(2.7778vh, 1.5625vw)); }
 .stApp, [data-testid="stMain"] { background: #FFFFFF; color: #000000; }
 [data-testid="stMainBlockContainer"] {
   padding: 0.5rem 1.2rem 0.3rem 1.2rem !important; max-width: 100% !important;
@@ -57,8 +57,9 @@ html { font-size: ROOT_CSS; }
   [data-testid="stExpander"], [data-testid="stSegmentedControl"],
   [data-testid="stDownloadButton"]) { display: none; }
 </style>
-""".replace("ROOT_CSS", slide_fit.ROOT_CSS)
-"""Constant CSS; type is set in rem on a root size that grows with the screen."""
+"""
+"""Constant CSS; type is set in rem on a root size that grows with the screen
+(:data:`tracker.ui.slide_fit.ROOT_CSS`, which lays the slide out for it)."""
 
 
 def is_requested() -> bool:
