@@ -85,7 +85,7 @@ def layout(screen: Screen, title: str, data_line: str) -> Layout:
     wide = screen.width / screen.height >= 1.5
     columns = (1.42, 1.0) if wide else (1.2, 1.0)
     content_w = screen.width - 2 * PAD_SIDE * rem
-    title_w = content_w * 7.4 / 11.55  # the title's share of the header row
+    title_w = (content_w - 4 * rem) * 7.4 / 11.55  # its share of the header row, less 4 gaps
     title_h = lines(title, title_w, rem * TITLE_EM, bold=True) * rem * TITLE_EM * 1.2
     header_h = max(HEADER_REM * rem, title_h + 0.4 * rem)
     line_h = lines(data_line, content_w, rem) * rem * CAPTION_LINE
