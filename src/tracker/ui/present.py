@@ -18,9 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from tracker.analysis.filters import FilterSpec
-from tracker.briefs.library import md_escape
 from tracker.present import charts, slides
 from tracker.present.safety import plain_text
+from tracker.present.text import md_escape
 from tracker.ui import as_of, data, exports, presenter_keys, slide_fit
 
 PAGE_PATH = "present"
