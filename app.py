@@ -68,8 +68,8 @@ if not presenting:
     with st.sidebar.expander(as_of.COPY_LABEL, icon=":material/link:"):
         as_of.copy_link(titled=False)
 layout.credits_footer()
-view = present.view_slide(page.url_path, spec) if presenting and not presenter_page else None
+view = present.view_deck(page.url_path, spec) if presenting and not presenter_page else None
 if view:
-    present.show_view_slide(view)  # ?present=1: the view as one slide that fits the screen
+    present.show_view_deck(view)  # ?present=1: the view's panels as slides that fit the screen
 else:
     page.run()

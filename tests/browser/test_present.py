@@ -156,6 +156,11 @@ def test_next_and_previous_move_through_steps_and_slides(page, app_url):
     assert page.locator("h1").first.inner_text().strip() == surge.title
     _click_and_wait(page, "▶", "step=2")
     assert page.get_by_text("Day 2 of 3", exact=False).first.is_visible()
+    page.get_by_role("button", name="▶").hover()  # the pointer rests where it clicked
+    page.wait_for_timeout(1500)
+    tips = page.locator("[data-testid='stTooltipContent'], [role='tooltip']")
+    assert not any(tips.nth(i).is_visible() for i in range(tips.count())), \
+        "a tooltip covers the slide after a click"
     _click_and_wait(page, "◀", "step=1")
     _click_and_wait(page, "◀", "slide=3")
     assert "step=" not in page.url

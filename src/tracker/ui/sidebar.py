@@ -21,7 +21,7 @@ from tracker.present.safety import plain_text
 from tracker.ui import data
 
 CUSTOM = "Custom range"
-OTHER_PARAMS = ("present", "slide", "page", "step", "measure", "color", "freq", "size",
+OTHER_PARAMS = ("present", "slide", "page", "step", "part", "measure", "color", "freq", "size",
                 "briefing")
 """Query parameters owned by pages rather than the filter; kept and never reported."""
 
