@@ -54,7 +54,7 @@ def summarise(frame: pd.DataFrame, spec: FilterSpec, *, previous: pd.DataFrame |
         (:func:`period_coverage`); when given, a change is said only where the two are
         comparable (:func:`tracker.analysis.coverage.comparable_spans`).
     """
-    where = _where(spec)
+    where = area_words(spec)
     n = len(frame)
     when = period_words(spec, frame)
     if n == 0:
@@ -198,13 +198,14 @@ def surge_sentence(surges: Sequence[surge_detection.Surge], spec: FilterSpec,
     best = max(hits, key=lambda s: (s.incidents, -s.start.toordinal()))
     days = (f"on {_day(best.start)}" if best.start == best.end
             else f"from {_day(best.start)} to {_day(best.end)}")
-    area = _where(spec) if best.level == "Pakistan" else best.area  # "Pakistan": the filter's
+    area = area_words(spec) if best.level == "Pakistan" else best.area  # "Pakistan": the filter's
     others = f" ({plural(len(hits), 'surge')} in all)" if len(hits) > 1 else ""
     return (f"The surge detector flags a burst of {plural(best.incidents, 'attack')} in {area} "
             f"{days}{others}, against about {best.expected:.1f} expected.")
 
 
-def _where(spec: FilterSpec) -> str:
+def area_words(spec: FilterSpec) -> str:
+    """The area a filter shows, in words: its districts, else its provinces, else Pakistan."""
     if spec.districts:
         return _join(list(spec.districts[:TOP]) + (["other districts"]
                                                     if len(spec.districts) > TOP else []))

@@ -16,6 +16,7 @@ from tracker.analysis import aggregates
 from tracker.present import summary
 from tracker.present.deck import Slide, days
 from tracker.present.slide_figures import NO_GROUP, group_counts
+from tracker.present.text import plural
 
 MAX_POINTS = 4
 
@@ -25,12 +26,12 @@ def talking_points(slide: Slide, frame: pd.DataFrame, incidents: pd.DataFrame) -
     may be shown, for the previous period and the coverage rule)."""
     spec = slide.spec
     when = summary.period_words(spec, frame)
-    area = summary._where(spec)
+    area = summary.area_words(spec)
     head = aggregates.headline(frame)
     if head.incidents == 0:
         return [f"{when}, this dataset records no attack in {area}.",
                 "It is a sample of news reports: an empty slide is not proof of calm."]
-    points = [f"{when}: {summary._n(head.incidents, 'attack')} in {area} in this dataset, "
+    points = [f"{when}: {plural(head.incidents, 'attack')} in {area} in this dataset, "
               f"{head.killed:,} killed and {head.injured:,} injured where reported."]
     previous = spec.previous_period()
     if previous is not None and spec.start is not None and spec.end is not None:
@@ -53,7 +54,7 @@ def _for_figure(slide: Slide, frame: pd.DataFrame) -> str | None:
         counts = group_counts(frame)
         named = counts[counts["group"] != NO_GROUP]
         if named.empty:
-            return f"No report of these {summary._n(len(frame), 'attack')} names a group."
+            return f"No report of these {plural(len(frame), 'attack')} names a group."
         return (f"{int(named['incidents'].sum()):,} of {len(frame):,} reports name a group; "
                 "most often " + _top(named, "group") + ".")
     if slide.figure in ("type_bars", "target_bars"):
@@ -66,7 +67,7 @@ def _for_figure(slide: Slide, frame: pd.DataFrame) -> str | None:
             return None
         busiest = months.sort_index().idxmax()
         return (f"The busiest month was {busiest.strftime('%B %Y')}, with "
-                f"{summary._n(int(months.max()), 'attack')}.")
+                f"{plural(int(months.max()), 'attack')}.")
     if slide.figure == "surge_map" and slide.step_count:
         walk = days(slide, frame)
         peak = max(walk, key=lambda d: d.incidents)

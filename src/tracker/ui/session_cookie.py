@@ -9,14 +9,20 @@ a sign-out, disable, role change or password reset ends the cookie's session eve
 and an expired one is refused. The token is 256 random bits whose hash alone is stored, so
 there is nothing to sign or forge.
 
-Streamlit has no server hook to send ``Set-Cookie``, so the cookie is written by a small
-script (``st.html``) and cannot be ``HttpOnly``; the page renders user text escaped,
-never as HTML, so no other script runs beside it.
+Streamlit has no server hook to send ``Set-Cookie``, so the cookie is written in the page
+by a small component of constant JavaScript; the token reaches it as component data (JSON),
+never as HTML, and the script checks its shape again before writing. So the cookie cannot
+be ``HttpOnly``; the page renders user text escaped, never as HTML, so no other script runs
+beside it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import secrets
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -45,16 +51,34 @@ def forget() -> None:
     st.session_state[_PENDING] = ("", 0)
 
 
+_WRITE_JS = r"""
+export default function (component) {
+  const d = component.data || {};
+  if (typeof d.value !== 'string' || !/^[A-Za-z0-9_-]{0,100}$/.test(d.value)) return;
+  if (typeof d.name !== 'string' || !/^[a-z_]{1,40}$/.test(d.name)) return;
+  if (window.__trackerCookieWrite === d.nonce) return;  // once per change, not per redraw
+  window.__trackerCookieWrite = d.nonce;
+  const age = Math.max(0, Math.floor(Number(d.max_age) || 0));
+  let cookie = `${d.name}=${d.value}; Max-Age=${age}; Path=/; SameSite=Strict`;
+  if (window.location.protocol === 'https:') cookie += '; Secure';
+  document.cookie = cookie;
+}
+"""
+
+
+@functools.cache
+def _writer() -> Callable[..., Any]:
+    return st.components.v2.component("tracker_session_cookie", js=_WRITE_JS)
+
+
 def write_pending(container) -> None:
-    """Write or clear the cookie, once, with a script in ``container`` (runs in the page)."""
+    """Write or clear the cookie, once, from a component in ``container`` (runs in the page)."""
     pending = st.session_state.pop(_PENDING, None)
     if pending is None:
         return
     token, seconds = pending
-    script = (
-        "<script>(function(){"
-        f"var c='{COOKIE}={token}; Max-Age={seconds}; Path=/; SameSite=Strict';"
-        "if(window.location.protocol==='https:'){c+='; Secure';}"
-        "document.cookie=c;})();</script>"
-    )
-    container.html(script, unsafe_allow_javascript=True)
+    with container:
+        _writer()(key=f"session_cookie_{secrets.token_hex(4)}",
+                  data={"name": COOKIE, "value": token, "max_age": int(seconds),
+                        "nonce": secrets.token_hex(8)},
+                  width="stretch", height="content")
