@@ -351,8 +351,7 @@ def export_deck(out: Path, pdf: Path | None, slides_file: Path | None,
                 include_unreviewed: bool, as_of_text: str | None) -> None:
     """Export the briefing sequence as a PPTX deck (and a PDF), offline."""
     from tracker.analysis import asof
-    from tracker.present import export
-    from tracker.present import slides
+    from tracker.present import export, slides
 
     if out.suffix.lower() != ".pptx":
         raise click.BadParameter("the deck must be a .pptx file", param_hint="--out")
@@ -409,8 +408,8 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
     """Check a researcher's file (CSV or .xlsx; canonical, ACLED, GTD or UCDP) and add it
     as one batch, not yet reviewed. Every row is reported: accepted, rejected with its
     reasons, a probable duplicate, or outside Pakistan."""
-    from tracker.ingest import pipeline as pipeline
     from tracker.ingest import mappings
+    from tracker.ingest import pipeline as pipeline
     from tracker.store.database import StoreError
 
     mapping = None
@@ -500,14 +499,16 @@ def bench(sizes: str, as_json: bool, no_ingest: bool, seed: int,
     from tracker.devtools import bench as benchmark
 
     if browser_rows is not None:
-        result = benchmark.browser_run(
+        from tracker.devtools import bench_browser
+
+        result = bench_browser.browser_run(
             browser_rows, seed=seed,
             progress=None if as_json else (lambda line: click.echo(line, err=True)))
         if as_json:
             click.echo(json.dumps(result))
             return
         click.echo(f"Navigation to the last chart drawn, {browser_rows:,} SYNTHETIC rows, "
-                   f"median of {benchmark.BROWSER_LOADS - 1} loads after the first:")
+                   f"median of {bench_browser.BROWSER_LOADS - 1} loads after the first:")
         for name, got in result["pages"].items():
             click.echo(f"  {name}: {got['median_s']:.2f} s (loads: {got['loads_s']})")
         return

@@ -12,6 +12,7 @@ import pandas as pd
 
 from tracker.ingest import duplicates
 from tracker.ingest.report import IngestReport, Progress, _duplicate_records
+from tracker.ingest.staging import Frames
 from tracker.store.database import BatchMeta, Store, StoreError
 
 
@@ -24,23 +25,37 @@ def _stored_keys(store: Store) -> tuple[pd.DataFrame, frozenset[str]]:
 
 def _recheck(report: IngestReport, store: Store) -> None:
     """Find the duplicates again against the store as it is now; update the report."""
-    valid = pd.concat([report.incidents, report.held]).sort_index()
+    staged = report.staged
+    parts = [report.incidents, report.held]
+    parts += [f[duplicates.KEY_COLUMNS] for f in staged.frames()] if staged is not None else []
+    keys = pd.concat([p[duplicates.KEY_COLUMNS] for p in parts]).sort_index()
+    del parts
     before = report.duplicates
     stored, hidden = _stored_keys(store)
-    dups = duplicates.find(valid, stored, hidden)
-    is_dup = valid.index.isin(set(dups["row"]))
-    report.held = valid.loc[is_dup]
-    report.incidents = valid.loc[~is_dup]
+    dups = duplicates.find(keys, stored, hidden)
+    held_rows = set(dups["row"])
+    mine = report.incidents.index.isin(held_rows)
+    was = report.held.index.isin(held_rows)
+    newly = list(staged.frames(held_rows)) if staged is not None else []
+    report.held, report.incidents = (
+        pd.concat([report.incidents.loc[mine], report.held.loc[was], *newly]).sort_index(),
+        pd.concat([report.incidents.loc[~mine], report.held.loc[~was]]).sort_index())
+    if staged is not None:
+        staged.drop = staged.drop | held_rows
     report.twin_inputs = (dups, stored)
     report.duplicate_of = _duplicate_records(dups)
     status = report.status
     status[status.eq("duplicate")] = "accepted"
-    status[status.index.isin(set(dups["row"])) & status.eq("accepted")] = "duplicate"
+    status[status.index.isin(held_rows) & status.eq("accepted")] = "duplicate"
     report.accepted = int(status.eq("accepted").sum())
     report.duplicates = int(status.eq("duplicate").sum())
     report.file_notes.append(
         f"Incidents were saved by someone else since this preview; checked again at save "
         f"time: {report.duplicates:,} probable duplicate(s), {before:,} in the preview.")
+
+
+def _accepted_count(report: IngestReport) -> int:
+    return len(report.incidents) + (len(report.staged) if report.staged is not None else 0)
 
 
 def commit(report: IngestReport, store: Store, user: str,
@@ -99,7 +114,7 @@ def commit(report: IngestReport, store: Store, user: str,
             "Only probable duplicates can be taken as new; these rows cannot: "
             + ", ".join(str(r) for r in sorted(refused))
         )
-    if report.incidents.empty and not accept:
+    if not _accepted_count(report) and not accept:
         raise StoreError("No row was accepted, so there is nothing to save.")
 
     def batch() -> tuple[pd.DataFrame, BatchMeta]:
@@ -109,12 +124,13 @@ def commit(report: IngestReport, store: Store, user: str,
             _recheck(report, store)
             still = {d["row"] for d in report.duplicate_of if not d["certain"]}
             accept &= still
-            if report.incidents.empty and not accept:
+            if not _accepted_count(report) and not accept:
                 raise StoreError(
                     "The store changed since the preview and every accepted row now matches "
                     "a stored incident. Nothing was saved.")
-        frame = pd.concat([report.incidents, report.held.loc[sorted(accept)]]) if accept else (
-            report.incidents)
+        taken = report.held.loc[sorted(accept)] if accept else report.held.iloc[:0]
+        frame = (Frames(report.staged, report.incidents, taken) if report.staged is not None
+                 else pd.concat([report.incidents, taken]) if accept else report.incidents)
         counts = {**report.counts(), "accepted": report.accepted + len(accept),
                   "duplicates": report.duplicates - len(accept)}
         meta = BatchMeta(

@@ -32,7 +32,17 @@ import numpy as np
 import pandas as pd
 
 from tracker import config, schema
-from tracker.ingest import duplicates, formats, locate, mappings, places, readers, validate
+from tracker.ingest import (
+    chunks,
+    duplicates,
+    formats,
+    locate,
+    mappings,
+    places,
+    readers,
+    staging,
+    validate,
+)
 from tracker.ingest.commit import _stored_keys, commit
 from tracker.ingest.formats import Mapped
 from tracker.ingest.normalise import (
@@ -86,9 +96,15 @@ def cli_limits() -> config.Limits:
 def ingest_file(path: str | Path, *, store: Store | None = None,
                 options: IngestOptions | None = None,
                 limits: config.Limits | None = None,
-                chunk_rows: int = readers.CHUNK_ROWS,
-                progress: Progress | None = None) -> IngestReport:
-    """Run the pipeline on a file on disk, reading it in chunks (see :func:`ingest_bytes`)."""
+                chunk_rows: int = chunks.CHUNK_ROWS,
+                progress: Progress | None = None,
+                stage: bool | None = None) -> IngestReport:
+    """Run the pipeline on a file on disk, reading it in chunks (see :func:`ingest_bytes`).
+
+    ``stage`` keeps the accepted rows on disk until the save (:mod:`tracker.ingest.staging`;
+    by default for files over :data:`~tracker.ingest.staging.STAGE_BYTES`): the report
+    and the saved batch are the same, only the memory differs.
+    """
     path = Path(path)
     limits = limits or config.limits()
     size = path.stat().st_size
@@ -101,8 +117,9 @@ def ingest_file(path: str | Path, *, store: Store | None = None,
     with open(path, "rb") as handle:
         while block := handle.read(1 << 22):
             digest.update(block)
+    stage = size > staging.STAGE_BYTES if stage is None else stage
     return _ingest(path, path.name, size, digest.hexdigest(), store, options, limits,
-                   chunk_rows, progress)
+                   chunk_rows, progress, stage)
 
 
 def ingest_bytes(
@@ -112,7 +129,7 @@ def ingest_bytes(
     store: Store | None = None,
     options: IngestOptions | None = None,
     limits: config.Limits | None = None,
-    chunk_rows: int = readers.CHUNK_ROWS,
+    chunk_rows: int = chunks.CHUNK_ROWS,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Read, map, normalise, place, validate and de-duplicate one uploaded file.
@@ -140,7 +157,7 @@ def ingest_bytes(
         Never raises for a bad file: an unreadable one gives a report with ``error``.
     """
     return _ingest(data, file_name, len(data), hashlib.sha256(data).hexdigest(), store,
-                   options, limits, chunk_rows, progress)
+                   options, limits, chunk_rows, progress, False)
 
 
 @dataclass
@@ -176,7 +193,7 @@ class _Facts:
 def _ingest(source: bytes | Path, file_name: str, size: int, sha256: str,
             store: Store | None, options: IngestOptions | None,
             limits: config.Limits | None, chunk_rows: int,
-            progress: Progress | None) -> IngestReport:
+            progress: Progress | None, stage: bool) -> IngestReport:
     options = options or IngestOptions()
     limits = limits or config.limits()
     say = progress or (lambda _stage, _rows: None)
@@ -185,12 +202,12 @@ def _ingest(source: bytes | Path, file_name: str, size: int, sha256: str,
     version = store.version() if store is not None else None
     while True:
         report = IngestReport(file_name=file_name, sha256=sha256, size_bytes=size,
-                              options=options)
+                              options=options, staged=staging.Staged() if stage else None)
         try:
-            read = readers.read_chunks(source, file_name, sheet=options.sheet, limits=limits,
+            read = chunks.read_chunks(source, file_name, sheet=options.sheet, limits=limits,
                                        chunk_rows=max(1, chunk_rows), stream=stream)
             parts, blank, used = _read_parts(report, read, options, limits, facts, say)
-        except readers.Fallback:
+        except chunks.Fallback:
             stream = False
             continue
         except readers.ReadError as exc:
@@ -211,7 +228,7 @@ def _ingest(source: bytes | Path, file_name: str, size: int, sha256: str,
     return report
 
 
-def _read_parts(report: IngestReport, read: readers.ChunkedRead, options: IngestOptions,
+def _read_parts(report: IngestReport, read: chunks.ChunkedRead, options: IngestOptions,
                 limits: config.Limits, assumed: _Facts,
                 say: Callable[[str, int], None]) -> tuple[list[validate.Part], int, _Facts]:
     """Read and check every chunk; return the parts, blank rows and the evidence seen."""
@@ -220,14 +237,20 @@ def _read_parts(report: IngestReport, read: readers.ChunkedRead, options: Ingest
     blank = read_rows = 0
     for chunk in read.chunks:
         read_rows += len(chunk.frame) + len(chunk.row_problems)
+        chunk_blank = chunk.blank_rows
         say("read", read_rows)
-        parts.append(_run_chunk(report, chunk, options, limits, facts))
-        blank += chunk.blank_rows
+        part = _run_chunk(report, chunk, options, limits, facts)
+        if report.staged is not None:  # to disk; only what the duplicate search needs stays
+            report.staged.add(part.valid)
+            part.valid = part.valid[duplicates.KEY_COLUMNS]
+        parts.append(part)
+        del chunk, part
+        blank += chunk_blank
         say("checked", read_rows)
     return parts, blank, facts
 
 
-def _run_chunk(report: IngestReport, chunk: readers.Chunk, options: IngestOptions,
+def _run_chunk(report: IngestReport, chunk: chunks.Chunk, options: IngestOptions,
                limits: config.Limits, facts: _Facts) -> validate.Part:
     frame = chunk.frame
     all_rows = pd.Index(sorted(set(frame.index) | set(chunk.row_problems)), dtype="int64")
@@ -275,7 +298,7 @@ def _run_chunk(report: IngestReport, chunk: readers.Chunk, options: IngestOption
     return part
 
 
-def _complete(report: IngestReport, read: readers.ChunkedRead, parts: list[validate.Part],
+def _complete(report: IngestReport, read: chunks.ChunkedRead, parts: list[validate.Part],
               blank: int, facts: _Facts, options: IngestOptions, store: Store | None,
               say: Callable[[str, int], None]) -> None:
     """Join the chunks' parts, find duplicates across the whole file and fill the report."""
@@ -323,6 +346,11 @@ def _complete(report: IngestReport, read: readers.ChunkedRead, parts: list[valid
                 "them may be missed.")
     del keys
     held_rows = set(dups["row"])
+    if report.staged is not None:
+        parts.clear()
+        held_parts = list(report.staged.frames(held_rows))
+        report.held = pd.concat(held_parts) if held_parts else _empty()
+        report.staged.drop = frozenset(held_rows)
     kept, held_parts = [], []
     for part in parts:  # split chunk by chunk: the rows never exist three times over
         is_dup = part.valid.index.isin(held_rows)
@@ -346,7 +374,8 @@ def _complete(report: IngestReport, read: readers.ChunkedRead, parts: list[valid
     report.outside_pakistan = int(tally.get("outside_pakistan", 0))
     assert report.adds_up, f"counts do not add up: {report.counts()}"
     report.incidents = valid
-    report.held = held
+    if report.staged is None:
+        report.held = held
     report.duplicate_of = _duplicate_records(dups)
     report.notes = row_notes
 

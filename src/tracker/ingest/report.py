@@ -85,6 +85,9 @@ class IngestReport:
     twin_inputs: tuple[pd.DataFrame, pd.DataFrame | None] | None = field(default=None,
                                                                         repr=False)
     rejected_source: pd.DataFrame = field(default_factory=pd.DataFrame)
+    staged: Any = field(default=None, repr=False)
+    """A big file's accepted rows on disk (:class:`tracker.ingest.staging.Staged`), saved
+    with ``incidents``; None when every accepted row is in ``incidents``."""
 
     @property
     def twins(self) -> pd.DataFrame:
@@ -94,8 +97,19 @@ class IngestReport:
             return pd.DataFrame()
         dups, stored = self.twin_inputs
         rows = set(dups["row"]) | set(dups["twin_row"].dropna().astype(int))
-        shown = pd.concat([self.incidents.loc[self.incidents.index.isin(rows)], self.held])
+        shown = pd.concat([self.accepted_rows(rows), self.held])
         return _twins(dups, self.held, shown, stored)
+
+    def accepted_rows(self, rows: set[int] | None = None) -> pd.DataFrame:
+        """The accepted rows (only ``rows`` of them when given), staged or not."""
+        mine = self.incidents if rows is None else self.incidents.loc[
+            self.incidents.index.isin(rows)]
+        if self.staged is None:
+            return mine
+        frames = [*self.staged.frames(rows), *([mine] if len(mine) else [])]
+        if not frames:
+            return mine
+        return pd.concat(frames).sort_index() if len(frames) > 1 else frames[0]
 
     @property
     def adds_up(self) -> bool:
