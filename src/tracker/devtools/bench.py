@@ -187,7 +187,9 @@ def measure_ingest(rows: int, tmp: Path, seed: int) -> dict[str, Any]:
     from tracker.devtools import synth
 
     path = synth.write(synth.generate(rows, seed), tmp / f"synth-{rows}.csv")
+    cpu = time.process_time()
     raw_s = raw_baseline(path, f"sqlite:///{(tmp / f'raw-{rows}.db').as_posix()}")
+    raw_cpu = time.process_time() - cpu
     state = tmp / f"ingest-state-{rows}"
     state.mkdir(exist_ok=True)
     env = {**os.environ, "TRACKER_STATE_DIR": str(state),
@@ -210,6 +212,10 @@ def measure_ingest(rows: int, tmp: Path, seed: int) -> dict[str, Any]:
         "ingest_s": round(wall, 3), "ingest_raw_s": round(raw_s, 3),
         "ingest_ratio": round(wall / raw_s, 2) if raw_s else None,
         "ingest_peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "ingest_cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+        "ingest_raw_cpu_s": round(raw_cpu, 3),
+        "ingest_cpu_ratio": round((usage.ru_utime + usage.ru_stime) / raw_cpu, 2)
+        if raw_cpu else None,
         "ingest_accepted": report["accepted"], "ingest_duplicates": report["duplicates"],
         "file_mb": round(path.stat().st_size / 1024 / 1024, 1),
     }
