@@ -18,7 +18,7 @@ from tests import upload_samples as samples
 from tracker.devtools import synth
 from tracker.ingest import chunks, readers, staging
 from tracker.ingest import pipeline as ingest
-from tracker.store.database import Store
+from tracker.store.database import Store, open_store
 
 CTX = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
 
@@ -195,9 +195,9 @@ def test_killing_tracker_ingest_while_it_saves_a_big_file_leaves_no_partial_batc
     """The command line's path for a big file (staged on disk), killed mid-save."""
     db = tmp_path / "kill.db"
     url = f"sqlite:///{db.as_posix()}"
-    store = Store(url)
-    store.init()
+    store = open_store(url)  # seeded with the bundled incidents, as the command line would
     before = store.count_incidents()
+    assert before > 0
     store.engine.dispose()
     big = synth.write(synth.generate(120_000, seed=8), tmp_path / "big.csv")
     assert big.stat().st_size > staging.STAGE_BYTES  # staged by default

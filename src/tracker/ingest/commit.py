@@ -38,8 +38,8 @@ def _recheck(report: IngestReport, store: Store) -> None:
     was = report.held.index.isin(held_rows)
     newly = list(staged.frames(held_rows)) if staged is not None else []
     report.held, report.incidents = (
-        pd.concat([report.incidents.loc[mine], report.held.loc[was], *newly]).sort_index(),
-        pd.concat([report.incidents.loc[~mine], report.held.loc[~was]]).sort_index())
+        _joined([report.incidents.loc[mine], report.held.loc[was], *newly]),
+        _joined([report.incidents.loc[~mine], report.held.loc[~was]]))
     if staged is not None:
         staged.drop = staged.drop | held_rows
     report.twin_inputs = (dups, stored)
@@ -52,6 +52,14 @@ def _recheck(report: IngestReport, store: Store) -> None:
     report.file_notes.append(
         f"Incidents were saved by someone else since this preview; checked again at save "
         f"time: {report.duplicates:,} probable duplicate(s), {before:,} in the preview.")
+
+
+def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of rows joined in row order (empty ones left out: they carry no row name)."""
+    full = [f for f in frames if len(f)]
+    if not full:
+        return frames[0].rename_axis("row")
+    return (pd.concat(full) if len(full) > 1 else full[0]).sort_index()
 
 
 def _accepted_count(report: IngestReport) -> int:
