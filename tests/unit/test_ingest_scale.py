@@ -202,8 +202,10 @@ def test_killing_tracker_ingest_while_it_saves_a_big_file_leaves_no_partial_batc
     big = synth.write(synth.generate(120_000, seed=8), tmp_path / "big.csv")
     assert big.stat().st_size > staging.STAGE_BYTES  # staged by default
     root = Path(__file__).resolve().parents[2]
+    temp = tmp_path / "temp"
+    temp.mkdir()
     env = {**os.environ, "TRACKER_DB_URL": url, "TRACKER_STATE_DIR": str(tmp_path / "state"),
-           "PYTHONPATH": os.pathsep.join([str(root / "src"), str(root)])}
+           "PYTHONPATH": os.pathsep.join([str(root / "src"), str(root)]), "TMPDIR": str(temp)}
     wal = Path(f"{db}-wal")
     start_size = wal.stat().st_size if wal.exists() else 0
     proc = subprocess.Popen([sys.executable, "-m", "tracker.cli", "ingest", str(big), "--json"],
@@ -225,6 +227,7 @@ def test_killing_tracker_ingest_while_it_saves_a_big_file_leaves_no_partial_batc
             proc.kill()
     assert proc.returncode == -signal.SIGKILL
     assert proc.stdout.read() == ""
+    assert list(temp.glob("tracker-ingest-*/part-*.arrow"))  # the rows were staged on disk
 
     after = Store(url)
     assert after.count_incidents() == before
