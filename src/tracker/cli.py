@@ -523,14 +523,16 @@ def bench(sizes: str, as_json: bool, no_ingest: bool, seed: int,
     from tracker.devtools import bench as benchmark
 
     if browser_rows is not None:
-        result = benchmark.browser_run(
+        from tracker.devtools import bench_browser
+
+        result = bench_browser.browser_run(
             browser_rows, seed=seed,
             progress=None if as_json else (lambda line: click.echo(line, err=True)))
         if as_json:
             click.echo(json.dumps(result))
             return
         click.echo(f"Navigation to the last chart drawn, {browser_rows:,} SYNTHETIC rows, "
-                   f"median of {benchmark.BROWSER_LOADS - 1} loads after the first:")
+                   f"median of {bench_browser.BROWSER_LOADS - 1} loads after the first:")
         for name, got in result["pages"].items():
             click.echo(f"  {name}: {got['median_s']:.2f} s (loads: {got['loads_s']})")
         return

@@ -4,14 +4,21 @@ under the store's write lock (on SQLite and PostgreSQL). Every row here is SYNTH
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from tests import upload_samples as samples
-from tracker.ingest import pipeline as ingest
-from tracker.ingest import readers
 from tracker.devtools import synth
-from tracker.store.database import Store
+from tracker.ingest import chunks, readers, staging
+from tracker.ingest import pipeline as ingest
+from tracker.store.database import Store, open_store
 
 CTX = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
 
@@ -36,7 +43,7 @@ def _same(a: ingest.IngestReport, b: ingest.IngestReport) -> None:
     assert a.to_dict() == b.to_dict()
     assert a.reader == b.reader
     pd.testing.assert_series_equal(a.status, b.status)
-    pd.testing.assert_frame_equal(a.incidents, b.incidents)
+    pd.testing.assert_frame_equal(a.accepted_rows(), b.accepted_rows())
     pd.testing.assert_frame_equal(a.held, b.held)
     pd.testing.assert_frame_equal(a.twins, b.twins)
     pd.testing.assert_frame_equal(a.rejected_source, b.rejected_source)
@@ -49,10 +56,12 @@ def test_a_chunked_run_reports_exactly_what_one_pass_does(tmp_path):
     one = ingest.ingest_file(path, chunk_rows=1_000_000, limits=ingest.cli_limits())
     seen: list[tuple[str, int]] = []
     chunked = ingest.ingest_file(path, chunk_rows=7_001, limits=ingest.cli_limits(),
-                                 progress=lambda stage, n: seen.append((stage, n)))
+                                 progress=lambda stage, n: seen.append((stage, n)),
+                                 stage=True)  # accepted rows on disk, as for a big file
     assert one.rows == 50_000 and one.adds_up
     assert one.rejected and one.duplicates and one.outside_pakistan and one.accepted
     assert any("31 February" in str(r["value"]) for r in one.rejections)
+    assert one.staged is None and chunked.staged is not None and chunked.incidents.empty
     _same(one, chunked)
     assert ("read", 7_001) in seen and ("checked", 50_000) in seen
     assert ingest.ingest_bytes(data, "acled-50k.csv", chunk_rows=3_333).to_dict() == (
@@ -85,7 +94,7 @@ def test_a_ragged_or_titled_file_read_whole_is_chunked_the_same():
 def test_streamed_and_whole_readers_give_the_same_cells(tmp_path):
     data = synth.generate(500, seed=3)
     path = synth.write(data, tmp_path / "s.csv")
-    streamed = readers.read_chunks(path, "s.csv", chunk_rows=77)
+    streamed = chunks.read_chunks(path, "s.csv", chunk_rows=77)
     assert streamed.streamed
     frame = pd.concat([c.frame for c in streamed.chunks])
     whole = readers.read_upload(path.read_bytes(), "s.csv").frame
@@ -148,3 +157,81 @@ def test_concurrent_saves_flag_the_duplicates_saves_in_a_row_do(store_url, tmp_p
     assert together == _outcome(replay)
     assert ids == set(replay.load_incidents()["incident_id"])
     assert together[order[1]][1] > together[order[0]][1]  # the later one held the overlap
+
+
+def _saved(store: Store) -> pd.DataFrame:
+    return store.load_incidents().drop(columns="batch_id").reset_index(drop=True)
+
+
+def test_a_staged_upload_saves_and_rechecks_what_an_in_memory_one_does(tmp_path):
+    rows = synth.generate(3_000, seed=5)
+    path = synth.write(rows.iloc[1_000:], tmp_path / "later.csv")
+    earlier = synth.to_csv_bytes(rows.iloc[:1_200])
+    results = []
+    for stage in (False, True):
+        store = Store(f"sqlite:///{(tmp_path / f'{stage}.db').as_posix()}")
+        store.init()
+        first = ingest.ingest_bytes(synth.to_csv_bytes(rows.iloc[:100]), "first.csv",
+                                    store=store)
+        ingest.commit(first, store, "ayesha")
+        report = ingest.ingest_file(path, store=store, chunk_rows=333, stage=stage)
+        assert report.duplicates and report.accepted
+        # saved by someone else after the preview: the save checks again under its lock
+        ingest.commit(ingest.ingest_bytes(earlier, "earlier.csv", store=store), store, "bilal")
+        taken = [d["row"] for d in report.duplicate_of if not d["certain"]][:3]
+        ingest.commit(report, store, "chandra", accept_rows=taken)
+        assert any("checked again at save time" in n for n in report.file_notes)
+        results.append((report, _saved(store)))
+    (memory, saved_memory), (staged, saved_staged) = results
+    assert staged.staged is not None and memory.batch_id != staged.batch_id
+    memory.batch_id = staged.batch_id = None  # two saves, two batch ids; nothing else differs
+    _same(memory, staged)
+    assert memory.counts() == staged.counts() and memory.accepted > 0
+    pd.testing.assert_frame_equal(saved_memory, saved_staged)
+
+
+@pytest.mark.slow
+def test_killing_tracker_ingest_while_it_saves_a_big_file_leaves_no_partial_batch(tmp_path):
+    """The command line's path for a big file (staged on disk), killed mid-save."""
+    db = tmp_path / "kill.db"
+    url = f"sqlite:///{db.as_posix()}"
+    store = open_store(url)  # seeded with the bundled incidents, as the command line would
+    before = store.count_incidents()
+    assert before > 0
+    store.engine.dispose()
+    big = synth.write(synth.generate(120_000, seed=8), tmp_path / "big.csv")
+    assert big.stat().st_size > staging.STAGE_BYTES  # staged by default
+    root = Path(__file__).resolve().parents[2]
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**os.environ, "TRACKER_DB_URL": url, "TRACKER_STATE_DIR": str(tmp_path / "state"),
+           "PYTHONPATH": os.pathsep.join([str(root / "src"), str(root)]), "TMPDIR": str(temp)}
+    wal = Path(f"{db}-wal")
+    start_size = wal.stat().st_size if wal.exists() else 0
+    proc = subprocess.Popen([sys.executable, "-m", "tracker.cli", "ingest", str(big), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            cwd=root, env=env)
+    try:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:  # wait until the save is writing pages
+            if wal.exists() and wal.stat().st_size > start_size + 4_000_000:
+                break
+            assert proc.poll() is None, "the save finished before it could be interrupted"
+            time.sleep(0.01)
+        else:
+            pytest.fail("the save never started writing")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    assert proc.stdout.read() == ""
+    assert list(temp.glob("tracker-ingest-*/part-*.arrow"))  # the rows were staged on disk
+
+    after = Store(url)
+    assert after.count_incidents() == before
+    assert "big.csv" not in set(after.batches()["file_name"])
+    with after.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+

@@ -1,7 +1,8 @@
 """``tracker bench``: how the app copes with large stores, against raw baselines, in one run.
 
-For each size the benchmark builds a store of SYNTHETIC incidents (:mod:`tracker.devtools.synth`) and
-measures, each against the raw cost of the same work where one exists:
+For each size the benchmark builds a store of SYNTHETIC incidents
+(:mod:`tracker.devtools.synth`) and measures, each against the raw cost of the same work
+where one exists:
 
 * **ingest** — ``tracker ingest FILE --json`` on the ``tracker synth`` file, as its own
   process on a fresh store (wall time and peak memory of that process), against reading
@@ -36,6 +37,15 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from tracker.devtools.bench_text import (  # noqa: F401 (the printed results, used by the CLI)
+    ROWS,
+    figures_text,
+    machine_text,
+    markdown,
+    table_text,
+    targets_text,
+)
 
 SIZES = (10_000, 100_000, 1_000_000)
 REPEATS = 3
@@ -154,7 +164,8 @@ def _load_average() -> list[float] | None:
 
 def _child(kind: str, rows: int, tmp: Path, seed: int) -> dict[str, Any]:
     """Run one measurement in a fresh Python process and return its JSON."""
-    cmd = [sys.executable, "-m", "tracker.devtools.bench", "_child", kind, str(rows), str(tmp), str(seed)]
+    cmd = [sys.executable, "-m", "tracker.devtools.bench", "_child", kind, str(rows), str(tmp),
+           str(seed)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"benchmark step {kind} ({rows:,} rows) failed:\n"
@@ -176,19 +187,24 @@ def measure_ingest(rows: int, tmp: Path, seed: int) -> dict[str, Any]:
     from tracker.devtools import synth
 
     path = synth.write(synth.generate(rows, seed), tmp / f"synth-{rows}.csv")
+    cpu = time.process_time()
     raw_s = raw_baseline(path, f"sqlite:///{(tmp / f'raw-{rows}.db').as_posix()}")
+    raw_cpu = time.process_time() - cpu
     state = tmp / f"ingest-state-{rows}"
     state.mkdir(exist_ok=True)
     env = {**os.environ, "TRACKER_STATE_DIR": str(state),
            "TRACKER_DB_URL": f"sqlite:///{(state / 'tracker.db').as_posix()}"}
     out_path = tmp / f"ingest-{rows}.json"
     cmd = [sys.executable, "-m", "tracker.cli", "ingest", str(path), "--json"]
+    # Started from a small launcher process: a child's peak RSS (ru_maxrss) includes the
+    # memory of the process that forked it, and this one holds the whole file by now.
+    launcher = [sys.executable, "-c", _LAUNCHER, json.dumps(cmd), str(out_path),
+                str(tmp / f"ingest-{rows}.err")]
     started = time.perf_counter()
-    with open(out_path, "wb") as out, open(tmp / f"ingest-{rows}.err", "wb") as err:
-        child = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
-        _pid, status, usage = os.wait4(child.pid, 0)
+    launched = subprocess.run(launcher, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
+    status, maxrss_kb, cpu_s = json.loads(launched.stdout.strip().splitlines()[-1])
+    if status != 0:
         raise RuntimeError(f"tracker ingest failed on {rows:,} rows: "
                            + (tmp / f"ingest-{rows}.err").read_text()[-2000:])
     report = json.loads(out_path.read_text(encoding="utf-8"))
@@ -198,10 +214,25 @@ def measure_ingest(rows: int, tmp: Path, seed: int) -> dict[str, Any]:
     return {
         "ingest_s": round(wall, 3), "ingest_raw_s": round(raw_s, 3),
         "ingest_ratio": round(wall / raw_s, 2) if raw_s else None,
-        "ingest_peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "ingest_peak_rss_mb": round(maxrss_kb / 1024, 1),
+        "ingest_cpu_s": round(cpu_s, 3),
+        "ingest_raw_cpu_s": round(raw_cpu, 3),
+        "ingest_cpu_ratio": round(cpu_s / raw_cpu, 2) if raw_cpu else None,
         "ingest_accepted": report["accepted"], "ingest_duplicates": report["duplicates"],
         "file_mb": round(path.stat().st_size / 1024 / 1024, 1),
     }
+
+
+_LAUNCHER = """
+import json, os, subprocess, sys
+cmd, out_path, err_path = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+with open(out_path, "wb") as out, open(err_path, "wb") as err:
+    child = subprocess.Popen(cmd, stdout=out, stderr=err)
+    _pid, status, usage = os.wait4(child.pid, 0)
+print(json.dumps([os.waitstatus_to_exitcode(status), usage.ru_maxrss,
+                  usage.ru_utime + usage.ru_stime]))
+"""
+"""Runs ``tracker ingest`` and prints its exit code, peak RSS (kB) and CPU seconds."""
 
 
 def raw_baseline(path: Path, url: str) -> float:
@@ -486,198 +517,6 @@ def current_rss_mb() -> float | None:
     return None
 
 
-# --- the printed table ------------------------------------------------------------------------
-
-ROWS = (
-    ("file_mb", "ingest: size of the tracker synth CSV (MB)", "{:,.0f}"),
-    ("ingest_s", "ingest: `tracker ingest FILE --json`, wall (s)", "{:.2f}"),
-    ("ingest_raw_s", "ingest: raw pyarrow + bulk insert (s)", "{:.2f}"),
-    ("ingest_ratio", "ingest ratio (target ≤ 3)", "{:.2f}×"),
-    ("store_load_s", "store load into the app's frame (s)", "{:.3f}"),
-    ("store_load_cpu_s", "store load, CPU time of the process (s)", "{:.3f}"),
-    ("index_s", "coding the table once per store version (s)", "{:.3f}"),
-    ("page_data_s", "Overview data, one filter change (s)", "{:.3f}"),
-    ("page_data_duckdb_s", "same aggregates in DuckDB (s)", "{:.3f}"),
-    ("page_data_ratio", "page data ratio (target ≤ 1.5)", "{:.2f}×"),
-    ("page_data_cpu_s", "Overview data, CPU time (s)", "{:.3f}"),
-    ("compare_s", "period comparison section (s)", "{:.3f}"),
-    ("figures_s", "all figures built + JSON (s)", "{:.2f}"),
-    ("figure_json_max_bytes", "largest figure JSON (MB)", "mb"),
-    ("figure_json_max", "largest figure", "{}"),
-    ("peak_rss_mb", "peak memory, app-like process (MB)", "{:,.0f}"),
-    ("ingest_peak_rss_mb", "peak memory, `tracker ingest` process (MB)", "{:,.0f}"),
-)
-
-
-def table_text(report: dict[str, Any]) -> str:
-    """The results as a Markdown table: one row per measure, one column per size."""
-    results = report["results"]
-    header = ["measure", *[f"{r['rows']:,} rows" for r in results]]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for key, label, fmt in ROWS:
-        if not any(key in r for r in results):
-            continue
-        cells = [label]
-        for r in results:
-            value = r.get(key)
-            if value is None:
-                cells.append("–")
-            elif fmt == "mb":
-                cells.append(f"{value / 1024 / 1024:.2f}")
-            else:
-                cells.append(fmt.format(value))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def figures_text(report: dict[str, Any]) -> str:
-    """Per figure: build time and JSON size at each size (Markdown)."""
-    results = [r for r in report["results"] if "figure_json_bytes" in r]
-    if not results:
-        return ""
-    names = list(results[0]["figure_json_bytes"])
-    header = ["figure", *[f"{r['rows']:,} rows: s / KB" for r in results]]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for name in names:
-        cells = [name]
-        for r in results:
-            cells.append(f"{r['figure_s'][name]:.3f} / {r['figure_json_bytes'][name] / 1024:,.0f}")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def machine_text(report: dict[str, Any]) -> str:
-    m = report["machine"]
-    return (f"Machine: {m['cores']} cores ({m['cores_usable']} usable), "
-            f"{(m['memory_mb'] or 0) / 1024:.1f} GB memory, {m['platform']}, Python "
-            f"{m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["versions"].items())
-            + f". Load average before/after: {m['load_average_before']} / "
-            f"{m.get('load_average_after')}.")
-
-
-def targets_text(report: dict[str, Any]) -> str:
-    lines = []
-    for t in report["targets"]:
-        if t["met"] is None:
-            lines.append(f"- {t['target']}: not measured")
-        else:
-            state = "met" if t["met"] else f"MISSED ({t['over_by']}× the limit)"
-            lines.append(f"- {t['target']}: {_fmt_value(t['key'], t['value'])} — {state}")
-    return "\n".join(lines)
-
-
-def _fmt_value(key: str, value: float) -> str:
-    if key == "figure_json_max_bytes":
-        return f"{value / 1024 / 1024:.2f} MB"
-    if key.endswith("_ratio"):
-        return f"{value:.2f}×"
-    if key.endswith("_s"):
-        return f"{value:.3f} s"
-    if key.endswith("_mb"):
-        return f"{value:,.0f} MB"
-    return str(value)
-
-
-BROWSER_PAGES = (("Overview", "/"), ("Balochistan", "/balochistan"), ("Surges", "/surges"))
-BROWSER_LOADS = 6
-"""Loads per page: the first warms the app's caches; the median of the other five counts."""
-
-_DRAWN_JS = """() => {
-  const app = document.querySelector("[data-testid='stApp']");
-  if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
-  if (document.querySelector("[data-testid='stSkeleton']")) return false;
-  const plots = document.querySelectorAll(".js-plotly-plot");
-  if (!plots.length) return false;
-  for (const p of plots) { if (!p.querySelector(".main-svg")) return false; }
-  return [performance.now(), plots.length];
-}"""
-
-
-def browser_run(rows: int, *, seed: int = 1, workdir: str | Path | None = None,
-                progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Navigation to the last chart drawn, per page, at ``rows`` synthetic incidents.
-
-    A store of ``rows`` SYNTHETIC incidents is filled in a child process, the app is
-    started with ``streamlit run`` and driven by headless Chromium (the flags of the
-    browser tests). Each page is loaded :data:`BROWSER_LOADS` times; a load's time runs
-    from navigation start to the moment every Plotly chart on the page has drawn and the
-    script has finished (the chart count checked again 0.5 s later). The median of the
-    loads after the first is reported.
-    """
-    import shutil
-    import socket
-    import urllib.request
-
-    from playwright.sync_api import sync_playwright
-
-    say = progress or (lambda _line: None)
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-    chromium = os.environ.get("TRACKER_CHROMIUM") or shutil.which("chromium") or "chromium"
-    out: dict[str, Any] = {"rows": rows, "pages": {}}
-    with tempfile.TemporaryDirectory(dir=workdir, prefix="tracker-browser-") as tmp:
-        say(f"{rows:,} rows: filling a store …")
-        _child("fill", rows, Path(tmp), seed)
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        env = {**os.environ, "TRACKER_DB_URL": f"sqlite:///{Path(tmp) / f'app-{rows}.db'}",
-               "TRACKER_STATE_DIR": str(Path(tmp) / "state")}
-        from tracker.config import PROJECT_ROOT as root
-        with open(Path(tmp) / "streamlit.log", "w") as log:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
-                 "--server.port", str(port), "--server.address", "127.0.0.1",
-                 "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://localhost:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                        if r.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the app did not start")
-                time.sleep(0.3)
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=chromium, args=args)
-                for name, path in BROWSER_PAGES:
-                    times = []
-                    for _ in range(BROWSER_LOADS):
-                        context = browser.new_context(viewport={"width": 1280, "height": 720})
-                        page = context.new_page()
-                        page.goto(base + path, wait_until="commit")
-                        times.append(_drawn(page))
-                        context.close()
-                    out["pages"][name] = {"loads_s": [round(t, 3) for t in times],
-                                          "median_s": round(statistics.median(times[1:]), 3)}
-                    say(f"{name}: median {out['pages'][name]['median_s']:.2f} s")
-                browser.close()
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-    out["machine"] = machine_info()
-    out["measured_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    return out
-
-
-def _drawn(page, timeout_ms: int = 180_000) -> float:
-    """Seconds from navigation start to every chart drawn (stable for half a second)."""
-    while True:
-        at, count = page.wait_for_function(_DRAWN_JS, timeout=timeout_ms).json_value()
-        page.wait_for_timeout(500)
-        again = page.evaluate(_DRAWN_JS)
-        if again and again[1] == count:
-            return at / 1000
-
-
 def _main_child(argv: list[str]) -> None:
     kind, rows, tmp, seed = argv[0], int(argv[1]), Path(argv[2]), int(argv[3])
     measure = {"ingest": measure_ingest, "fill": measure_fill, "app": measure_app}[kind]
@@ -689,20 +528,3 @@ if __name__ == "__main__":
         _main_child(sys.argv[2:])
     else:
         print(__doc__)
-
-
-def markdown(report: dict[str, Any]) -> str:
-    """The measured part of ``docs/benchmarks.md``: machine, table, figures, targets."""
-    sizes = ", ".join(f"{r['rows']:,}" for r in report["results"])
-    return "\n\n".join([
-        f"Measured {report['measured_at']} with `tracker bench --rows "
-        f"{','.join(str(r['rows']) for r in report['results'])}` ({sizes} rows).",
-        machine_text(report),
-        "Filter timed for page data: " + ", ".join(
-            f"{k} = {v}" for k, v in report.get("filter", {}).items()) + ".",
-        table_text(report),
-        "Per figure, the default view (everything): build + JSON time / JSON size.",
-        figures_text(report),
-        f"Targets, judged on {max(r['rows'] for r in report['results']):,} rows:",
-        targets_text(report),
-    ]) + "\n"

@@ -15,7 +15,6 @@ zip container checked before parsing so that a small file cannot unpack into gig
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -23,31 +22,20 @@ import itertools
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from tracker import config
+from tracker.ingest.safety import (
+    _SNIFF_CHARS,
+    ReadError,
+    _check_zip,
+    decode_text,
+)
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-
-XLSX_MAX_RATIO = 200
-"""A workbook member may unpack to at most this many times its packed size (zip bombs)."""
-
-XLSX_UNCOMPRESSED_FACTOR = 20
-"""A workbook may unpack to at most this many times the upload size limit in total."""
-
-XLSX_MAX_MEMBERS = 10_000
-
-_SNIFF_CHARS = 64_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class ReadError(ValueError):
-    """The file cannot be read; the message says why in words a researcher understands."""
 
 
 @dataclass(frozen=True)
@@ -160,141 +148,6 @@ def sheet_names(data: bytes) -> list[str]:
 
 
 # --- CSV -----------------------------------------------------------------------------------
-
-
-def decode_text(data: bytes) -> tuple[str, str, list[str]]:
-    """Decode CSV bytes (see :func:`_decode`), refusing text that is mostly control bytes.
-
-    A run of NUL bytes is valid UTF-8 but no table: such a file is refused as binary.
-    """
-    text, encoding, notes = _decode(data)
-    sample = text[:_SNIFF_CHARS]
-    if sample and len(_CONTROL.findall(sample)) / len(sample) > 0.1:
-        raise ReadError(
-            "This does not look like a text (CSV) file: it holds binary data or NUL bytes. "
-            "Upload a CSV or an .xlsx workbook."
-        )
-    return text, encoding, notes
-
-
-def _decode(data: bytes) -> tuple[str, str, list[str]]:
-    """Decode CSV bytes: ``(text, encoding name, notes)``.
-
-    Byte-order marks decide first (UTF-8, UTF-16, UTF-32); then strict UTF-8; then UTF-16
-    without a mark (many NUL bytes in alternate positions); then a line-by-line repair for
-    files that mix UTF-8 with Windows-1252; then ``charset-normalizer`` restricted to the
-    encodings a Pakistani spreadsheet plausibly uses (Windows-1252, Windows-1256 for
-    Arabic-script text, Latin-1).
-    """
-    notes: list[str] = []
-    for bom, name in (
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            try:
-                return data.decode(name), name, notes
-            except UnicodeDecodeError as exc:
-                raise ReadError(
-                    f"The file starts with a {name.upper()} byte-order mark but is not valid "
-                    f"{name.upper()} (byte {exc.start}). It may be damaged."
-                ) from exc
-    utf16 = _utf16_without_bom(data)  # first: ASCII text in UTF-16 is also valid UTF-8
-    if utf16:
-        try:
-            return data.decode(utf16), utf16, notes
-        except UnicodeDecodeError:
-            pass
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if _looks_binary(data):  # NUL and other control bytes are valid UTF-8 too
-            raise ReadError(
-                "This does not look like a text (CSV) file: it holds binary data. Upload a "
-                "CSV or an .xlsx workbook."
-            )
-        return text, "utf-8", notes
-    mixed = _mixed_utf8(data)
-    if mixed is not None:
-        text, repaired = mixed
-        notes.append(
-            f"{repaired} line(s) were not valid UTF-8 and were read as Windows-1252 "
-            "(the file mixes encodings); check accented and non-Latin text in them."
-        )
-        return text, "utf-8+cp1252", notes
-    if _looks_binary(data):
-        raise ReadError(
-            "This does not look like a text (CSV) file: it holds binary data. Upload a CSV "
-            "or an .xlsx workbook."
-        )
-    import charset_normalizer
-
-    best = charset_normalizer.from_bytes(
-        data[:2_000_000], cp_isolation=["cp1252", "cp1256", "latin_1"]
-    ).best()
-    candidates = ["cp1252", "latin-1"]
-    if best is not None and best.encoding == "cp1256":
-        candidates.insert(0, "cp1256")
-    for name in candidates:
-        try:
-            text = data.decode(name)
-        except UnicodeDecodeError:
-            continue
-        label = {"cp1252": "Windows-1252", "cp1256": "Windows-1256", "latin-1": "Latin-1"}
-        notes.append(f"The file is not UTF-8; it was read as {label[name]}.")
-        return text, name, notes
-    raise ReadError("The file's text encoding could not be recognised.")  # pragma: no cover
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    sample = data[:4000]
-    if len(sample) < 4:
-        return None
-    even = sample[0::2].count(0) / max(1, len(sample[0::2]))
-    odd = sample[1::2].count(0) / max(1, len(sample[1::2]))
-    if odd > 0.3 and even < 0.05:
-        return "utf-16-le"
-    if even > 0.3 and odd < 0.05:
-        return "utf-16-be"
-    return None
-
-
-def _mixed_utf8(data: bytes) -> tuple[str, int] | None:
-    """Decode line by line when most lines are UTF-8 (with real multibyte text) and some not."""
-    lines = data.split(b"\n")
-    out: list[str] = []
-    repaired = 0
-    multibyte = False
-    for line in lines:
-        try:
-            text = line.decode("utf-8")
-            multibyte = multibyte or any(ord(ch) > 127 for ch in text)
-        except UnicodeDecodeError:
-            repaired += 1
-            try:
-                text = line.decode("cp1252")
-            except UnicodeDecodeError:
-                text = line.decode("latin-1")
-        out.append(text)
-    if not multibyte or repaired == 0 or repaired > len(lines) // 2:
-        return None
-    text = "\n".join(out)
-    if _CONTROL.search(text[:_SNIFF_CHARS]) and _looks_binary(data):
-        return None
-    return text, repaired
-
-
-def _looks_binary(data: bytes) -> bool:
-    sample = data[:_SNIFF_CHARS]
-    if not sample:
-        return False
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
-    return controls / len(sample) > 0.01
 
 
 def sniff_delimiter(text: str) -> str:
@@ -574,44 +427,6 @@ def _tidy_header(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 # --- Excel ---------------------------------------------------------------------------------
 
 
-def _check_zip(data: bytes, limits: config.Limits) -> None:
-    """Refuse a workbook whose parts would unpack to far more than any real sheet (zip bomb).
-
-    Python's zipfile never yields more bytes than a member declares, so the declared sizes
-    bound what openpyxl can unpack; they are checked here before any XML is parsed.
-    """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise ReadError(
-            "The workbook is damaged or truncated (its zip container cannot be opened)."
-        ) from exc
-    with archive:
-        infos = archive.infolist()
-        if len(infos) > XLSX_MAX_MEMBERS:
-            raise ReadError("The workbook has an implausible number of parts; it was refused.")
-        total = sum(info.file_size for info in infos)
-        cap = limits.max_upload_mb * 1024 * 1024 * XLSX_UNCOMPRESSED_FACTOR
-        if total > cap:
-            raise ReadError(
-                f"The workbook would unpack to {total / 1024 / 1024:,.0f} MB, more than "
-                f"{cap / 1024 / 1024:,.0f} MB: refused as a possible zip bomb."
-            )
-        for info in infos:
-            packed = max(info.compress_size, 1)
-            if info.file_size > 1024 * 1024 and info.file_size / packed > XLSX_MAX_RATIO:
-                raise ReadError(
-                    f"A part of the workbook unpacks {info.file_size / packed:,.0f} times "
-                    "larger than it is packed: refused as a possible zip bomb."
-                )
-        names = {info.filename for info in infos}
-        if "xl/workbook.xml" not in names:
-            raise ReadError(
-                "This zip file is not an Excel .xlsx workbook (no xl/workbook.xml). .ods and "
-                "other formats are not read; save as .xlsx or CSV."
-            )
-
-
 def _open_workbook(data: bytes):
     import openpyxl
     import openpyxl.xml
@@ -741,220 +556,3 @@ def _shown(text: str, limit: int = 80) -> str:
 
 def _short(exc: Exception) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
-
-
-# --- reading in chunks ---------------------------------------------------------------------
-
-CHUNK_ROWS = 50_000
-"""Rows handed to the pipeline at a time: bounds the memory a large file needs."""
-
-_STREAM_BLOCK = 1 << 22
-
-
-class Fallback(Exception):
-    """The streamed reading met something pyarrow cannot parse (a ragged row, bytes that
-    are not UTF-8): read the file again with the careful whole-file reader."""
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """Consecutive rows of a file: text cells indexed by row number (see :class:`ReadResult`)."""
-
-    frame: pd.DataFrame
-    row_problems: dict[int, str] = field(default_factory=dict)
-    blank_rows: int = 0
-    may_hold_nul: bool = True
-
-
-@dataclass
-class ChunkedRead:
-    """A file opened for reading chunk by chunk: what the reader decided, and the chunks.
-
-    ``chunks`` yields :class:`Chunk` objects in row order; it may raise :class:`ReadError`
-    (a limit passed late in the file) or :class:`Fallback`.
-    """
-
-    kind: str
-    header: list[str]
-    chunks: Iterator[Chunk]
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheet: str | None = None
-    sheets: tuple[str, ...] = ()
-    header_row: int = 1
-    notes: tuple[str, ...] = ()
-    streamed: bool = False
-
-
-def read_chunks(source: bytes | Path, file_name: str = "upload.csv", *,
-                sheet: str | None = None, limits: config.Limits | None = None,
-                chunk_rows: int = CHUNK_ROWS, stream: bool = True) -> ChunkedRead:
-    """Open an upload (bytes, or a file on disk) for reading in chunks of ``chunk_rows``.
-
-    A plain UTF-8 CSV (the large files) is streamed with pyarrow's CSV reader, so memory
-    does not grow with the file. Anything else — another encoding, title lines above the
-    header, unnamed columns, a workbook — is read whole by :func:`read_upload` and handed
-    over in chunks. Either way the cells and row numbers are those :func:`read_upload`
-    gives; how many rows a chunk holds never changes them.
-    """
-    limits = limits or config.limits()
-    head = _head(source)
-    if stream and _streamable(head, file_name):
-        opened = _stream_csv(source, head, limits, chunk_rows)
-        if opened is not None:
-            return opened
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    read = read_upload(data, file_name, sheet=sheet, limits=limits)
-    del data
-    return ChunkedRead(
-        kind=read.kind, header=read.header, chunks=_slices(read, chunk_rows),
-        encoding=read.encoding, delimiter=read.delimiter, sheet=read.sheet,
-        sheets=read.sheets, header_row=read.header_row, notes=read.notes,
-    )
-
-
-def _head(source: bytes | Path) -> bytes:
-    if isinstance(source, bytes):
-        return source[:_SNIFF_CHARS + 8]
-    with open(source, "rb") as handle:
-        return handle.read(_SNIFF_CHARS + 8)
-
-
-def _streamable(head: bytes, file_name: str) -> bool:
-    """Plain UTF-8 (a UTF-8 byte-order mark allowed) text that is not a workbook."""
-    if not head.strip() or head[:4] == b"PK\x03\x04" or head[:4] == b"\xd0\xcf\x11\xe0":
-        return False
-    if file_name.lower().endswith((".xlsx", ".xlsm")):
-        return False
-    body = head[3:] if head.startswith(codecs.BOM_UTF8) else head
-    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(body):
-        return False
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(body, final=False)
-    except UnicodeDecodeError:
-        return False
-    return not _looks_binary(body)
-
-
-def _stream_csv(source: bytes | Path, head: bytes, limits: config.Limits,
-                chunk_rows: int) -> ChunkedRead | None:
-    """Stream a plain UTF-8 CSV; None when the careful reader must see it whole."""
-    bom = head.startswith(codecs.BOM_UTF8)
-    text = codecs.getincrementaldecoder("utf-8")().decode(head[3:] if bom else head)
-    if len(head) > _SNIFF_CHARS and "\n" not in text and "\r" not in text:
-        return None  # a header longer than the sample: let the careful reader measure it
-    delimiter = sniff_delimiter(text)
-    records = _first_records(text, delimiter)
-    if not records or _preamble(records):
-        return None
-    try:
-        first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except (csv.Error, StopIteration):
-        return None
-    if not first or not all(cell.strip() for cell in first):
-        return None  # no header on the first line, or unnamed columns: read whole
-    if len(first) > limits.max_columns:
-        raise ReadError(
-            f"The header has {len(first):,} columns; the limit is "
-            f"{limits.max_columns:,}. Remove unused columns and upload again."
-        )
-    empty = pd.DataFrame(columns=range(len(first)))
-    empty.columns = first
-    tidy, notes = _tidy_header(empty)
-    if delimiter != ",":
-        notes.append(f"Values are separated by {DELIMITER_NAMES[delimiter]}s.")
-    return ChunkedRead(
-        kind="csv", header=[str(c) for c in tidy.columns],
-        chunks=_csv_batches(source, bom, delimiter, len(first), list(tidy.columns), limits,
-                            chunk_rows),
-        encoding="utf-8-sig" if bom else "utf-8", delimiter=delimiter, notes=tuple(notes),
-        streamed=True,
-    )
-
-
-def _csv_batches(source: bytes | Path, bom: bool, delimiter: str, width: int,
-                 names: list[str], limits: config.Limits, chunk_rows: int) -> Iterator[Chunk]:
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    handle = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115
-    try:
-        if bom:
-            handle.seek(3)
-        try:
-            reader = pacsv.open_csv(
-                handle,
-                read_options=pacsv.ReadOptions(autogenerate_column_names=True,
-                                               block_size=_STREAM_BLOCK),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                                 ignore_empty_lines=False),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={f"f{i}": pa.string() for i in range(width)},
-                    strings_can_be_null=True, null_values=[""],
-                    quoted_strings_can_be_null=True),
-            )
-        except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, OSError) as exc:
-            raise Fallback(str(exc)) from exc
-        pending: list = []
-        held = 0
-        next_row = 1  # the header is row 1; it is the first record of the first batch
-        seen = 0
-        while True:
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                break
-            except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, OSError) as exc:
-                raise Fallback(str(exc)) from exc
-            if batch.num_columns != width:
-                raise Fallback("the rows are not all as wide as the header")
-            pending.append(batch)
-            held += batch.num_rows
-            while held >= chunk_rows + (1 if next_row == 1 else 0):
-                table = pa.Table.from_batches(pending)
-                take = chunk_rows + (1 if next_row == 1 else 0)
-                chunk, next_row, seen = _arrow_chunk(table.slice(0, take), next_row, names,
-                                                     seen, limits)
-                rest = table.slice(take)
-                pending, held = rest.to_batches(), rest.num_rows
-                yield chunk
-        table = (pa.Table.from_batches(pending) if pending else None)
-        if table is not None and table.num_rows:
-            chunk, next_row, seen = _arrow_chunk(table, next_row, names, seen, limits)
-            yield chunk
-        elif next_row == 1:
-            raise Fallback("no rows")
-    finally:
-        handle.close()
-
-
-def _arrow_chunk(table, next_row: int, names: list[str], seen: int,
-                 limits: config.Limits) -> tuple[Chunk, int, int]:
-    """Rows of an Arrow table as a :class:`Chunk` (skipping the header in the first)."""
-    if next_row == 1:
-        table = table.slice(1)
-        next_row = 2
-    seen += table.num_rows
-    if seen > limits.max_rows:
-        raise _too_many_rows(limits)
-    frame = table.to_pandas()
-    frame.columns = names
-    frame.index = pd.RangeIndex(next_row, next_row + len(frame), name="row")
-    frame, blank = _drop_blank_rows(frame)
-    return Chunk(frame=frame, blank_rows=blank), next_row + table.num_rows, seen
-
-
-def _slices(read: ReadResult, chunk_rows: int) -> Iterator[Chunk]:
-    """A whole-file read handed over in chunks; each row problem goes with its rows."""
-    frame = read.frame
-    problems = sorted(read.row_problems.items())
-    starts = list(range(0, len(frame), chunk_rows)) or [0]
-    for number, start in enumerate(starts):
-        part = frame.iloc[start:start + chunk_rows]
-        last = number == len(starts) - 1
-        upto = None if last else int(frame.index[start + chunk_rows - 1])
-        mine = {r: p for r, p in problems if (upto is None or r <= upto)}
-        problems = [(r, p) for r, p in problems if r not in mine]
-        yield Chunk(frame=part, row_problems=mine,
-                    blank_rows=read.blank_rows if number == 0 else 0,
-                    may_hold_nul=read.may_hold_nul)

@@ -410,7 +410,12 @@ def incident_tuples(frame: pd.DataFrame, batch_id: str) -> list[tuple]:
     dates, Python ints and floats, ``None`` for empty — built column by column instead of
     one dictionary per row, so a million rows are ready in seconds.
     """
-    frame = schema.conform(frame)
+    # an upload's frame holds pandas' string dtype already: kept, so that each text value
+    # becomes a Python string once (straight from Arrow), not twice through object columns
+    arrow_text = all(frame[f.name].dtype == "str" for f in schema.FIELDS
+                     if f.kind not in ("date", "count", "number") and f.name in frame
+                     and f.name != "batch_id")
+    frame = schema.conform(frame, text="str" if arrow_text else "object")
     n = len(frame)
     columns: list[list] = []
     for field in schema.FIELDS:
@@ -418,9 +423,11 @@ def incident_tuples(frame: pd.DataFrame, batch_id: str) -> list[tuple]:
         if field.name == "batch_id":
             values = [batch_id] * n
         elif field.kind == "date":
-            text = series.dt.strftime("%Y-%m-%d").astype(object)
-            values = text.where(series.notna(), None).tolist()
-        elif field.kind == "count":
+            days = series.to_numpy(dtype="datetime64[D]")
+            text = np.datetime_as_string(days, unit="D").astype(object)
+            text[np.isnat(days)] = None
+            values = text.tolist()
+        elif field.kind == "count" or series.dtype == "str":
             values = series.array.to_numpy(dtype=object, na_value=None).tolist()
         else:
             values = series.astype(object).where(series.notna(), None).tolist()

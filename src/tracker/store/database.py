@@ -237,6 +237,9 @@ class Store:
                   saved: Any = None) -> str:
         """Write a validated canonical frame as one batch, in one transaction.
 
+        ``frame`` may also be any sized iterable of such frames (read from disk one at a
+        time by a big upload), written as one batch.
+
         The transaction first takes the store's write lock (``BEGIN IMMEDIATE`` on SQLite,
         a table lock on PostgreSQL), then calls ``check()``, if given, which may raise
         :class:`StoreError` or return a new frame and meta to write instead: a duplicate
@@ -279,8 +282,10 @@ class Store:
                         withdrawn=False,
                     )
                 )
-                for start in range(0, len(frame), chunk_rows):
-                    part = frame.iloc[start:start + chunk_rows]
+                wholes = [frame] if isinstance(frame, pd.DataFrame) else frame
+                for whole, start in ((w, s) for w in wholes
+                                     for s in range(0, len(w), chunk_rows)):
+                    part = whole.iloc[start:start + chunk_rows]
                     rows = (columnar.incident_tuples(part, batch_id) if bulk
                             else _records(part, batch_id))
                     if dialect == "postgresql":
