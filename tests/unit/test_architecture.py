@@ -162,3 +162,14 @@ def test_no_ctypes_or_private_pandas_attributes_in_src():
                 elif node.attr == "ctypeslib":
                     offenders.append(f"{where}:{node.lineno}: numpy.ctypeslib")
     assert not offenders, "\n".join(sorted(set(offenders)))
+
+
+def test_no_assert_guards_data_in_src():
+    """``python -O`` removes ``assert``: a check that guards data must raise an error."""
+    offenders = [
+        f"{path.relative_to(ROOT).as_posix()}:{node.lineno}"
+        for path in sorted(SRC.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Assert)
+    ]
+    assert not offenders, "assert statements in src/:\n" + "\n".join(offenders)

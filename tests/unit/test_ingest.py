@@ -114,7 +114,7 @@ def test_messy_spreadsheet_report_row_by_row(messy):
     assert (14, "group not in the alias table; kept as written") in notes
     assert any("1 blank row" in n for n in report.file_notes)
     assert any("read either way" in n for n in report.file_notes)
-    assert any("serial numbers" not in n for n in report.file_notes)
+    assert not any("serial numbers" in n for n in report.file_notes)
 
 
 def test_the_report_json_has_the_promised_keys_and_adds_up(messy):

@@ -6,7 +6,7 @@ duplicates`` gives an :class:`IngestReport`: every row of the file is exactly on
 *accepted*, *rejected* (with every reason), *duplicate* (with its twin) or
 *outside_pakistan* (another country in a multi-country export), and
 ``rows == accepted + rejected + duplicates + outside_pakistan`` always holds — the
-pipeline asserts it. Nothing is written until :func:`commit`, which writes the accepted
+pipeline checks it. Nothing is written until :func:`commit`, which writes the accepted
 rows (plus any probable duplicates the researcher takes as new) as one batch in one
 transaction, with the file's name, sha256 and the mapping used, marked not yet reviewed.
 
@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlparse
 
@@ -377,7 +376,8 @@ def _run_chunk(report: IngestReport, chunk: readers.Chunk, options: IngestOption
         part = _settle(all_rows, findings, pd.Series(False, index=all_rows), None)
         part.rejected_source = _rejected_source(frame, part)
         return part
-    assert module is not None and mapped is not None
+    if module is None or mapped is None:
+        raise RuntimeError("a format was chosen but the file was not mapped")
     report.format, report.format_label = module.NAME, module.LABEL
     report.file_notes = list(mapped.caveats)  # the same for every chunk
     shown = {f: mapped.columns.get(f, f) for f in _FIELDS_IN_FILE} if (
@@ -385,26 +385,28 @@ def _run_chunk(report: IngestReport, chunk: readers.Chunk, options: IngestOption
     report.columns = mapped.columns
 
     outside = pd.Series(False, index=all_rows)
-    if "_country" in mapped.frame:
-        away = ~formats.is_pakistan(mapped.frame["_country"])
+    if mapped.country is not None:
+        away = ~formats.is_pakistan(mapped.country)
         outside[away.index[away]] = True
     away = outside.reindex(mapped.frame.index).to_numpy()
     in_scope = mapped.frame.loc[~away] if away.any() else mapped.frame
     _check_cells(frame.loc[in_scope.index] if away.any() else frame, findings, limits,
                  chunk.may_hold_nul)
     out_of_scope: set[int] = set()
-    if "_reject" in in_scope:
-        reject = in_scope["_reject"].notna()
-        column = in_scope["_reject_column"] if "_reject_column" in in_scope else pd.Series(
-            "", index=in_scope.index)
+    if mapped.rejections is not None:
+        reasons = mapped.rejections.loc[in_scope.index]
+        reject = reasons.notna()
+        column = mapped.reject_columns.loc[in_scope.index] if (
+            mapped.reject_columns is not None) else pd.Series("", index=in_scope.index)
         file_columns = formats.Columns(frame)
         for key in pd.unique(column[reject]):
             mask = reject & column.eq(key)
             name = file_columns.name(str(key))
             source = frame.loc[in_scope.index, name] if name is not None else None
-            findings.reject(mask, name or str(key), source, in_scope["_reject"])
+            findings.reject(mask, name or str(key), source, reasons)
         out_of_scope = set(reject.index[reject])
-    canonical = _normalise(in_scope, findings, shown, options, facts)
+    hint = None if mapped.district_hint is None else mapped.district_hint.loc[in_scope.index]
+    canonical = _normalise(in_scope, findings, shown, options, facts, hint)
     part = _settle(all_rows, findings, outside, canonical, shown, out_of_scope,
                    set(in_scope.columns))
     part.rejected_source = _rejected_source(frame, part)
@@ -527,7 +529,7 @@ def _complete(report: IngestReport, read: readers.ChunkedRead, parts: list[_Part
     report.rejected = int(tally.get("rejected", 0))
     report.duplicates = int(tally.get("duplicate", 0))
     report.outside_pakistan = int(tally.get("outside_pakistan", 0))
-    assert report.adds_up, f"counts do not add up: {report.counts()}"
+    _check_adds_up(report)
     report.incidents = valid
     report.held = held
     report.duplicate_of = _duplicate_records(dups)
@@ -554,7 +556,7 @@ def _free_name(name: str, taken: pd.Index) -> str:
 
 
 def _map(frame: pd.DataFrame, options: IngestOptions,
-         report: IngestReport) -> tuple[ModuleType | None, Mapped | None, str | None]:
+         report: IngestReport) -> tuple[formats.Format | None, Mapped | None, str | None]:
     """Choose the format (or mapping) and map the columns; or say why the rows cannot be."""
     from tracker.ingest.formats import canonical
 
@@ -599,7 +601,8 @@ def _check_cells(frame: pd.DataFrame, findings: Findings, limits: config.Limits,
 
 
 def _normalise(src: pd.DataFrame, findings: Findings, shown: dict[str, str],
-               options: IngestOptions, facts: _Facts) -> pd.DataFrame:
+               options: IngestOptions, facts: _Facts,
+               district_hint: pd.Series | None = None) -> pd.DataFrame:
     """Turn the mapped text into canonical values, recording every decision."""
     index = src.index
 
@@ -638,7 +641,9 @@ def _normalise(src: pd.DataFrame, findings: Findings, shown: dict[str, str],
     out["date_precision"] = precision.where(precision.notna(), None)
 
     rows = pd.DataFrame({k: text(k) for k in ("province", "district", "location",
-                                              "latitude", "longitude", "_district_hint")})
+                                              "latitude", "longitude")})
+    if district_hint is not None:
+        rows["_district_hint"] = district_hint
     rows["geo_precision"] = out["geo_precision"]
     placed = locate.place(rows, findings, shown)
     for name in ("province", "district", "latitude", "longitude", "geo_precision", "location"):
@@ -989,8 +994,15 @@ def commit(report: IngestReport, store: Store, user: str,
         report.status[report.status.index.isin(accept)] = "accepted"
         report.accepted += len(accept)
         report.duplicates -= len(accept)
-    assert report.adds_up
+    _check_adds_up(report)
     return batch_id
+
+
+def _check_adds_up(report: IngestReport) -> None:
+    """Every row of the file is accepted, rejected, a duplicate or outside Pakistan: a report
+    whose counts disagree would hide rows, so it is an error (kept under ``python -O``)."""
+    if not report.adds_up:
+        raise RuntimeError(f"the ingest counts do not add up: {report.counts()}")
 
 
 def report_json(report: IngestReport) -> str:
