@@ -72,3 +72,12 @@ def test_duplicate_ids_are_rejected():
     valid, problems = schema.validate(frame)
     assert valid.empty
     assert problems["reason"].str.contains("more than once").any()
+
+
+def test_the_validation_schema_comes_from_the_one_field_declaration():
+    columns = schema.INCIDENT_SCHEMA.columns
+    assert tuple(columns) == schema.COLUMNS
+    for field in schema.FIELDS:
+        assert columns[field.name].nullable is not field.required, field.name
+        assert columns[field.name].unique is field.unique, field.name
+    assert {f.kind for f in schema.FIELDS} == {"text", "date", "number", "count"}
