@@ -6,6 +6,7 @@ nullable ``Int64``), never 0: "not reported" and "nobody was hurt" are different
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -74,7 +75,24 @@ SEED_BATCH = "seed"
 LAT_RANGE = (23.5, 37.2)
 LON_RANGE = (60.8, 77.9)
 
-_URL_PATTERN = r"^https?://[^\s]+$"
+_HTTP_URL = re.compile(r"^https?://[^\s/?#\x00-\x1f\x7f]+(?:[/?#][^\s\x00-\x1f\x7f]*)?$",
+                       re.IGNORECASE)
+"""The one rule for a link: an absolute http(s) address with a host and no spaces or
+control characters. Ingest validation, briefs and the links shown all use it."""
+
+
+def http_url(value: object) -> str | None:
+    """``value`` stripped when it is an http(s) address (see :data:`_HTTP_URL`), else None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return text if _HTTP_URL.match(text) else None
+
+
+def is_http_url(values: pd.Series) -> pd.Series:
+    """:func:`http_url` for a whole column at once: True where the text is an http(s) address
+    as it stands (surrounding spaces count against it, as in a stored value)."""
+    return values.astype("str").str.match(_HTTP_URL).fillna(False).astype(bool)
 
 Kind = Literal["text", "date", "number", "count"]
 """How a field is stored: text, a day, a float, or a count (nullable ``Int64``)."""
@@ -136,7 +154,7 @@ FIELDS: tuple[Field, ...] = (
     Field("source_name", "text", "Outlet that reported the incident.", True,
           (pa.Check.str_length(1, 300),)),
     Field("source_url", "text", "http(s) link to the report.", True,
-          (pa.Check.str_matches(_URL_PATTERN, error="must be an http(s) URL"),)),
+          (pa.Check(is_http_url, error="must be an http(s) URL"),)),
     Field("batch_id", "text", "The upload that brought the row ('seed' for bundled data).", True,
           (pa.Check.str_length(1, 100),)),
 )

@@ -122,6 +122,45 @@ def test_the_import_graph_reads_function_level_and_relative_imports():
     assert any(m.startswith("tracker.ingest") for m in graph["tracker.cli"])
 
 
+def _bound_names(path: Path) -> set[str]:
+    """Names a module binds at its top level (definitions, assignments, imports)."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+def test_every_import_from_tracker_names_something_that_exists():
+    """In src, pages, app.py, tests, scripts and benchmarks: a module moved into a
+    sub-package leaves no stale ``from tracker import x`` behind (function-level imports
+    only fail when the function runs)."""
+    modules = _modules()
+    offenders = []
+    others = [ROOT / "app.py", *(ROOT / d for d in ("pages", "tests", "scripts", "benchmarks"))]
+    files = [*modules.values(), *(p for o in others for p in (
+        sorted(o.rglob("*.py")) if o.is_dir() else [o]))]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and not node.level and (
+                    node.module or "").startswith("tracker"):
+                where = f"{path.relative_to(ROOT).as_posix()}:{node.lineno}"
+                if node.module not in modules:
+                    offenders.append(f"{where}: no module {node.module}")
+                    continue
+                bound = _bound_names(modules[node.module])
+                offenders += [f"{where}: {node.module} has no {a.name}" for a in node.names
+                              if f"{node.module}.{a.name}" not in modules
+                              and a.name not in bound and a.name != "*"]
+    assert not offenders, "\n".join(offenders)
+
+
 def test_no_import_cycle_inside_tracker():
     graph = import_graph()
     cycles = find_cycles(graph)

@@ -713,7 +713,7 @@ def _source_names(names: pd.Series, urls: pd.Series, findings: Findings,
 
 
 def _host(url: str) -> str | None:
-    if not str(url).lower().startswith(("http://", "https://")):
+    if schema.http_url(url) is None:
         return None
     try:
         host = urlparse(str(url)).hostname or ""

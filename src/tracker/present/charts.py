@@ -424,7 +424,7 @@ def published_name(publisher: str, freq: str = "month") -> str:
 
 
 def low_mark_name(threshold: float | None) -> str:
-    from tracker import coverage  # local: charts stays importable without the CSV
+    from tracker.analysis import coverage  # local: charts stays importable without the CSV
     value = coverage.low_coverage_pct() if threshold is None else threshold
     return f"Hatched: under {value:g}% covered, or unknown"
 
