@@ -163,8 +163,6 @@ FIELDS: tuple[Field, ...] = (
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
 COUNT_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "count")
-TEXT_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "text")
-NUMBER_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "number")
 
 
 INCIDENT_SCHEMA = pa.DataFrameSchema(

@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from tracker import schema
 
 if TYPE_CHECKING:
     from tracker.analysis.filters import FilterSpec
@@ -613,8 +612,3 @@ def _period_start(day: np.ndarray, freq: str) -> np.ndarray:
 
 def _timestamp(day: int | np.integer) -> pd.Timestamp:
     return pd.Timestamp(int(day) * _NS_PER_DAY)
-
-
-def coded_columns() -> tuple[str, ...]:
-    """The canonical text columns that are coded (for documentation and tests)."""
-    return tuple(c for c in schema.COLUMNS if c in CODED_COLUMNS)

@@ -52,7 +52,6 @@ from tracker.ingest.normalise import (
 )
 from tracker.store.database import BatchMeta, Store, StoreError
 
-STATUSES = ("accepted", "rejected", "duplicate", "outside_pakistan")
 VALUE_SHOWN_CHARS = 200
 _FIELDS_IN_FILE = [c for c in schema.COLUMNS if c != "batch_id"]
 
