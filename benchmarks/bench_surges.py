@@ -12,7 +12,7 @@ import datetime as dt
 import sys
 import time
 
-from tracker.analysis import analytics
+from tracker.analysis import comparison, surge_detection
 from tracker.devtools import synth
 
 
@@ -35,14 +35,14 @@ def main(sizes: list[int]) -> None:
               f"{frame['date'].max():%Y-%m-%d}")
         timed("baseline: daily count + rolling(2).sum (pandas)",
               lambda f=frame: f.groupby(f["date"].dt.normalize()).size().rolling(2).sum())
-        timed("rolling_windows 48 h, Pakistan", lambda f=frame: analytics.rolling_windows(f))
+        timed("rolling_windows 48 h, Pakistan", lambda f=frame: surge_detection.rolling_windows(f))
         for by in (None, "province", "district"):
-            params = analytics.SurgeParams(min_count=analytics.DEFAULT_MIN_COUNT[by or
+            params = surge_detection.SurgeParams(min_count=surge_detection.DEFAULT_MIN_COUNT[by or
                                                                                  "Pakistan"])
             timed(f"find_surges 48 h by {by or 'Pakistan'}",
-                  lambda f=frame, b=by, p=params: analytics.find_surges(f, p, by=b))
+                  lambda f=frame, b=by, p=params: surge_detection.find_surges(f, p, by=b))
         timed("compare_periods by district (one month)",
-              lambda f=frame: analytics.compare_periods(f, dt.date(2025, 3, 1),
+              lambda f=frame: comparison.compare_periods(f, dt.date(2025, 3, 1),
                                                         dt.date(2025, 3, 31), by="district"))
 
 

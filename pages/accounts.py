@@ -3,7 +3,7 @@ sign-in delays; all audited, all in the store shared by every instance."""
 
 import streamlit as st
 
-from tracker.access import auth
+from tracker.access import roles
 from tracker.ui import auth as auth_ui
 from tracker.ui import layout
 
@@ -37,7 +37,7 @@ st.dataframe(
 def _attempt(change, done: str) -> None:
     try:
         change()
-    except auth.AccountError as exc:
+    except roles.AccountError as exc:
         st.error(str(exc), icon=":material/error:")
     else:
         auth_ui.flash(done)
@@ -51,7 +51,7 @@ add_tab, role_tab, password_tab, access_tab, delays_tab = form_column.tabs(
      "Sign-in delays"])
 with add_tab, st.form("accounts_add", clear_on_submit=True):
     name = st.text_input("User name", key="accounts_add_name", max_chars=100)
-    role = st.selectbox("Role", auth.ROLES, index=1, key="accounts_add_role")
+    role = st.selectbox("Role", roles.ROLES, index=1, key="accounts_add_role")
     first = st.text_input("Password", type="password", key="accounts_add_pw1")
     second = st.text_input("Password again", type="password", key="accounts_add_pw2")
     if st.form_submit_button("Add account", type="primary"):
@@ -59,7 +59,7 @@ with add_tab, st.form("accounts_add", clear_on_submit=True):
                  "Account added.")
 with role_tab, st.form("accounts_role"):
     who = st.selectbox("Account", names, key="accounts_role_name")
-    new_role = st.selectbox("New role", auth.ROLES, key="accounts_role_role")
+    new_role = st.selectbox("New role", roles.ROLES, key="accounts_role_role")
     if st.form_submit_button("Change role") and who:
         _attempt(lambda: accounts.set_role(who, new_role, actor=admin.name),
                  "Role changed; the account's open sessions ended.")

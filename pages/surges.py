@@ -3,10 +3,10 @@ and as the incidents behind them, each with its source."""
 
 import streamlit as st
 
-from tracker.analysis import analytics
+from tracker.analysis import aggregates, filters, surge_detection
 from tracker.present import charts
-from tracker.analysis import filters
 from tracker.present.safety import escape_markdown
+from tracker.present.text import date_range
 from tracker.ui import cards, data, exports, layout
 from tracker.ui import surges as view
 
@@ -23,10 +23,10 @@ if not layout.nothing_matches(shown):  # a period with no incident gets words, n
     national = view.scope_name(spec)  # what a country-level count covers under the filter
     params, by, level = view.controls(key="surges", national=national)
     view.method_note(params, history)
-    surges = analytics.find_surges(history, params, by=by)
+    surges = surge_detection.find_surges(history, params, by=by)
     start, end = view.period_bounds(spec, history)
     in_view = [s for s in surges if s.overlaps(start, end)]
-    march = analytics.surges_in_window(surges, filters.SURGE_START, filters.SURGE_END)
+    march = surge_detection.surges_in_window(surges, filters.SURGE_START, filters.SURGE_END)
     found = view.coverages(list(dict.fromkeys([*in_view, *march])), everything, spec, params)
     view.known_surge(history, surges, params, national=national, found_coverage=found)
     area = view.area_choice(in_view, history, by, key="surges")
@@ -38,13 +38,13 @@ if not layout.nothing_matches(shown):  # a period with no incident gets words, n
     claims = right.toggle("Show perpetrators' claimed tolls", key="surges_claims",
                           disabled=measure != "killed",
                           help="Claims are drawn apart and never added to any total.")
-    windows = analytics.rolling_windows(rows, params.window_days, by=None,
-                                        span=analytics.data_span(history),
+    windows = surge_detection.rolling_windows(rows, params.window_days, by=None,
+                                        span=aggregates.data_span(history),
                                         baseline_days=params.baseline_days,
                                         min_history_days=params.min_history_days)
     timeline = charts.surge_timeline(
-        analytics.daily_counts(rows, span=analytics.data_span(history)), windows,
-        [s for s in in_view if s.area == area], analytics.pinned_events(rows),
+        surge_detection.daily_counts(rows, span=aggregates.data_span(history)), windows,
+        [s for s in in_view if s.area == area], surge_detection.pinned_events(rows),
         measure=measure, show_claims=claims, window_label=params.window_label,
         baseline_weeks=params.baseline_days // 7, start=start, end=end,
         title=f"{national if by is None else area}: "
@@ -54,7 +54,7 @@ if not layout.nothing_matches(shown):  # a period with no incident gets words, n
     cards.inline_takeaways("surges", spec.regions, shown, key="surges")
     where = national if by is None else view.LEVEL_LABELS[level]
     st.subheader(f"Surges in {escape_markdown(where)}, "
-                 f"{analytics.date_range_text(start, end)}")
+                 f"{date_range(start, end)}")
     view.cards(in_view, national=national, found=found, params=params)
     view.incidents_of(in_view, history, key="surges", national=national)
     cards.takeaway_panel(spec.regions, shown, key="surges")

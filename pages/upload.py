@@ -7,7 +7,7 @@ access control can wrap it.
 import streamlit as st
 
 from tracker.ui import auth as auth_ui
-from tracker.ui import layout, upload
+from tracker.ui import layout, replace, upload, upload_values
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)
 
@@ -23,6 +23,7 @@ def body(uploader: str) -> None:
     if report.needs_mapping:
         upload.mapping_step(report, content)
         return
+    upload_values.value_step(report, content)
     accepted_anyway = upload.preview(report)
     upload.commit_step(report, uploader, accepted_anyway)
 
@@ -32,4 +33,5 @@ st.caption("Your own log, or an export from ACLED, GTD or UCDP. Every row is acc
            "rejected with its reasons, held as a probable duplicate, or counted as outside "
            "Pakistan. A saved batch is marked not yet reviewed until an admin reviews it.")
 researcher = auth_ui.require_role("researcher", "upload files")
+replace.notice(researcher)  # a corrected file chosen on the Batches page
 body(researcher.name)

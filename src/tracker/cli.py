@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from tracker import config
+from tracker.present.text import hide_password
 from tracker.store.database import open_store
 
 
@@ -29,7 +30,7 @@ def seed() -> None:
     store = open_store(seed=False)
     added = store.seed()
     total = store.count_incidents()
-    click.echo(f"{added} incidents added; the store holds {total} ({_safe_url(store.url)}).")
+    click.echo(f"{added} incidents added; the store holds {total} ({hide_password(store.url)}).")
 
 
 @main.command()
@@ -55,18 +56,18 @@ def users() -> None:
 
 
 def _accounts():
-    from tracker.access import auth
+    from tracker.access.accounts import Accounts
 
-    return auth.Accounts(open_store(seed=False))
+    return Accounts(open_store(seed=False))
 
 
 def _account_change(change) -> None:
     """Run an account change; a refusal becomes a plain error message."""
-    from tracker.access import auth
+    from tracker.access import roles
 
     try:
         change()
-    except auth.AccountError as exc:
+    except roles.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -93,7 +94,7 @@ def users_add(name: str, role: str, password_stdin: bool, sso: bool) -> None:
     _account_change(lambda: added.append(accounts.add(name, role, password,
                                                       actor=_cli_actor())))
     click.echo(f"Account {added[0].name!r} added as {added[0].role} "
-               f"({_safe_url(accounts.store.url)}).")
+               f"({hide_password(accounts.store.url)}).")
 
 
 @users.command("list")
@@ -187,28 +188,28 @@ def batches() -> None:
 
 
 def _batch_step(batch_id: str, action: str) -> None:
-    from tracker.access import auth
+    from tracker.access import batch_actions, roles
     from tracker.store.database import StoreError
 
     store = open_store(seed=False)
-    operator = auth.User(_cli_actor(), "admin")
+    operator = roles.User(_cli_actor(), "admin")
     try:
-        done = auth.apply_batch_action(store, operator, batch_id, action)
-    except (auth.PermissionDenied, StoreError) as exc:
+        done = batch_actions.apply_batch_action(store, operator, batch_id, action)
+    except (roles.PermissionDenied, StoreError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{done} {auth.audience(store.batch(batch_id) or {})}")
+    click.echo(f"{done} {roles.audience(store.batch(batch_id) or {})}")
 
 
 @batches.command("list")
 def batches_list() -> None:
     """Every batch, newest first: status and who can see it."""
-    from tracker.access import auth
+    from tracker.access import batch_actions
 
     frame = open_store(seed=False).batches()
     if frame.empty:
         click.echo("No batches yet.")
         return
-    table = auth.batch_table(frame)
+    table = batch_actions.batch_table(frame)
     for row in table.itertuples():
         click.echo(f"{row.batch_id:<26} {row.status:<34} {row.accepted:>7} incidents  "
                    f"{row.uploaded_at}  {row.uploaded_by}  {row.file_name}")
@@ -256,7 +257,7 @@ def _cli_actor() -> str:
 @click.option("--sql", "show_sql", is_flag=True,
               help="Print the SQL that builds the schema from nothing, for review; run nothing.")
 @click.option("--new", "new_message", metavar="MESSAGE",
-              help="Write a revision for tables changed in tracker.store.database (for developers).")
+              help="Write a revision for tables changed in tracker.store.tables (for developers).")
 def migrate(show_sql: bool, new_message: str | None) -> None:
     """Bring the store's tables to the newest schema (the app also does this on start)."""
     import tempfile
@@ -278,7 +279,7 @@ def migrate(show_sql: bool, new_message: str | None) -> None:
         return
     store = Store(url)
     outcome = migrations.upgrade(store.engine)
-    where = _safe_url(url)
+    where = hide_password(url)
     if outcome.stamped:
         click.echo(f"{where}: tables made before migrations; marked as revision "
                    f"{migrations.BASELINE}.")
@@ -313,7 +314,7 @@ def migrate_store(source: str | None, target: str, replace: bool, as_json: bool)
     source = source or config.db_url()
     say = None if as_json else click.echo
     if say:
-        say(f"Copying {_safe_url(source)} -> {_safe_url(target)}")
+        say(f"Copying {hide_password(source)} -> {hide_password(target)}")
     try:
         report = move_store(source, target, replace=replace, progress=say)
     except StoreError as exc:
@@ -351,8 +352,7 @@ def export_deck(out: Path, pdf: Path | None, slides_file: Path | None,
                 include_unreviewed: bool, as_of_text: str | None) -> None:
     """Export the briefing sequence as a PPTX deck (and a PDF), offline."""
     from tracker.analysis import asof
-    from tracker.present import export
-    from tracker.present import slides
+    from tracker.present import export, slides
 
     if out.suffix.lower() != ".pptx":
         raise click.BadParameter("the deck must be a .pptx file", param_hint="--out")
@@ -381,7 +381,7 @@ def export_deck(out: Path, pdf: Path | None, slides_file: Path | None,
         export.stop_session()
     written = ", ".join(str(p) for p in (result.pptx, result.pdf) if p)
     click.echo(f"Exported {result.slides} slides and a title slide from {len(incidents)} "
-               f"incidents ({_safe_url(store.url)}) to {written}.")
+               f"incidents ({hide_password(store.url)}) to {written}.")
     click.echo(f"Time: {result.timings.describe()}.")
 
 
@@ -393,7 +393,8 @@ def export_deck(out: Path, pdf: Path | None, slides_file: Path | None,
 @click.option("--sheet", default=None, help="Workbook sheet to read (default: the first).")
 @click.option("--mapping", "mapping_file", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON file mapping the file's columns to canonical fields.")
+              help="YAML or JSON file: 'columns' (file column: field) and 'values' "
+                   "(field: {value as written: word on the list}); see docs/ingest.md.")
 @click.option("--date-order", default="auto", show_default=True,
               type=click.Choice(["auto", "day-first", "month-first"]),
               help="How to read slash dates like 03/04/2025 (auto: day first unless the "
@@ -409,16 +410,17 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
     """Check a researcher's file (CSV or .xlsx; canonical, ACLED, GTD or UCDP) and add it
     as one batch, not yet reviewed. Every row is reported: accepted, rejected with its
     reasons, a probable duplicate, or outside Pakistan."""
-    from tracker.ingest import pipeline as pipeline
     from tracker.ingest import mappings
+    from tracker.ingest import pipeline as pipeline
     from tracker.store.database import StoreError
 
-    mapping = None
+    mapping = values = None
     if mapping_file is not None:
         try:
-            mapping = mappings.read_mapping_file(mapping_file)
-        except ValueError as exc:
+            mapping, values = mappings.read_mapping_spec(mapping_file)
+        except (ValueError, OSError) as exc:
             raise click.BadParameter(str(exc), param_hint="--mapping") from None
+        mapping = mapping or None
     try:
         accept = [int(r) for r in accept_duplicates.replace(" ", "").split(",") if r]
     except ValueError:
@@ -426,14 +428,16 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
                                  param_hint="--accept-duplicates") from None
     store = open_store()
     options = pipeline.IngestOptions(format=file_format, sheet=sheet, mapping=mapping,
-                                     date_order=date_order)
+                                     date_order=date_order, values=values or None)
     limits = pipeline.cli_limits()
     progress = _Progress()
     report = pipeline.ingest_file(file, store=store, options=options, limits=limits,
                                   progress=progress)
     if report.needs_mapping and mapping is None and report.saved_mapping:
+        values = values or mappings.load_values(report.header, store=store)
         options = pipeline.IngestOptions(format="canonical", sheet=sheet,
-                                         mapping=report.saved_mapping, date_order=date_order)
+                                         mapping=report.saved_mapping, date_order=date_order,
+                                         values=values or None)
         report = pipeline.ingest_file(file, store=store, options=options, limits=limits,
                                       progress=progress)
         report.file_notes.insert(0, "Used the mapping saved earlier for files with this header.")
@@ -445,16 +449,17 @@ def ingest(file: Path, file_format: str, sheet: str | None, mapping_file: Path |
         except StoreError as exc:
             failure = str(exc)
         else:
-            if mapping is not None:  # offered again for files with the same header
+            if mapping is not None or values:  # offered again for the same header
                 try:
-                    mappings.save(report.header, mapping, store=store)
+                    mappings.save(report.header, mapping or {}, store=store,
+                                  values=values or None)
                     report.file_notes.append("The mapping was saved for files with the same "
                                              "columns.")
                 except (OSError, ValueError) as exc:
                     report.file_notes.append(f"The mapping could not be saved ({exc}).")
-            from tracker.access import auth
+            from tracker.access import roles
 
-            report.file_notes.append(auth.audience(store.batch(report.batch_id) or {}))
+            report.file_notes.append(roles.audience(store.batch(report.batch_id) or {}))
     click.echo(pipeline.report_json(report) if as_json else pipeline.report_text(report))
     if dry_run and not as_json and failure is None:
         click.echo("Dry run: nothing was saved.")
@@ -552,13 +557,6 @@ class _Progress:
             return
         self._last = now
         click.echo(f"{stage} {rows:,} rows", err=True)
-
-
-def _safe_url(url: str) -> str:
-    """The store URL with any password hidden."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ def run_page(page: str | None = None, query: dict | None = None,
 def session_for(url: str, name: str) -> dict:
     """Session state for a browser session signed in as the account ``name`` (which must
     exist in the store at ``url``): a session token, as the sign-in form leaves it."""
-    from tracker.access.auth import Accounts
+    from tracker.access.accounts import Accounts
     from tracker.store.database import Store
 
     accounts = Accounts(Store(url))

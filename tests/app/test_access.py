@@ -14,8 +14,8 @@ import pytest
 from tests.app.conftest import run_page
 from tests.hostile.apptest import use_full_runs
 from tracker import schema
-from tracker.access import auth
-from tracker.access.auth import Accounts
+from tracker.access import accounts as accounts_module
+from tracker.access.accounts import Accounts, RateLimit
 from tracker.store.database import BatchMeta, Store
 
 PASSWORD = "a long passphrase 1"
@@ -57,7 +57,7 @@ def people(app_store: str, full_runs) -> dict[str, str]:
 
 
 @dataclasses.dataclass(frozen=True)
-class SlowLimit(auth.RateLimit):
+class SlowLimit(RateLimit):
     """Sign-in delays longer than a test, whatever the machine's speed."""
 
     first_delay: float = 600
@@ -116,7 +116,7 @@ def test_sign_in_form_lets_a_researcher_in(people):
 
 
 def test_a_wrong_password_is_refused_audited_and_delayed(people, monkeypatch):
-    monkeypatch.setattr(auth, "RateLimit", SlowLimit)
+    monkeypatch.setattr(accounts_module, "RateLimit", SlowLimit)
     at = run_page()
     for _ in range(5):
         at.text_input(key="auth_login_name").input("ayesha")
@@ -170,7 +170,8 @@ def test_a_researcher_sees_and_withdraws_only_their_own_batch(people):
     assert shown["batch_id"].tolist() == [people["ayesha"]]
     options = at.selectbox(key="batches_choice").options
     assert len(options) == 1 and people["ayesha"] in options[0]
-    assert [b.key for b in at.button if b.key.startswith("batches_")] == ["batches_withdraw"]
+    assert [b.key for b in at.button if b.key.startswith("batches_")] == [
+        "batches_withdraw", "batches_replace"]
     at.button(key="batches_withdraw").click().run()
     assert not at.exception
     store = Store(people["url"])
@@ -276,7 +277,7 @@ def test_required_login_hides_the_dashboard_until_sign_in(people, monkeypatch):
 
 
 def test_an_admin_lifts_a_delay_disables_and_removes_on_the_accounts_page(people, monkeypatch):
-    monkeypatch.setattr(auth, "RateLimit", SlowLimit)
+    monkeypatch.setattr(accounts_module, "RateLimit", SlowLimit)
     store = Store(people["url"])
     accounts = Accounts(store)
     for _ in range(6):

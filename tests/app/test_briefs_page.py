@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from tests.app.conftest import session_for
-from tracker.briefs import library as briefs
+from tracker.briefs import claims, lookup, model
 from tracker.store.database import Store
 
 CITATION = "Sanober Institute, \"Are regional countries ready to help Pakistan in countering"
@@ -129,7 +129,7 @@ def _regional_texts(at) -> set[str]:
 
 
 def _expected(region: str) -> set[str]:
-    return {i.takeaway.text for i in briefs.takeaways_for((region,)) if not i.national}
+    return {i.takeaway.text for i in lookup.takeaways_for((region,)) if not i.national}
 
 
 def test_choosing_a_province_changes_the_overview_takeaways(app):
@@ -138,7 +138,7 @@ def test_choosing_a_province_changes_the_overview_takeaways(app):
     assert labels and all("takeaways for Pakistan" in label for label in labels)
     pakistan = _regional_texts(everywhere)
     # every province is in view on Pakistan, so the list holds every takeaway
-    assert pakistan == {i.takeaway.text for i in briefs.all_items()}
+    assert pakistan == {i.takeaway.text for i in lookup.all_items()}
 
     balochistan = app("pages/overview.py", query={"province": "Balochistan"})
     assert not balochistan.exception
@@ -156,7 +156,7 @@ def test_province_pages_show_their_own_takeaways(app):
     kp = app("pages/khyber_pakhtunkhwa.py")
     assert _regional_texts(balochistan) == _expected("Balochistan")
     assert _regional_texts(kp) == _expected("Khyber Pakhtunkhwa")
-    india = next(i.takeaway.text for i in briefs.all_items()
+    india = next(i.takeaway.text for i in lookup.all_items()
                  if i.takeaway.id == "india-narratives")
     assert india in _regional_texts(balochistan)
     assert india not in _regional_texts(kp)
@@ -188,7 +188,7 @@ def test_surge_claim_beside_the_data_on_the_overview(app, bundled):
             "provinces") in surge
     badges = [_text(n) for n in walk(all_panels(at)[0]) if getattr(n, "type", None) == "markdown"
               and "Verdict:" in _text(n)]
-    assert any(briefs.FEWER in b for b in badges)
+    assert any(claims.FEWER in b for b in badges)
 
 
 # --- the Briefs page ---------------------------------------------------------------------
@@ -197,7 +197,7 @@ def test_surge_claim_beside_the_data_on_the_overview(app, bundled):
 def test_briefs_page_lists_by_region_and_by_theme(app):
     at = app("pages/briefs.py")
     assert not at.exception
-    total = len(briefs.all_items())
+    total = len(lookup.all_items())
     count = next(c for c in at.caption if "takeaways match" in c.value)
     assert count.value.startswith(f"{total} takeaways match")
     assert [t.label for t in at.tabs] == ["By region", "By theme"]
@@ -205,10 +205,10 @@ def test_briefs_page_lists_by_region_and_by_theme(app):
     theme_labels = [e.label for e in at.tabs[1].expander]
     assert region_labels[0].startswith("Pakistan")
     assert any(label.startswith("Gwadar") for label in region_labels)
-    assert {unescape(label).split(" · ")[0] for label in theme_labels} == set(briefs.THEMES)
+    assert {unescape(label).split(" · ")[0] for label in theme_labels} == set(model.THEMES)
 
     at.multiselect(key="briefs_themes").set_value(["India"]).run()
-    india = [i for i in briefs.all_items() if i.takeaway.theme == "India"]
+    india = [i for i in lookup.all_items() if i.takeaway.theme == "India"]
     count = next(c for c in at.caption if "takeaways match" in c.value)
     assert count.value.startswith(f"{len(india)} takeaways match")
     assert [unescape(e.label) for e in at.tabs[1].expander] == [f"India · {len(india)}"]
@@ -216,7 +216,7 @@ def test_briefs_page_lists_by_region_and_by_theme(app):
     at.multiselect(key="briefs_themes").set_value([]).run()
     at.selectbox(key="briefs_region").set_value("Punjab").run()
     count = next(c for c in at.caption if "takeaways match" in c.value)
-    punjab = briefs.takeaways_for(("Punjab",))
+    punjab = lookup.takeaways_for(("Punjab",))
     assert count.value.startswith(f"{len(punjab)} takeaways match")
 
 
@@ -226,7 +226,7 @@ def test_briefs_page_lists_by_region_and_by_theme(app):
 @pytest.fixture
 def signed_in(app_store, tmp_path):
     """An admin session (manage briefs needs the admin role when access control is on)."""
-    from tracker.access.auth import Accounts
+    from tracker.access.accounts import Accounts
 
     Accounts(store=Store(app_store)).add("editor", "admin", "a long test passphrase",
                                          actor="test")
@@ -278,7 +278,7 @@ def test_valid_brief_is_added_and_shows_at_once(app, signed_in, app_store):
      "takeaways[0] (id 'karachi-one').text: the text contains HTML markup"),
     (_brief(theme=7), "takeaways[0] (id 'karachi-one').theme"),
     (b"a: &a [1,2]\nb: [*a, *a]\n", "anchors and aliases"),
-    (b"title: x\n" + b"#" * (briefs.MAX_BRIEF_BYTES + 10), "limit"),
+    (b"title: x\n" + b"#" * (model.MAX_BRIEF_BYTES + 10), "limit"),
     (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not UTF-8"),
 ])
 def test_malformed_brief_is_refused_with_its_field(app, signed_in, app_store, raw, words):
@@ -313,9 +313,9 @@ def test_takeaways_beside_a_chart_carry_their_verdict_in_a_few_words(app, bundle
     at = app("pages/overview.py", query={"start": "2025-03-15", "end": "2025-03-17"})
     assert not at.exception
     window = bundled[(bundled["date"] >= "2025-03-15") & (bundled["date"] <= "2025-03-17")]
-    assert briefs.MIN_TO_JUDGE <= len(window) < 57
-    surge = next(i for i in briefs.all_items() if i.takeaway.id == "surge-march-2025")
+    assert model.MIN_TO_JUDGE <= len(window) < 57
+    surge = next(i for i in lookup.all_items() if i.takeaway.id == "surge-march-2025")
     short = panel_takeaways.short_text(surge.takeaway.text)
     timeline = after_each_chart(at)[1]
     line = next(unescape(c) for c in timeline if short[:40] in unescape(c))
-    assert f"Data check: {panel_takeaways.SHORT_VERDICTS[briefs.FEWER]}" in line.replace("**", "")
+    assert f"Data check: {panel_takeaways.SHORT_VERDICTS[claims.FEWER]}" in line.replace("**", "")

@@ -10,8 +10,8 @@ import re
 import pytest
 
 from tests.app.conftest import run_page, session_for
+from tracker.access.accounts import Accounts
 from tracker.present import slides
-from tracker.access.auth import Accounts
 from tracker.store.database import BatchMeta, Store
 
 PAGE = "pages/present.py"

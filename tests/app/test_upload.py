@@ -11,7 +11,7 @@ import pytest
 from tests import upload_samples as samples
 from tests.app.conftest import run_page
 from tests.hostile.apptest import use_full_runs
-from tracker.access.auth import Accounts
+from tracker.access.accounts import Accounts
 from tracker.store.database import Store
 
 PAGE = "pages/upload.py"

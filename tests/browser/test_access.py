@@ -1,7 +1,7 @@
 """Access control in a real browser: the sign-in form, what each role sees and reaches.
 
 The server runs on its own store and state folder; the accounts are made with
-``tracker.access.auth`` (nothing ships with the project) and each researcher uploads one batch
+``tracker.access.accounts`` (nothing ships with the project) and each researcher uploads one batch
 through the real pipeline.
 """
 
@@ -21,9 +21,10 @@ from tests.browser.conftest import (
     wait_for_run,
 )
 from tests.hostile import files
+from tracker.access import batch_actions
+from tracker.access.accounts import Accounts
+from tracker.access.roles import User
 from tracker.ingest import pipeline as ingest
-from tracker.access import auth
-from tracker.access.auth import Accounts, User
 from tracker.store.database import Store
 
 pytestmark = pytest.mark.browser
@@ -48,7 +49,7 @@ def access_server(tmp_path_factory):
         if role == "researcher":
             data = files.to_csv(files.district_rows(4, files.dt.date(year, 1, 1)))
             report = ingest.ingest_bytes(data, f"{name}-log.csv", store=store)
-            batches[name] = auth.commit_upload(report, store, User(name, role))
+            batches[name] = batch_actions.commit_upload(report, store, User(name, role))
     store.engine.dispose()
     with streamlit_server(url, state) as base:
         yield {"base": base, "url": url, "batches": batches}
@@ -68,7 +69,8 @@ def sign_in(page, name: str, password: str = PASSWORD) -> None:
 
 
 def go(page, title: str, heading: str) -> None:
-    """Follow a navigation link (a new page load would start a new, signed-out session)."""
+    """Follow a navigation link (a new page load would start a new session, signed in again
+    only through the session cookie)."""
     page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
     page.locator("h1", has_text=heading).wait_for()
     wait_for_run(page)

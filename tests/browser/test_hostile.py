@@ -16,7 +16,7 @@ from tests.browser.conftest import assert_no_exception, open_app, screenshot, st
 from tests.browser.test_access import go, sign_in
 from tests.hostile import files
 from tests.hostile.test_display import hostile_store
-from tracker.access.auth import Accounts
+from tracker.access.accounts import Accounts
 from tracker.store.database import Store
 
 pytestmark = pytest.mark.browser

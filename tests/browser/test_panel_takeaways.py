@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import OUTPUT, assert_no_exception, open_app
-from tracker.briefs import library as briefs
+from tracker.briefs import model
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +68,7 @@ def test_every_chart_shows_its_takeaways_without_a_click(page, server, path):
     segments, inner = found["segments"], found["inner"]
     assert len(segments) >= charts
     for n, text in enumerate(segments):
-        shown = [t for t in briefs.THEMES if t in text]
+        shown = [t for t in model.THEMES if t in text]
         assert shown, f"chart {n} on /{path} has no visible takeaway after it: {text[:300]!r}"
         assert CITATION in text, f"chart {n} on /{path}: no citation in {text[:300]!r}"
     after_charts = " ".join(segments)

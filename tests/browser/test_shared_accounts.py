@@ -20,7 +20,7 @@ from tests.browser.conftest import (
 from tests.browser.test_access import go, sign_in
 from tests.unit.test_store_concurrency import incidents_frame
 from tracker import cli
-from tracker.access.auth import Accounts
+from tracker.access.accounts import Accounts
 from tracker.store.database import BatchMeta, Store
 
 pytestmark = pytest.mark.browser

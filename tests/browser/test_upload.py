@@ -18,7 +18,7 @@ from tests.browser.conftest import (
     streamlit_server,
     wait_for_run,
 )
-from tracker.access.auth import Accounts
+from tracker.access.accounts import Accounts
 from tracker.store.database import Store
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ then the full incident read, which takes the columnar fast path on a SQLite file
 the store and its pooled connection open, and then obeys one command per line on stdin:
 
 - ``save PATH``: runs the upload pipeline on the file and saves it as the upload page does
-  (``auth.commit_upload`` as a researcher); answers ``{"batch_id", "accepted"}``;
+  (``batch_actions.commit_upload`` as a researcher); answers ``{"batch_id", "accepted"}``;
 - ``count``: answers ``{"count"}`` read through the app's own store;
 - ``quit``: ends.
 
@@ -24,8 +24,8 @@ from pathlib import Path
 def main() -> None:
     import os
 
+    from tracker.access import batch_actions, roles
     from tracker.ingest import pipeline as ingest
-    from tracker.access import auth
     from tracker.store.database import open_store
 
     store = open_store()
@@ -36,8 +36,8 @@ def main() -> None:
         if command == "save":
             path = Path(arg)
             report = ingest.ingest_bytes(path.read_bytes(), path.name, store=store)
-            user = auth.User("ayesha", "researcher")
-            batch_id = auth.commit_upload(report, store, user)
+            user = roles.User("ayesha", "researcher")
+            batch_id = batch_actions.commit_upload(report, store, user)
             _answer({"batch_id": batch_id, "accepted": report.accepted})
         elif command == "count":
             _answer({"count": store.count_incidents(), "loaded": len(store.load_incidents())})

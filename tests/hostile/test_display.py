@@ -16,9 +16,10 @@ import pytest
 from tests.app.conftest import PAGE_FILES, run_page, session_for
 from tests.hostile import files
 from tests.hostile.apptest import use_full_runs
+from tracker.access import batch_actions
+from tracker.access.accounts import Accounts
+from tracker.access.roles import User
 from tracker.ingest import pipeline as ingest
-from tracker.access import auth
-from tracker.access.auth import Accounts, User
 from tracker.store.database import Store
 
 RAW_MARKUP = ("<script", "<img", "<a href", "**loud**", "](javascript:", ":red[", "$x^2$")
@@ -34,7 +35,7 @@ def hostile_store(url: str) -> str:
     data = files.to_csv(files.payload_rows())
     report = ingest.ingest_bytes(data, '<img src=x onerror=alert("name")>.csv', store=store)
     assert report.accepted == len(files.PAYLOADS)
-    return auth.commit_upload(report, store, User("ayesha", "researcher"))
+    return batch_actions.commit_upload(report, store, User("ayesha", "researcher"))
 
 
 def raw(fragment: str, text: str) -> bool:

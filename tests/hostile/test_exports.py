@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 
 from tests.hostile import files
+from tracker.access.accounts import Accounts
 from tracker.ingest import pipeline as ingest
 from tracker.present import safety
-from tracker.access.auth import Accounts
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

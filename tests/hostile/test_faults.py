@@ -1,7 +1,7 @@
 """Faults during an upload: a locked or full database, a crash mid-commit, two uploads at once.
 
 Each case goes through the real pipeline (``ingest.ingest_bytes`` then the role-checked
-``auth.commit_upload``). Afterwards the store holds either the whole batch or nothing of
+``batch_actions.commit_upload``). Afterwards the store holds either the whole batch or nothing of
 it, the user got a message saying what to do, and trying again lands the rows exactly once.
 """
 
@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from tests.hostile import files
+from tracker.access import batch_actions
+from tracker.access.roles import User
 from tracker.ingest import pipeline as ingest
-from tracker.access import auth
-from tracker.access.auth import User
 from tracker.store.database import Store, StoreError
 
 RESEARCHER = User("ayesha", "researcher")
@@ -72,7 +72,7 @@ def test_a_locked_database_gives_a_clear_error_and_the_retry_lands_once(sqlite_s
     holder.execute("BEGIN EXCLUSIVE")  # another writer holds the database
     try:
         with pytest.raises(StoreError) as refused:
-            auth.commit_upload(report, sqlite_store, RESEARCHER)
+            batch_actions.commit_upload(report, sqlite_store, RESEARCHER)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -81,15 +81,15 @@ def test_a_locked_database_gives_a_clear_error_and_the_retry_lands_once(sqlite_s
     assert report.batch_id is None
     _assert_nothing_written(sqlite_store)
 
-    batch_id = auth.commit_upload(report, sqlite_store, RESEARCHER)  # the retry
+    batch_id = batch_actions.commit_upload(report, sqlite_store, RESEARCHER)  # the retry
     assert report.batch_id == batch_id
     _assert_landed_once(sqlite_store, report)
     with pytest.raises(StoreError, match="already saved"):
-        auth.commit_upload(report, sqlite_store, RESEARCHER)  # a double click
+        batch_actions.commit_upload(report, sqlite_store, RESEARCHER)  # a double click
     again = ingest.ingest_bytes(_file(40, 2015), "locked.csv", store=sqlite_store)
     assert again.previous_batch["batch_id"] == batch_id
     with pytest.raises(StoreError, match="uploaded before"):
-        auth.commit_upload(again, sqlite_store, RESEARCHER)  # the same file later
+        batch_actions.commit_upload(again, sqlite_store, RESEARCHER)  # the same file later
     _assert_landed_once(sqlite_store, report)
 
 
@@ -110,13 +110,13 @@ def test_a_full_database_gives_a_clear_error_and_the_retry_lands_once(sqlite_sto
     event.listen(sqlite_store.engine, "connect", _cap)
     sqlite_store.engine.dispose()
     with pytest.raises(StoreError) as refused:
-        auth.commit_upload(report, sqlite_store, RESEARCHER)
+        batch_actions.commit_upload(report, sqlite_store, RESEARCHER)
     assert "full" in str(refused.value) and "Nothing was saved" in str(refused.value)
     event.remove(sqlite_store.engine, "connect", _cap)
     sqlite_store.engine.dispose()
     _assert_nothing_written(sqlite_store)
 
-    auth.commit_upload(report, sqlite_store, RESEARCHER)
+    batch_actions.commit_upload(report, sqlite_store, RESEARCHER)
     _assert_landed_once(sqlite_store, report)
 
 
@@ -140,7 +140,7 @@ def _commit_and_hang(url: str, data: bytes, marker: str) -> None:
             Path(marker + ".tmp").replace(marker)  # appears whole
             time.sleep(300)
 
-    auth.commit_upload(report, store, RESEARCHER)
+    batch_actions.commit_upload(report, store, RESEARCHER)
 
 
 def test_a_crash_in_the_middle_of_a_commit_leaves_no_partial_batch(store, tmp_path):
@@ -164,7 +164,7 @@ def test_a_crash_in_the_middle_of_a_commit_leaves_no_partial_batch(store, tmp_pa
             assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     report = ingest.ingest_bytes(data, "crash.csv", store=fresh)
     assert report.previous_batch is None and report.accepted == 7000
-    auth.commit_upload(report, fresh, RESEARCHER)
+    batch_actions.commit_upload(report, fresh, RESEARCHER)
     _assert_landed_once(fresh, report)
     fresh.engine.dispose()
 
@@ -179,7 +179,7 @@ def _upload_files(url: str, years: list[int], rows: int, start, out) -> None:
     for year in years:
         try:
             report = ingest.ingest_bytes(_file(rows, year), f"log-{year}.csv", store=store)
-            batch_id = auth.commit_upload(report, store, RESEARCHER)
+            batch_id = batch_actions.commit_upload(report, store, RESEARCHER)
             out.put(("ok", year, batch_id, report.counts()))
         except Exception as exc:  # reported to the parent, which fails the test
             out.put(("error", year, f"{type(exc).__name__}: {exc}", None))
@@ -221,7 +221,7 @@ def test_the_upload_page_says_the_store_is_locked_and_saves_once_on_retry(app_st
                                                                          monkeypatch):
     from tests.app.conftest import run_page, session_for
     from tests.hostile.apptest import use_full_runs
-    from tracker.access.auth import Accounts
+    from tracker.access.accounts import Accounts
     from tracker.ui import data as ui_data
 
     use_full_runs(monkeypatch)

@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 
 from tests.hostile import files
 from tracker import config
+from tracker.access import batch_actions
+from tracker.access.roles import PermissionDenied, User
 from tracker.ingest import pipeline as ingest
-from tracker.access import auth
 from tracker.present import export
-from tracker.access.auth import PermissionDenied, User
 from tracker.store.database import Store
 
 RESEARCHER = User("ayesha", "researcher")
@@ -53,7 +53,7 @@ def assert_plain_sentence(message: str) -> None:
 def land(report: ingest.IngestReport, store: Store) -> pd.DataFrame:
     """Commit as a researcher; return the stored incidents of the new batch."""
     before = store.count_incidents()
-    batch_id = auth.commit_upload(report, store, RESEARCHER)
+    batch_id = batch_actions.commit_upload(report, store, RESEARCHER)
     stored = store.load_incidents()
     stored = stored[stored["batch_id"] == batch_id]
     assert len(stored) == report.accepted == store.count_incidents() - before
@@ -251,7 +251,7 @@ def test_utf16_without_a_byte_order_mark_is_not_mistaken_for_binary_or_utf8(enco
 def test_only_a_signed_in_researcher_can_save_an_upload(store, user):
     report = run(files.to_csv(files.district_rows(2)), "ok.csv", store)
     with pytest.raises(PermissionDenied):
-        auth.commit_upload(report, store, user)
+        batch_actions.commit_upload(report, store, user)
     assert store.count_incidents() == 0 and store.batches().empty
 
 

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import APP, PAGE_FILES, session_for
 from tests.hostile.apptest import use_full_runs
 from tests.hostile.links import live_links, markdown_sources
-from tracker.access.auth import Accounts
+from tracker.access.accounts import Accounts
 from tracker.analysis.filters import _ALL_PARAMS
 from tracker.store.database import Store
 from tracker.ui.sidebar import OTHER_PARAMS

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tracker.analysis import analytics
+from tracker.analysis import aggregates
+from tracker.present import wording
 from tracker.analysis import filters
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -28,7 +29,7 @@ def populations() -> pd.DataFrame:
 
 
 def test_count_by_district_matches_the_csv_district_by_district(bundled, gazetteer):
-    got = analytics.count_by_district(bundled).set_index("district")
+    got = aggregates.count_by_district(bundled).set_index("district")
     expected = bundled.groupby("district").agg(
         incidents=("incident_id", "size"), killed=("killed", "sum"), injured=("injured", "sum"))
     assert int(got["incidents"].sum()) == len(bundled)
@@ -46,7 +47,7 @@ def test_count_by_district_matches_the_csv_district_by_district(bundled, gazette
 def test_count_by_district_in_the_surge_window_for_balochistan(bundled):
     window = bundled[(bundled.date >= "2025-03-15") & (bundled.date <= "2025-03-17")
                      & (bundled.province == "Balochistan")]
-    got = analytics.count_by_district(window)
+    got = aggregates.count_by_district(window)
     assert dict(zip(got["district"], got["incidents"], strict=True)) == \
         window["district"].value_counts().to_dict()
     assert int(got["killed"].sum()) == int(window["killed"].sum())
@@ -55,8 +56,8 @@ def test_count_by_district_in_the_surge_window_for_balochistan(bundled):
 def test_incidents_without_a_district_stay_in_the_totals(bundled):
     frame = bundled.head(5).copy()
     frame.loc[frame.index[:2], "district"] = None
-    got = analytics.count_by_district(frame)
-    unknown = got[got["district"] == analytics.UNKNOWN_DISTRICT]
+    got = aggregates.count_by_district(frame)
+    unknown = got[got["district"] == aggregates.UNKNOWN_DISTRICT]
     assert int(unknown["incidents"].sum()) == 2
     assert unknown["lat"].isna().all()
     assert int(got["incidents"].sum()) == 5
@@ -67,18 +68,18 @@ def test_unreported_counts_are_left_out_of_sums_not_counted(bundled):
     frame["killed"] = pd.array([4, None, None], dtype="Int64")
     frame["district"] = "Quetta"
     frame["province"] = "Balochistan"
-    got = analytics.count_by_district(frame)
+    got = aggregates.count_by_district(frame)
     assert got.loc[0, "killed"] == 4
     assert got.loc[0, "incidents"] == 3
 
 
 def test_count_by_district_of_nothing_is_an_empty_table(bundled):
-    got = analytics.count_by_district(bundled.iloc[0:0])
+    got = aggregates.count_by_district(bundled.iloc[0:0])
     assert got.empty and "district" in got.columns
 
 
 def test_population_table_has_every_province_with_its_census(populations):
-    table = analytics.population().set_index("province")
+    table = aggregates.population().set_index("province")
     assert len(table) == 7
     assert table.loc["Balochistan", "population"] == populations.loc["Balochistan", "population"]
     assert table.loc["Balochistan", "census"] == "2023"
@@ -86,7 +87,7 @@ def test_population_table_has_every_province_with_its_census(populations):
 
 
 def test_per_million_rates_equal_counts_over_population(bundled, populations):
-    got = analytics.per_million(analytics.count_by_province(bundled)).set_index("province")
+    got = aggregates.per_million(aggregates.count_by_province(bundled)).set_index("province")
     for province in ("Balochistan", "Khyber Pakhtunkhwa", "Punjab"):
         part = bundled[bundled.province == province]
         pop = populations.loc[province, "population"]
@@ -98,16 +99,16 @@ def test_per_million_rates_equal_counts_over_population(bundled, populations):
 
 
 def test_census_note_names_the_years_used():
-    everything = analytics.census_note()
+    everything = wording.census_note()
     assert "2023 census" in everything
     assert "AJK" in everything and "GB" in everything and "2017" in everything
-    assert analytics.census_note(("Balochistan",)) == \
+    assert wording.census_note(("Balochistan",)) == \
         "Rates per million inhabitants use the 2023 census."
-    assert "2017" in analytics.census_note(("Gilgit-Baltistan",))
+    assert "2017" in wording.census_note(("Gilgit-Baltistan",))
 
 
 def test_province_summary_keeps_only_the_provinces_in_view(bundled):
-    got = analytics.province_summary(bundled, ("Balochistan", "Khyber Pakhtunkhwa"))
+    got = aggregates.province_summary(bundled, ("Balochistan", "Khyber Pakhtunkhwa"))
     assert set(got["province"]) == {"Balochistan", "Khyber Pakhtunkhwa"}
     assert int(got["incidents"].sum()) == int(
         bundled["province"].isin(["Balochistan", "Khyber Pakhtunkhwa"]).sum())
@@ -116,7 +117,7 @@ def test_province_summary_keeps_only_the_provinces_in_view(bundled):
 def test_count_by_perpetrator_counts_each_named_group(bundled):
     frame = bundled.copy()
     frame.flags.allows_duplicate_labels = False  # as the app's shared table is
-    got = analytics.count_by(frame, "perpetrator").set_index("perpetrator")
+    got = aggregates.count_by(frame, "perpetrator").set_index("perpetrator")
     joint = bundled["perpetrator"].str.split("; ").explode()
     assert got.loc["TTP", "incidents"] == int((joint == "TTP").sum())
     assert got.loc["Hafiz Gul Bahadur group", "incidents"] == int(

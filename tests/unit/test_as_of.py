@@ -13,9 +13,10 @@ import sqlalchemy as sa
 
 from tracker import schema
 from tracker.analysis import asof
-from tracker.store import migrations
 from tracker.analysis.filters import FilterSpec
-from tracker.store.database import BatchMeta, Store, batch_events
+from tracker.store import migrations
+from tracker.store.database import BatchMeta, Store
+from tracker.store.tables import batch_events
 
 
 def _rows(prefix: str, n: int, province: str = "Balochistan") -> pd.DataFrame:

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from tracker import cli, config, schema
-from tracker.access import auth
-from tracker.store import database as tables
-from tracker.access.auth import AccountError, Accounts, PermissionDenied, RateLimit, User
+from tracker.access import batch_actions, roles
+from tracker.access.accounts import SESSION_HOURS, Accounts, RateLimit
+from tracker.access.roles import AccountError, PermissionDenied, User
+from tracker.store import tables, visibility
 from tracker.store.database import BatchMeta, Store, StoreError
 
 PASSWORD = "a long passphrase 1"
@@ -281,7 +282,7 @@ def test_a_change_ends_the_users_sessions_on_every_instance(accounts: Accounts, 
     assert not accounts.authenticate("ayesha", PASSWORD).ok  # disabled
     assert accounts.user("ayesha") is None
     zara = other.start_session(other.user("zara"))
-    accounts.clock.now += auth.SESSION_HOURS * 3600 + 1
+    accounts.clock.now += SESSION_HOURS * 3600 + 1
     assert other.session_user(zara) is None  # expired
     actions = store.audit_log()["action"].tolist()
     assert {"role changed", "password reset", "account disabled"} <= set(actions)
@@ -325,103 +326,116 @@ def test_single_sign_on_users_take_their_accounts_role_else_viewer(accounts: Acc
 
 def test_viewing_requires_login_setting(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("TRACKER_REQUIRE_LOGIN", raising=False)
-    assert auth.viewing_requires_login() is False
+    assert roles.viewing_requires_login() is False
     monkeypatch.setenv("TRACKER_REQUIRE_LOGIN", "1")
-    assert auth.viewing_requires_login() is True
+    assert roles.viewing_requires_login() is True
     monkeypatch.setenv("TRACKER_REQUIRE_LOGIN", "no")
-    assert auth.viewing_requires_login() is False
+    assert roles.viewing_requires_login() is False
 
 
 # --- roles and guarded actions -----------------------------------------------------------
 
 
 def test_roles_are_ordered():
-    assert auth.has_role(ADMIN, "researcher") and auth.has_role(AYESHA, "viewer")
-    assert not auth.has_role(VIEWER, "researcher") and not auth.has_role(None, "viewer")
-    assert not auth.can(AYESHA, "manage_accounts") and auth.can(ADMIN, "manage_accounts")
+    assert roles.has_role(ADMIN, "researcher") and roles.has_role(AYESHA, "viewer")
+    assert not roles.has_role(VIEWER, "researcher") and not roles.has_role(None, "viewer")
+    assert not roles.can(AYESHA, "manage_accounts") and roles.can(ADMIN, "manage_accounts")
     with pytest.raises(PermissionDenied, match="Sign in"):
-        auth.require(None, "upload")
+        roles.require(None, "upload")
     with pytest.raises(PermissionDenied, match="viewer account cannot upload"):
-        auth.require(VIEWER, "upload")
-    assert auth.require(AYESHA, "upload") is AYESHA
+        roles.require(VIEWER, "upload")
+    assert roles.require(AYESHA, "upload") is AYESHA
 
 
 def test_restricted_pages_by_role():
-    assert {p for p in auth.PAGE_ROLES if auth.may_see_page(None, p)} == set()
-    assert {p for p in auth.PAGE_ROLES if auth.may_see_page(AYESHA, p)} == {"upload", "batches"}
-    assert all(auth.may_see_page(ADMIN, p) for p in auth.PAGE_ROLES)
-    assert auth.may_see_page(None, "overview")
+    assert {p for p in roles.PAGE_ROLES if roles.may_see_page(None, p)} == set()
+    assert {p for p in roles.PAGE_ROLES if roles.may_see_page(AYESHA, p)} == {"upload", "batches"}
+    assert all(roles.may_see_page(ADMIN, p) for p in roles.PAGE_ROLES)
+    assert roles.may_see_page(None, "overview")
 
 
 def test_a_researcher_cannot_withdraw_another_researchers_batch(store, batches):
     before = store.version()
     with pytest.raises(PermissionDenied, match="someone else"):
-        auth.withdraw_batch(store, BILAL, batches["ayesha"])
+        batch_actions.withdraw_batch(store, BILAL, batches["ayesha"])
     assert store.batch(batches["ayesha"])["withdrawn"] is False
     assert store.version() == before  # nothing written, not even an audit line
     assert {"a1", "a2"} <= set(store.load_incidents()["incident_id"])
 
 
-def test_a_researcher_withdraws_their_own_batch_but_only_an_admin_restores(store, batches):
-    auth.withdraw_batch(store, AYESHA, batches["ayesha"])
+def test_a_researcher_withdraws_and_restores_their_own_batch(store, batches):
+    batch_actions.withdraw_batch(store, AYESHA, batches["ayesha"])
     assert not {"a1", "a2"} & set(store.load_incidents()["incident_id"])
-    with pytest.raises(PermissionDenied, match="researcher account cannot restore"):
-        auth.restore_batch(store, AYESHA, batches["ayesha"])
-    auth.restore_batch(store, ADMIN, batches["ayesha"])
+    with pytest.raises(PermissionDenied, match="someone else"):
+        batch_actions.restore_batch(store, BILAL, batches["ayesha"])
+    with pytest.raises(PermissionDenied, match="viewer account cannot restore"):
+        batch_actions.restore_batch(store, VIEWER, batches["ayesha"])
+    done = batch_actions.apply_batch_action(store, AYESHA, batches["ayesha"], "restore")
+    assert done.startswith(f"Batch {batches['ayesha']} restored. Only signed-in researchers")
     assert {"a1", "a2"} <= set(store.load_incidents()["incident_id"])
     log = store.audit_log()
     assert log[["actor", "action", "target"]].head(2).values.tolist() == [
-        ["zara", "restore", batches["ayesha"]], ["ayesha", "withdraw", batches["ayesha"]]]
+        ["ayesha", "restore", batches["ayesha"]], ["ayesha", "withdraw", batches["ayesha"]]]
+
+
+def test_an_admin_restores_anyones_batch(store, batches):
+    batch_actions.withdraw_batch(store, BILAL, batches["bilal"])
+    batch_actions.restore_batch(store, ADMIN, batches["bilal"])
+    assert store.batch(batches["bilal"])["withdrawn"] is False
+    assert store.audit_log()["actor"].iloc[0] == "zara"
 
 
 def test_nobody_signed_in_and_viewers_change_nothing(store, batches):
     for user in (None, VIEWER):
         for action in ("withdraw", "restore", "review", "sensitive"):
             with pytest.raises(PermissionDenied):
-                auth.apply_batch_action(store, user, batches["bilal"], action)
+                batch_actions.apply_batch_action(store, user, batches["bilal"], action)
         with pytest.raises(PermissionDenied):
-            auth.visible_batches(store, user)
+            batch_actions.visible_batches(store, user)
     assert store.audit_log()["action"].tolist() == ["upload", "upload"]
 
 
 def test_review_and_sensitive_are_for_admins(store, batches):
     bid = batches["ayesha"]
     with pytest.raises(PermissionDenied):
-        auth.set_reviewed(store, AYESHA, bid)
+        batch_actions.set_reviewed(store, AYESHA, bid)
     with pytest.raises(PermissionDenied):
-        auth.set_sensitive(store, AYESHA, bid)
-    assert auth.apply_batch_action(store, ADMIN, bid, "review") == f"Batch {bid} marked reviewed."
-    auth.apply_batch_action(store, ADMIN, bid, "sensitive")
+        batch_actions.set_sensitive(store, AYESHA, bid)
+    done = batch_actions.apply_batch_action(store, ADMIN, bid, "review")
+    assert done == f"Batch {bid} marked reviewed. Everyone who can open the dashboard sees it."
+    batch_actions.apply_batch_action(store, ADMIN, bid, "sensitive")
     batch = store.batch(bid)
     assert batch["reviewed"] and batch["reviewed_by"] == "zara" and batch["sensitive"]
     assert not set(store.load_incidents(include_sensitive=False)["incident_id"]) & {"a1", "a2"}
 
 
 def test_an_admin_withdraws_anyones_batch(store, batches):
-    auth.withdraw_batch(store, ADMIN, batches["bilal"])
+    batch_actions.withdraw_batch(store, ADMIN, batches["bilal"])
     assert store.batch(batches["bilal"])["withdrawn"] is True
     with pytest.raises(StoreError, match="already withdrawn"):
-        auth.withdraw_batch(store, ADMIN, batches["bilal"])
+        batch_actions.withdraw_batch(store, ADMIN, batches["bilal"])
     with pytest.raises(StoreError, match="no batch"):
-        auth.withdraw_batch(store, ADMIN, "nope")
+        batch_actions.withdraw_batch(store, ADMIN, "nope")
 
 
 def test_researchers_see_their_own_batches_admins_see_all(store, batches):
-    assert auth.visible_batches(store, AYESHA)["batch_id"].tolist() == [batches["ayesha"]]
-    assert set(auth.visible_batches(store, ADMIN)["batch_id"]) == set(batches.values())
-    table = auth.batch_table(auth.visible_batches(store, ADMIN))
+    assert batch_actions.visible_batches(store, AYESHA)["batch_id"].tolist() == [batches["ayesha"]]
+    assert set(batch_actions.visible_batches(store, ADMIN)["batch_id"]) == set(batches.values())
+    table = batch_actions.batch_table(batch_actions.visible_batches(store, ADMIN))
     assert set(table["status"]) == {"live, not reviewed"}
 
 
 def test_batch_actions_offered_match_what_is_allowed(store, batches):
     own, other = store.batch(batches["ayesha"]), store.batch(batches["bilal"])
-    assert auth.batch_actions(AYESHA, own) == [("withdraw", "Withdraw")]
-    assert auth.batch_actions(AYESHA, other) == []
-    assert [a for a, _ in auth.batch_actions(ADMIN, other)] == ["withdraw", "review",
-                                                                "sensitive"]
-    auth.withdraw_batch(store, AYESHA, batches["ayesha"])
-    assert auth.batch_actions(AYESHA, store.batch(batches["ayesha"])) == []
-    assert auth.batch_actions(ADMIN, store.batch(batches["ayesha"]))[0] == ("restore", "Restore")
+    assert batch_actions.batch_actions(AYESHA, own) == [("withdraw", "Withdraw")]
+    assert batch_actions.batch_actions(AYESHA, other) == []
+    assert [a for a, _ in batch_actions.batch_actions(ADMIN, other)] == ["withdraw", "review",
+                                                                         "sensitive"]
+    batch_actions.withdraw_batch(store, AYESHA, batches["ayesha"])
+    withdrawn = store.batch(batches["ayesha"])
+    assert batch_actions.batch_actions(AYESHA, withdrawn) == [("restore", "Restore")]
+    assert batch_actions.batch_actions(BILAL, withdrawn) == []
+    assert batch_actions.batch_actions(ADMIN, withdrawn)[0] == ("restore", "Restore")
 
 
 # --- command line ------------------------------------------------------------------------
@@ -482,7 +496,7 @@ def test_only_an_admin_adds_a_brief_in_the_tracker_code_too(store, who, tmp_path
     raw = next((config.PROJECT_ROOT / "data" / "briefs").glob("*.yaml")).read_bytes()
     before = len(store.audit_log())
     with pytest.raises(PermissionDenied):
-        auth.add_brief(raw, store, who)
+        batch_actions.add_brief(raw, store, who)
     assert len(store.audit_log()) == before
     assert briefs_table_rows(store) == 0
 
@@ -523,7 +537,7 @@ def test_batches_on_the_command_line_follow_the_publication_rule(cli_env: Path):
     store = Store()
     store.init()
     bid = store.add_batch(_frame(["a1"]), BatchMeta("a.csv", "ayesha", "ha"))
-    public = auth.visibility_for(None)
+    public = roles.visibility_for(None)
     assert store.load_incidents(reviewed_only=public.reviewed_only,
                                 include_sensitive=public.include_sensitive).empty
     runner = CliRunner()
@@ -555,13 +569,13 @@ def _shows(rule, **flags: bool) -> bool:
 
 
 def test_the_publication_rule():
-    assert auth.visibility_for(None) == auth.PUBLIC == auth.visibility_for(VIEWER)
-    assert auth.visibility_for(AYESHA) == auth.EVERYTHING == auth.visibility_for(ADMIN)
-    assert _shows(auth.PUBLIC, withdrawn=False, reviewed=True, sensitive=False)
-    assert not _shows(auth.PUBLIC, withdrawn=False, reviewed=False, sensitive=False)
-    assert not _shows(auth.PUBLIC, withdrawn=False, reviewed=True, sensitive=True)
-    assert _shows(auth.EVERYTHING, withdrawn=False, reviewed=False, sensitive=True)
-    assert not _shows(auth.EVERYTHING, withdrawn=True, reviewed=True, sensitive=False)
-    assert "once an admin marks it reviewed" in auth.audience(
+    assert roles.visibility_for(None) == visibility.PUBLIC == roles.visibility_for(VIEWER)
+    assert roles.visibility_for(AYESHA) == visibility.EVERYTHING == roles.visibility_for(ADMIN)
+    assert _shows(visibility.PUBLIC, withdrawn=False, reviewed=True, sensitive=False)
+    assert not _shows(visibility.PUBLIC, withdrawn=False, reviewed=False, sensitive=False)
+    assert not _shows(visibility.PUBLIC, withdrawn=False, reviewed=True, sensitive=True)
+    assert _shows(visibility.EVERYTHING, withdrawn=False, reviewed=False, sensitive=True)
+    assert not _shows(visibility.EVERYTHING, withdrawn=True, reviewed=True, sensitive=False)
+    assert "once an admin marks it reviewed" in roles.audience(
         {"withdrawn": False, "reviewed": False, "sensitive": False})
-    assert "never" in auth.audience({"withdrawn": False, "reviewed": True, "sensitive": True})
+    assert "never" in roles.audience({"withdrawn": False, "reviewed": True, "sensitive": True})

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 import yaml
 
 from tracker import schema
-from tracker.briefs import library as briefs
-from tracker.briefs.library import BriefError
+from tracker.briefs import claims, loading, lookup, model
+from tracker.present.text import md_escape
+from tracker.briefs.model import BriefError
 
 BUNDLED_ID = "sanober-2025-regional-ct"
 
@@ -58,7 +59,7 @@ def brief_text(**changes) -> str:
 
 def refused(raw: str | bytes) -> list[str]:
     with pytest.raises(BriefError) as caught:
-        briefs.parse_brief(raw)
+        model.parse_brief(raw)
     assert caught.value.problems, "a refusal must say why"
     return caught.value.problems
 
@@ -73,7 +74,7 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_bundled_brief_loads_with_citation():
-    library = briefs.load_library()
+    library = loading.load_library()
     assert library.problems == ()
     brief = library.brief(BUNDLED_ID)
     assert brief is not None
@@ -84,7 +85,7 @@ def test_bundled_brief_loads_with_citation():
 
 
 def test_bundled_brief_covers_every_section_and_region_of_the_mapping():
-    brief = briefs.load_library().brief(BUNDLED_ID)
+    brief = loading.load_library().brief(BUNDLED_ID)
     sections = {t.section for t in brief.takeaways}
     for needed in ("Summary", "Regional counterterrorism cooperation", "Afghanistan's role",
                    "China's strategic position", "India's approach",
@@ -107,11 +108,11 @@ def test_bundled_brief_covers_every_section_and_region_of_the_mapping():
 
 
 def test_bundled_takeaways_are_plain_short_and_unique():
-    brief = briefs.load_library().brief(BUNDLED_ID)
+    brief = loading.load_library().brief(BUNDLED_ID)
     texts = [t.text for t in brief.takeaways]
     assert len(set(texts)) == len(texts)
     for t in brief.takeaways:
-        assert 20 <= len(t.text) <= briefs.MAX_TEXT_CHARS
+        assert 20 <= len(t.text) <= model.MAX_TEXT_CHARS
         assert "<" not in t.text and "\n" not in t.text
 
 
@@ -123,69 +124,69 @@ def ids(items) -> set[str]:
 
 
 def test_pakistan_view_shows_only_pakistan_wide_takeaways():
-    items = briefs.takeaways_for(("Pakistan",))
+    items = lookup.takeaways_for(("Pakistan",))
     assert items
     assert all("Pakistan" in i.takeaway.regions and not i.national for i in items)
 
 
 def test_province_view_shows_its_own_then_pakistan_wide_marked():
-    items = briefs.takeaways_for(("Balochistan",))
+    items = lookup.takeaways_for(("Balochistan",))
     regional = [i for i in items if not i.national]
     national = [i for i in items if i.national]
     assert regional and national
     assert items == regional + national, "province takeaways come before Pakistan-wide ones"
     for item in regional:
-        assert any(briefs.province_of(r) == "Balochistan" for r in item.takeaway.regions)
+        assert any(model.province_of(r) == "Balochistan" for r in item.takeaway.regions)
     for item in national:
         assert "Pakistan" in item.takeaway.regions
-        assert not any(briefs.province_of(r) == "Balochistan" for r in item.takeaway.regions)
+        assert not any(model.province_of(r) == "Balochistan" for r in item.takeaway.regions)
     # district-level takeaways reach their province's panel
     assert "rec-cpec-task-force" in ids(regional)  # regions: Balochistan, Gwadar
     assert {"india-absent-and-accused", "iran-border-militancy"} <= ids(regional)
 
 
 def test_choosing_a_province_changes_the_takeaways():
-    balochistan = ids(i for i in briefs.takeaways_for(("Balochistan",)) if not i.national)
-    kp = ids(i for i in briefs.takeaways_for(("Khyber Pakhtunkhwa",)) if not i.national)
-    punjab = briefs.takeaways_for(("Punjab",))
+    balochistan = ids(i for i in lookup.takeaways_for(("Balochistan",)) if not i.national)
+    kp = ids(i for i in lookup.takeaways_for(("Khyber Pakhtunkhwa",)) if not i.national)
+    punjab = lookup.takeaways_for(("Punjab",))
     assert balochistan != kp
     assert "india-narratives" in balochistan - kp
     assert not any(not i.national for i in punjab), "no Punjab-specific takeaway exists"
     assert punjab, "Pakistan-wide takeaways still show for Punjab"
-    both = ids(i for i in briefs.takeaways_for(("Balochistan", "Khyber Pakhtunkhwa"))
+    both = ids(i for i in lookup.takeaways_for(("Balochistan", "Khyber Pakhtunkhwa"))
                if not i.national)
     assert both == balochistan | kp
 
 
 def test_district_only_takeaway_shows_on_its_province(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_STATE_DIR", str(tmp_path / "state"))
-    briefs.add_brief(brief_text(takeaway={"regions": ["Kurram"]}).encode(), actor="test")
-    library = briefs.load_library()
+    loading.add_brief(brief_text(takeaway={"regions": ["Kurram"]}).encode(), actor="test")
+    library = loading.load_library()
     assert library.problems == ()
-    assert "one" in ids(briefs.takeaways_for(("Khyber Pakhtunkhwa",), library))
-    assert "one" in ids(briefs.takeaways_for(("Kurram",), library))
-    assert "one" not in ids(briefs.takeaways_for(("Balochistan",), library))
-    assert "one" not in ids(briefs.takeaways_for(("Bannu",), library))
+    assert "one" in ids(lookup.takeaways_for(("Khyber Pakhtunkhwa",), library))
+    assert "one" in ids(lookup.takeaways_for(("Kurram",), library))
+    assert "one" not in ids(lookup.takeaways_for(("Balochistan",), library))
+    assert "one" not in ids(lookup.takeaways_for(("Bannu",), library))
 
 
 def test_region_label():
-    assert briefs.region_label(("Pakistan",)) == "Pakistan"
-    assert briefs.region_label(("Balochistan", "Khyber Pakhtunkhwa")) == "Balochistan and KP"
-    assert briefs.region_label(("Nowhere",)) == "Pakistan"
+    assert lookup.region_label(("Pakistan",)) == "Pakistan"
+    assert lookup.region_label(("Balochistan", "Khyber Pakhtunkhwa")) == "Balochistan and KP"
+    assert lookup.region_label(("Nowhere",)) == "Pakistan"
 
 
 def test_filters_and_groups_on_the_briefs_page():
-    items = briefs.all_items()
-    china = briefs.filter_items(items, themes=["China/CPEC"])
+    items = lookup.all_items()
+    china = lookup.filter_items(items, themes=["China/CPEC"])
     assert china and all(i.takeaway.theme == "China/CPEC" for i in china)
-    gwadar = briefs.filter_items(items, region="Gwadar")
+    gwadar = lookup.filter_items(items, region="Gwadar")
     assert "rec-cpec-task-force" in ids(gwadar)
     assert "india-narratives" in ids(gwadar), "a district sees its province's takeaways too"
-    by_region = briefs.group_by_region(items)
+    by_region = lookup.group_by_region(items)
     assert next(iter(by_region)) == "Pakistan"
     assert sum(len(v) for v in by_region.values()) == sum(len(i.takeaway.regions) for i in items)
-    by_theme = briefs.group_by_theme(items)
-    assert list(by_theme) == [t for t in briefs.THEMES if t in by_theme]
+    by_theme = lookup.group_by_theme(items)
+    assert list(by_theme) == [t for t in model.THEMES if t in by_theme]
     assert sum(len(v) for v in by_theme.values()) == len(items)
 
 
@@ -193,18 +194,18 @@ def test_filters_and_groups_on_the_briefs_page():
 
 
 def claim(takeaway_id: str):
-    brief = briefs.load_library().brief(BUNDLED_ID)
+    brief = loading.load_library().brief(BUNDLED_ID)
     return next(t.claim for t in brief.takeaways if t.id == takeaway_id)
 
 
 def test_surge_claim_on_bundled_data(bundled):
     window = bundled[(bundled["date"] >= "2025-03-15") & (bundled["date"] <= "2025-03-17")]
     held = len(window)
-    check = briefs.evaluate(claim("surge-march-2025"), bundled)
+    check = claims.evaluate(claim("surge-march-2025"), bundled)
     assert check.figures["incidents"] == held < 57
     assert check.figures["districts"] == window["district"].dropna().nunique()
     assert check.figures["provinces"] == window["province"].nunique()
-    assert check.verdict == briefs.FEWER
+    assert check.verdict == claims.FEWER
     # The brief says only "over 57 attacks in 48 hours": no dates, no districts, no
     # provinces. The window and the 23 districts / 3 provinces are the press tally's.
     assert check.cited.startswith("The brief cites 57 attacks in 48 hours, without dates.")
@@ -228,38 +229,38 @@ def test_surge_claim_on_bundled_data(bundled):
 def test_surge_claim_on_a_province_view_cannot_be_judged(bundled):
     """A national figure is not set against one province's incidents."""
     balochistan = bundled[bundled["province"] == "Balochistan"]
-    check = briefs.evaluate(claim("surge-march-2025"), balochistan, view=("Balochistan",))
+    check = claims.evaluate(claim("surge-march-2025"), balochistan, view=("Balochistan",))
     in_window = balochistan[(balochistan["date"] >= "2025-03-15")
                             & (balochistan["date"] <= "2025-03-17")]
     assert check.figures["incidents"] == len(in_window)
-    assert check.verdict == briefs.NOT_IN_VIEW
-    chinese = briefs.evaluate(claim("china-attacks-on-nationals"), balochistan,
+    assert check.verdict == claims.NOT_IN_VIEW
+    chinese = claims.evaluate(claim("china-attacks-on-nationals"), balochistan,
                               view=("Balochistan",))
-    assert chinese.verdict == briefs.NOT_IN_VIEW
+    assert chinese.verdict == claims.NOT_IN_VIEW
 
 
 def test_checks_that_cannot_test_the_claim_are_context_without_a_verdict(bundled):
     for takeaway in ("afghanistan-sanctuary", "iran-border-militancy"):
-        check = briefs.evaluate(claim(takeaway), bundled)
-        assert check.verdict == briefs.CONTEXT != briefs.CONSISTENT
+        check = claims.evaluate(claim(takeaway), bundled)
+        assert check.verdict == claims.CONTEXT != claims.CONSISTENT
         assert "Shown as context:" in check.observed
         assert "consistent" not in check.verdict
 
 
 def test_share_claim_on_bundled_data(bundled):
-    check = briefs.evaluate(claim("regional-no-mechanism"), bundled)
+    check = claims.evaluate(claim("regional-no-mechanism"), bundled)
     inside = bundled["province"].isin(["Balochistan", "Khyber Pakhtunkhwa"]).sum()
     assert check.figures["inside"] == inside
     assert check.figures["incidents"] == len(bundled)
     assert check.figures["share"] == pytest.approx(inside / len(bundled), abs=1e-4)
-    assert check.verdict == briefs.CONSISTENT
-    narrowed = briefs.evaluate(claim("regional-no-mechanism"),
+    assert check.verdict == claims.CONSISTENT
+    narrowed = claims.evaluate(claim("regional-no-mechanism"),
                                bundled[bundled["province"] == "Punjab"], view=("Punjab",))
-    assert narrowed.verdict == briefs.NOT_IN_VIEW
+    assert narrowed.verdict == claims.NOT_IN_VIEW
 
 
 def test_ttp_share_counts_joint_claims(bundled):
-    check = briefs.evaluate(claim("afghanistan-sanctuary"), bundled)
+    check = claims.evaluate(claim("afghanistan-sanctuary"), bundled)
     ttp = bundled[bundled["perpetrator"].str.split("; ").map(lambda names: "TTP" in names)]
     assert check.figures["incidents"] == len(ttp)
     assert check.figures["inside"] == ttp["province"].isin(
@@ -267,12 +268,12 @@ def test_ttp_share_counts_joint_claims(bundled):
 
 
 def test_word_and_district_claims_on_bundled_data(bundled):
-    chinese = briefs.evaluate(claim("china-attacks-on-nationals"), bundled)
+    chinese = claims.evaluate(claim("china-attacks-on-nationals"), bundled)
     text = bundled["summary"].fillna("") + " " + bundled["notes"].fillna("")
     expected = text.str.contains(r"\bChinese\b", case=False, regex=True).sum()
     assert chinese.figures["incidents"] == expected >= 2
-    assert chinese.verdict == briefs.CONSISTENT
-    iran = briefs.evaluate(claim("iran-border-militancy"), bundled)
+    assert chinese.verdict == claims.CONSISTENT
+    iran = claims.evaluate(claim("iran-border-militancy"), bundled)
     border = bundled["district"].isin(["Chagai", "Washuk", "Panjgur", "Kech", "Gwadar"])
     assert iran.figures["incidents"] == border.sum()
 
@@ -280,8 +281,8 @@ def test_word_and_district_claims_on_bundled_data(bundled):
 # --- claims on constructed frames --------------------------------------------------------
 
 
-def window_claim(**extra) -> briefs.CountInWindow:
-    return briefs.CountInWindow(kind="count_in_window", statement="Many attacks in two days.",
+def window_claim(**extra) -> model.CountInWindow:
+    return model.CountInWindow(kind="count_in_window", statement="Many attacks in two days.",
                                 start=dt.date(2025, 3, 15), end=dt.date(2025, 3, 17),
                                 cited=12, hours=48, **extra)
 
@@ -290,26 +291,26 @@ def test_window_count_reaches_the_cited_figure():
     frame = incidents(spread(8, "2025-03-15", "Balochistan", "Quetta")
                       + spread(4, "2025-03-17", "Sindh", "Karachi")
                       + spread(1, "2025-03-18", "Sindh", "Karachi"))  # the day after: outside
-    check = briefs.evaluate(window_claim(), frame)
+    check = claims.evaluate(window_claim(), frame)
     assert check.figures == {"incidents": 12, "districts": 2, "provinces": 2, "cited": 12,
                              "baseline": None}
-    assert check.verdict == briefs.CONSISTENT
+    assert check.verdict == claims.CONSISTENT
     assert "read as the 3 calendar days 15–17 Mar 2025" in check.observed
 
 
 def test_window_count_below_cited_is_not_a_refutation():
     frame = incidents(spread(11, "2025-03-16", "Punjab", "Lahore"))
-    check = briefs.evaluate(window_claim(), frame)
+    check = claims.evaluate(window_claim(), frame)
     assert check.figures["incidents"] == 11
-    assert check.verdict == briefs.FEWER
+    assert check.verdict == claims.FEWER
     assert "cannot confirm or refute" in check.verdict
 
 
 def test_window_count_too_thin_to_judge():
-    frame = incidents(spread(briefs.MIN_TO_JUDGE - 1, "2025-03-16", "Punjab", "Lahore"))
-    assert briefs.evaluate(window_claim(), frame).verdict == briefs.TOO_THIN
-    empty = briefs.evaluate(window_claim(), incidents([]))
-    assert empty.figures["incidents"] == 0 and empty.verdict == briefs.TOO_THIN
+    frame = incidents(spread(model.MIN_TO_JUDGE - 1, "2025-03-16", "Punjab", "Lahore"))
+    assert claims.evaluate(window_claim(), frame).verdict == claims.TOO_THIN
+    empty = claims.evaluate(window_claim(), incidents([]))
+    assert empty.figures["incidents"] == 0 and empty.verdict == claims.TOO_THIN
 
 
 def test_window_baseline_on_a_long_series():
@@ -317,27 +318,27 @@ def test_window_baseline_on_a_long_series():
     quiet = [{"date": f"2025-02-{d:02d}", "province": "Sindh", "district": "Karachi"}
              for d in range(1, 29)]
     frame = incidents(quiet + spread(12, "2025-03-15", "Sindh", "Karachi"))
-    check = briefs.evaluate(window_claim(), frame)
+    check = claims.evaluate(window_claim(), frame)
     span = (dt.date(2025, 3, 15) - dt.date(2025, 2, 1)).days + 1  # 43 days
     assert check.figures["baseline"] == pytest.approx(28 / (span - 3) * 3, abs=1e-3)
 
 
-def share_claim(**extra) -> briefs.ShareInProvinces:
-    return briefs.ShareInProvinces(kind="share_in_provinces", statement="Most are in Balochistan.",
+def share_claim(**extra) -> model.ShareInProvinces:
+    return model.ShareInProvinces(kind="share_in_provinces", statement="Most are in Balochistan.",
                                    provinces=["Balochistan"], threshold=0.5, **extra)
 
 
 def test_share_consistent_not_shown_and_too_thin():
     yes = incidents(spread(6, "2025-01-01", "Balochistan") + spread(4, "2025-01-01", "Sindh"))
-    assert briefs.evaluate(share_claim(), yes).verdict == briefs.CONSISTENT
+    assert claims.evaluate(share_claim(), yes).verdict == claims.CONSISTENT
     no = incidents(spread(4, "2025-01-01", "Balochistan") + spread(6, "2025-01-01", "Sindh"))
-    check = briefs.evaluate(share_claim(), no)
+    check = claims.evaluate(share_claim(), no)
     assert check.figures["share"] == 0.4
-    assert check.verdict == briefs.NOT_SHOWN
+    assert check.verdict == claims.NOT_SHOWN
     thin = incidents(spread(9, "2025-01-01", "Balochistan"))
-    assert briefs.evaluate(share_claim(), thin).verdict == briefs.TOO_THIN
-    assert briefs.evaluate(share_claim(), yes, view=("Balochistan",)).verdict == (
-        briefs.NOT_IN_VIEW)
+    assert claims.evaluate(share_claim(), thin).verdict == claims.TOO_THIN
+    assert claims.evaluate(share_claim(), yes, view=("Balochistan",)).verdict == (
+        claims.NOT_IN_VIEW)
 
 
 def test_share_with_window_and_perpetrators():
@@ -346,10 +347,10 @@ def test_share_with_window_and_perpetrators():
         + spread(10, "2025-01-05", "Sindh", perpetrator="TTP; Hafiz Gul Bahadur group")
         + spread(30, "2024-01-05", "Balochistan", perpetrator="TTP")  # outside the window
     )
-    check = briefs.evaluate(share_claim(start=dt.date(2025, 1, 1), perpetrators=["TTP"]), frame)
+    check = claims.evaluate(share_claim(start=dt.date(2025, 1, 1), perpetrators=["TTP"]), frame)
     assert check.figures["incidents"] == 10
     assert check.figures["inside"] == 0
-    assert check.verdict == briefs.NOT_SHOWN
+    assert check.verdict == claims.NOT_SHOWN
 
 
 def test_count_matching_word_is_whole_word():
@@ -361,29 +362,29 @@ def test_count_matching_word_is_whole_word():
         {"date": "2025-01-03", "province": "Balochistan", "district": "Gwadar",
          "notes": "A CHINESE-run port project was also targeted."},
     ])
-    rule = briefs.CountMatching(kind="count_matching", statement="Chinese targets, repeatedly.",
+    rule = model.CountMatching(kind="count_matching", statement="Chinese targets, repeatedly.",
                                 word="Chinese", minimum=2)
-    check = briefs.evaluate(rule, frame)
+    check = claims.evaluate(rule, frame)
     assert check.figures == {"incidents": 2, "districts": 2, "minimum": 2}
-    assert check.verdict == briefs.CONSISTENT
-    assert briefs.evaluate(rule, frame.iloc[:2]).verdict == briefs.FEWER
-    assert briefs.evaluate(rule, frame.iloc[1:2]).verdict == briefs.TOO_THIN
+    assert check.verdict == claims.CONSISTENT
+    assert claims.evaluate(rule, frame.iloc[:2]).verdict == claims.FEWER
+    assert claims.evaluate(rule, frame.iloc[1:2]).verdict == claims.TOO_THIN
 
 
 def test_count_matching_filters_combine():
     frame = incidents(spread(3, "2025-01-01", "Balochistan", "Kech", target="police")
                       + spread(2, "2025-01-01", "Balochistan", "Kech", target="civilians")
                       + spread(5, "2025-01-01", "Balochistan", "Quetta", target="police"))
-    rule = briefs.CountMatching(kind="count_matching", statement="Police hit in Kech.",
+    rule = model.CountMatching(kind="count_matching", statement="Police hit in Kech.",
                                 districts=["Kech"], targets=["police"], minimum=1)
-    assert briefs.evaluate(rule, frame).figures["incidents"] == 3
+    assert claims.evaluate(rule, frame).figures["incidents"] == 3
 
 
 # --- malformed and hostile brief files ---------------------------------------------------
 
 
 def test_minimal_brief_is_valid():
-    brief = briefs.parse_brief(brief_text())
+    brief = model.parse_brief(brief_text())
     assert brief.id == "test-brief" and brief.date == "2024"
 
 
@@ -442,7 +443,7 @@ def test_anchor_alone_refused():
 
 
 def test_huge_file_refused_before_parsing():
-    problems = refused(b"a: " + b"x" * (briefs.MAX_BRIEF_BYTES + 1))
+    problems = refused(b"a: " + b"x" * (model.MAX_BRIEF_BYTES + 1))
     assert problems[0].startswith("file:") and "limit" in problems[0]
 
 
@@ -461,13 +462,13 @@ def test_broken_files_refused(raw, words):
 
 
 def test_many_values_refused():
-    text = "numbers: [" + ", ".join("1" for _ in range(briefs.MAX_YAML_NODES + 5)) + "]"
+    text = "numbers: [" + ", ".join("1" for _ in range(model.MAX_YAML_NODES + 5)) + "]"
     assert any("values" in p for p in refused(text))
 
 
 def test_markdown_escape_leaves_text_inert():
     hostile = "**bold** [x](javascript:alert(1)) :red[red] $x^2$ <b>\nnew line"
-    escaped = briefs.md_escape(hostile)
+    escaped = md_escape(hostile)
     assert "\n" not in escaped
     # every Markdown-active character is preceded by a backslash
     bare = re.findall(r"(?<!\\)[*\[\]()$<>:^_]", escaped)
@@ -481,16 +482,16 @@ def test_markdown_escape_leaves_text_inert():
 
 def test_add_brief_stores_it_records_it_and_it_shows_at_once(state, seeded_store):
     raw = brief_text(takeaway={"regions": ["Sindh"], "theme": "economy"}).encode()
-    before = ids(i for i in briefs.takeaways_for(("Sindh",), briefs.load_library(seeded_store))
+    before = ids(i for i in lookup.takeaways_for(("Sindh",), loading.load_library(seeded_store))
                  if not i.national)
     assert "one" not in before
-    added = briefs.add_brief(raw, actor="researcher1", store=seeded_store)
+    added = loading.add_brief(raw, actor="researcher1", store=seeded_store)
     assert added.source == "added"
     assert _stored(seeded_store) == {"test-brief": raw}  # byte for byte, in the store
     assert not (state / "briefs").exists()
-    library = briefs.load_library(seeded_store)
+    library = loading.load_library(seeded_store)
     assert {b.id for b in library.briefs} == {BUNDLED_ID, "test-brief"}
-    assert "one" in ids(i for i in briefs.takeaways_for(("Sindh",), library) if not i.national)
+    assert "one" in ids(i for i in lookup.takeaways_for(("Sindh",), library) if not i.national)
     audit = seeded_store.audit_log()
     row = audit[audit["action"] == "brief added"]
     assert len(row) == 1
@@ -499,7 +500,7 @@ def test_add_brief_stores_it_records_it_and_it_shows_at_once(state, seeded_store
 
 
 def _stored(store) -> dict[str, bytes]:
-    from tracker.store.database import added_briefs
+    from tracker.store.tables import added_briefs
 
     with store.engine.connect() as conn:
         return {r.brief_id: bytes(r.content)
@@ -508,31 +509,31 @@ def _stored(store) -> dict[str, bytes]:
 
 def test_add_brief_refuses_a_taken_id(state, seeded_store):
     raw = brief_text().encode()
-    briefs.add_brief(raw, actor="a", store=seeded_store)
+    loading.add_brief(raw, actor="a", store=seeded_store)
     with pytest.raises(BriefError, match="already exists"):
-        briefs.add_brief(raw, actor="a", store=seeded_store)
+        loading.add_brief(raw, actor="a", store=seeded_store)
     with pytest.raises(BriefError, match="already exists"):
-        briefs.add_brief(brief_text(id=BUNDLED_ID).encode(), actor="a", store=seeded_store)
+        loading.add_brief(brief_text(id=BUNDLED_ID).encode(), actor="a", store=seeded_store)
     audit = seeded_store.audit_log()
     assert (audit["action"] == "brief added").sum() == 1
 
 
 def test_add_brief_refuses_invalid_and_stores_nothing(state, seeded_store):
     with pytest.raises(BriefError):
-        briefs.add_brief(brief_text(takeaway={"regions": ["Atlantis"]}).encode(), actor="a",
+        loading.add_brief(brief_text(takeaway={"regions": ["Atlantis"]}).encode(), actor="a",
                          store=seeded_store)
     assert _stored(seeded_store) == {}
     assert (seeded_store.audit_log()["action"] == "brief added").sum() == 0
 
 
 def test_a_damaged_stored_brief_is_skipped_not_fatal(state, seeded_store):
-    from tracker.store.database import added_briefs
+    from tracker.store.tables import added_briefs
 
     with seeded_store.engine.begin() as conn:
         conn.execute(added_briefs.insert().values(
             brief_id="broken", content=b"title: [unclosed", sha256="x", added_by="t",
             added_at=dt.datetime.now(dt.UTC)))
-    library = briefs.load_library(seeded_store)
+    library = loading.load_library(seeded_store)
     assert [b.id for b in library.briefs] == [BUNDLED_ID]
     assert len(library.problems) == 1 and library.problems[0].startswith("added brief broken:")
 
@@ -554,20 +555,20 @@ def test_briefs_in_an_old_state_folder_are_imported_once(state, seeded_store):
 
 def test_check_runs_each_claim_once_per_frame(bundled, monkeypatch):
     calls: list[str] = []
-    real = briefs.evaluate
+    real = claims.evaluate
 
     def counting(claim, frame, *, view=("Pakistan",)):
         calls.append(claim.kind)
         return real(claim, frame, view=view)
 
-    monkeypatch.setattr(briefs, "evaluate", counting)
-    item = next(i for i in briefs.all_items() if i.takeaway.id == "surge-march-2025")
+    monkeypatch.setattr(claims, "evaluate", counting)
+    item = next(i for i in lookup.all_items() if i.takeaway.id == "surge-march-2025")
     frame = bundled.copy()
-    first = briefs.check(item, frame)
-    again = briefs.check(item, frame)
+    first = claims.check(item, frame)
+    again = claims.check(item, frame)
     assert again is first and len(calls) == 1
     other = bundled.copy()  # a new frame object: computed afresh
-    assert briefs.check(item, other).figures == first.figures
+    assert claims.check(item, other).figures == first.figures
     assert len(calls) == 2
-    narrowed = briefs.check(item, frame, ("Balochistan",))  # another view: its own result
+    narrowed = claims.check(item, frame, ("Balochistan",))  # another view: its own result
     assert len(calls) == 3 and narrowed is not first

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from tracker import schema
-from tracker.analysis import analytics
+from tracker.analysis import aggregates
 from tracker.analysis import coded
 from tracker.devtools import synth
 from tracker.analysis.filters import FilterSpec
@@ -68,16 +68,16 @@ def test_aggregates_match_pandas(table):
         if frame.empty:
             continue
         assert coded.view(frame, ["province"]) is not None  # the fast path is really taken
-        fast, slow = _both(analytics.headline, frame)
+        fast, slow = _both(aggregates.headline, frame)
         assert fast == slow
         for column in ("province", "district", "attack_type", "target", "perpetrator"):
-            fast, slow = _both(analytics.count_by, frame, column)
+            fast, slow = _both(aggregates.count_by, frame, column)
             pd.testing.assert_frame_equal(fast, slow)
-        pd.testing.assert_frame_equal(*_both(analytics.count_by_province, frame))
-        pd.testing.assert_frame_equal(*_both(analytics.count_by_district, frame))
+        pd.testing.assert_frame_equal(*_both(aggregates.count_by_province, frame))
+        pd.testing.assert_frame_equal(*_both(aggregates.count_by_district, frame))
         for freq in ("day", "week", "month"):
             for by in ("province", None, "attack_type"):
-                fast, slow = _both(analytics.timeline, frame, freq, by)
+                fast, slow = _both(aggregates.timeline, frame, freq, by)
                 pd.testing.assert_frame_equal(fast, slow)
 
 
@@ -85,7 +85,7 @@ def test_a_changed_frame_is_not_read_through_the_codes(table):
     frame = table.iloc[:1000].copy()
     frame["province"] = "Punjab"
     assert coded.view(frame, ["province"]) is None
-    counts = analytics.count_by(frame, "province")
+    counts = aggregates.count_by(frame, "province")
     assert counts["incidents"].tolist() == [1000]
 
 
@@ -121,7 +121,7 @@ def test_a_replaced_column_of_a_filtered_frame_is_noticed(table):
     cut = FilterSpec(provinces=("Balochistan",)).apply(table)
     assert coded.view(cut, ["province", "killed"]) is not None
     cut["province"] = "Punjab"
-    counts = analytics.count_by(cut, "province")
+    counts = aggregates.count_by(cut, "province")
     assert counts["province"].tolist() == ["Punjab"]
     assert counts["incidents"].tolist() == [len(cut)]
 
@@ -133,9 +133,9 @@ def test_replaced_columns_are_noticed_every_time(table):
         cut = FilterSpec(provinces=("Balochistan",)).apply(table)
         assert coded.view(cut, ["province", "killed"]) is not None
         cut["province"] = "Punjab"
-        assert analytics.count_by(cut, "province")["province"].tolist() == ["Punjab"]
+        assert aggregates.count_by(cut, "province")["province"].tolist() == ["Punjab"]
     for _ in range(40):
         cut = FilterSpec(provinces=("Balochistan",)).apply(table)
         assert coded.view(cut, ["province", "killed"]) is not None
         cut["killed"] = pd.array([3] * len(cut), dtype="Int64")
-        assert analytics.count_by(cut, "province")["killed"].tolist() == [3 * len(cut)]
+        assert aggregates.count_by(cut, "province")["killed"].tolist() == [3 * len(cut)]

@@ -10,9 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from tracker import schema
-from tracker.store import columnar
 from tracker.devtools import synth
-from tracker.store.database import BatchMeta, Store, batches, incidents
+from tracker.store import columnar
+from tracker.store.database import BatchMeta, Store
+from tracker.store.tables import batches, incidents
+from tracker.store.visibility import EVERYTHING
 
 
 def _row_by_row(store: Store, **flags) -> pd.DataFrame:
@@ -50,9 +52,7 @@ def mixed_store(tmp_path) -> Store:
 
 def test_the_store_reads_through_the_columnar_path(mixed_store):
     assert columnar.sqlite_path(mixed_store.url) is not None
-    fast = columnar.load_incidents(mixed_store.engine, mixed_store.url,
-                                   include_withdrawn=False, reviewed_only=False,
-                                   include_sensitive=True)
+    fast = columnar.load_incidents(mixed_store.engine, mixed_store.url, EVERYTHING)
     assert fast is not None and len(fast) > 3000
 
 
@@ -110,7 +110,7 @@ def test_bulk_insert_stores_what_typed_inserts_store(tmp_path, bundled):
     typed = Store(f"sqlite:///{(tmp_path / 'typed.db').as_posix()}")
     typed.init()
     with typed.engine.begin() as conn:  # the SQLAlchemy path, as for other databases
-        conn.execute(store_module.batches.insert().values(
+        conn.execute(batches.insert().values(
             batch_id="b1", file_name="f.csv", format="canonical", rows=0, accepted=0,
             rejected=0, duplicates=0, outside_pakistan=0, uploaded_by="tester",
             uploaded_at=store_module.now(), reviewed=False, withdrawn=False, sensitive=False))
@@ -154,9 +154,7 @@ def test_a_part_too_big_for_sqlite_is_read_in_halves(mixed_store, monkeypatch):
         return conn
 
     monkeypatch.setattr(columnar, "_connect", small_strings)
-    assert columnar.load_incidents(mixed_store.engine, mixed_store.url,
-                                   include_withdrawn=False, reviewed_only=False,
-                                   include_sensitive=True) is not None
+    assert columnar.load_incidents(mixed_store.engine, mixed_store.url, EVERYTHING) is not None
     pd.testing.assert_frame_equal(mixed_store.load_incidents(), whole)
 
 
@@ -198,8 +196,7 @@ def _awkward_rows() -> list[dict]:
 
 def test_awkward_values_read_exactly_as_row_by_row(tmp_path):
     store = _raw_store(tmp_path, _awkward_rows())
-    fast = columnar.load_incidents(store.engine, store.url, include_withdrawn=False,
-                                   reviewed_only=False, include_sensitive=True)
+    fast = columnar.load_incidents(store.engine, store.url, EVERYTHING)
     assert fast is not None  # the columnar path read them (no fallback)
     slow = _row_by_row(store)
     pd.testing.assert_frame_equal(fast, slow)
@@ -213,8 +210,7 @@ def test_a_value_the_split_cannot_hold_falls_back_to_the_row_read(tmp_path, capl
     rows = _awkward_rows()
     rows[4]["summary"] = "a NUL\x00inside"
     store = _raw_store(tmp_path, rows)
-    assert columnar.load_incidents(store.engine, store.url, include_withdrawn=False,
-                                   reviewed_only=False, include_sensitive=True) is None
+    assert columnar.load_incidents(store.engine, store.url, EVERYTHING) is None
     assert "reading row by row" in caplog.text
     pd.testing.assert_frame_equal(store.load_incidents(), _row_by_row(store))
 
@@ -230,5 +226,4 @@ def test_another_sqlite_driver_is_never_opened_beside_it(tmp_path):
 
     store.engine.dialect.dbapi = OtherDriver()
     assert not columnar.uses_stdlib_sqlite(store.engine)
-    assert columnar.load_incidents(store.engine, store.url, include_withdrawn=False,
-                                   reviewed_only=False, include_sensitive=True) is None
+    assert columnar.load_incidents(store.engine, store.url, EVERYTHING) is None

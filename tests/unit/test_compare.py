@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tracker.analysis import analytics
+from tracker.analysis import comparison
+from tracker.present import wording
 
 
 def frame_of(rows: list[tuple[str, str, str, str, int | None, int | None]]) -> pd.DataFrame:
@@ -41,15 +42,15 @@ MARCH = (dt.date(2025, 3, 1), dt.date(2025, 3, 31))
 
 
 def test_the_three_periods():
-    periods = analytics.comparison_periods(*MARCH)
+    periods = comparison.comparison_periods(*MARCH)
     assert (periods["previous"].start, periods["previous"].end) == (dt.date(2025, 2, 1),
                                                                     dt.date(2025, 2, 28))
     assert (periods["year_before"].start, periods["year_before"].end) == (
         dt.date(2024, 3, 1), dt.date(2024, 3, 31))
-    leap = analytics.comparison_periods(dt.date(2024, 2, 29), dt.date(2024, 2, 29))
+    leap = comparison.comparison_periods(dt.date(2024, 2, 29), dt.date(2024, 2, 29))
     assert leap["year_before"].start == dt.date(2023, 2, 28)
     with pytest.raises(ValueError):
-        analytics.comparison_periods(dt.date(2025, 3, 2), dt.date(2025, 3, 1))
+        comparison.comparison_periods(dt.date(2025, 3, 2), dt.date(2025, 3, 1))
 
 
 @pytest.mark.parametrize(("start", "end", "previous", "year_before"), [
@@ -67,7 +68,7 @@ def test_the_three_periods():
      ((2024, 3, 10), (2024, 3, 20))),
 ])
 def test_calendar_periods_compare_with_calendar_periods(start, end, previous, year_before):
-    periods = analytics.comparison_periods(dt.date(*start), dt.date(*end))
+    periods = comparison.comparison_periods(dt.date(*start), dt.date(*end))
     assert (periods["previous"].start, periods["previous"].end) == (
         dt.date(*previous[0]), dt.date(*previous[1]))
     assert (periods["year_before"].start, periods["year_before"].end) == (
@@ -75,7 +76,8 @@ def test_calendar_periods_compare_with_calendar_periods(start, end, previous, ye
 
 
 def test_per_province_numbers_match_a_hand_count():
-    table = analytics.compare_periods(frame_of(ROWS), *MARCH, by="province").set_index("area")
+    table = wording.with_change_words(
+        comparison.compare_periods(frame_of(ROWS), *MARCH, by="province")).set_index("area")
     assert table.loc["Balochistan", ["this", "previous", "year_before"]].tolist() == [2, 2, 1]
     assert table.loc["Khyber Pakhtunkhwa", ["this", "previous", "year_before"]].tolist() == \
         [2, 1, 1]
@@ -90,24 +92,40 @@ def test_per_province_numbers_match_a_hand_count():
 
 
 def test_per_district_and_killed_exclude_claims():
-    table = analytics.compare_periods(frame_of(ROWS), *MARCH, by="district",
-                                      measure="killed").set_index("area")
+    table = wording.with_change_words(comparison.compare_periods(
+        frame_of(ROWS), *MARCH, by="district", measure="killed")).set_index("area")
     assert table.loc["Nushki", "this"] == 5  # the claim of 90 is not counted
     assert table.loc["Quetta", ["this", "previous", "year_before"]].tolist() == [0, 3, 2]
     assert table.loc["Quetta", "vs_previous"] == "down 3"
     assert table.loc["Kech", "vs_previous"] == "none in either"  # killed not reported
-    totals = analytics.comparison_totals(frame_of(ROWS), *MARCH).set_index("measure")
+    totals = comparison.comparison_totals(frame_of(ROWS), *MARCH).set_index("measure")
     assert totals.loc["killed", "this"] == 26 + 5 + 1 + 0 + 0
     assert totals.loc["incidents", ["this", "previous", "year_before"]].tolist() == [5, 3, 2]
+    worded = wording.totals_with_words(totals.reset_index()).set_index("measure")
+    assert list(worded.columns) == ["this", "previous", "vs_previous", "year_before",
+                                    "vs_year_before"]
+    assert worded.loc["incidents", "vs_previous"] == "up 2"  # small counts: no percentage
+    assert worded.loc["incidents", "vs_year_before"] == "up 3"
+
+
+def test_words_say_not_comparable_where_coverage_differs():
+    def cover(period):
+        return 50.0 if period.start.month == 3 else 20.0
+
+    totals = comparison.comparison_totals(frame_of(ROWS), *MARCH, coverage_of=cover)
+    assert not totals["comparable_previous"].any()
+    worded = wording.totals_with_words(totals).set_index("measure")
+    assert worded.loc["incidents", "vs_previous"] == "not comparable: sample holds 50% vs 20%"
 
 
 def test_periods_before_the_data_have_no_data_not_zero():
     frame = frame_of([r for r in ROWS if r[0] >= "2025"])
-    table = analytics.compare_periods(frame, *MARCH, by="province").set_index("area")
+    table = wording.with_change_words(
+        comparison.compare_periods(frame, *MARCH, by="province")).set_index("area")
     assert table["year_before"].isna().all()
     assert set(table["vs_year_before"]) == {"no data"}
     assert table.loc["Balochistan", "previous"] == 2
-    partial = analytics.comparison_periods(*MARCH)["previous"]
+    partial = comparison.comparison_periods(*MARCH)["previous"]
     assert partial.coverage(dt.date(2025, 2, 10)) == "partial"
     assert partial.coverage(dt.date(2025, 1, 1)) == "full"
     assert partial.coverage(dt.date(2025, 3, 1)) == "none"
@@ -119,31 +137,31 @@ def test_periods_before_the_data_have_no_data_not_zero():
     (4, 0, "new (up 4 from none)"), (0, 0, "none in either"), (3, None, "no data"),
 ])
 def test_change_words(current, previous, words):
-    assert analytics.change_words(current, previous) == words
+    assert wording.change_words(current, previous) == words
 
 
 def test_first_appearances_call_out_new_districts_and_groups():
     frame = frame_of(ROWS)
-    assert analytics.first_appearances(frame, *MARCH, "district") == [
+    assert comparison.first_appearances(frame, *MARCH, "district") == [
         "Dera Ghazi Khan", "Kachhi", "Lakki Marwat", "Nushki"]
     # TTP and BLA were seen before; "Unknown" is never a group.
-    assert analytics.first_appearances(frame, *MARCH, "perpetrator") == [
+    assert comparison.first_appearances(frame, *MARCH, "perpetrator") == [
         "Hafiz Gul Bahadur group"]
     # A period that starts with the data can hold nothing new.
-    assert analytics.first_appearances(frame, dt.date(2024, 3, 1), dt.date(2024, 3, 31),
+    assert comparison.first_appearances(frame, dt.date(2024, 3, 1), dt.date(2024, 3, 31),
                                        "district") == []
-    assert analytics.first_appearances(frame, *MARCH, "district",
+    assert comparison.first_appearances(frame, *MARCH, "district",
                                        data_start=dt.date(2025, 3, 1)) == []
 
 
 def test_first_appearances_work_on_frames_that_refuse_duplicate_labels():
     frame = frame_of(ROWS).set_flags(allows_duplicate_labels=False)
-    assert analytics.first_appearances(frame, *MARCH, "perpetrator") == [
+    assert comparison.first_appearances(frame, *MARCH, "perpetrator") == [
         "Hafiz Gul Bahadur group"]
 
 
 def test_bundled_march_2025_against_a_hand_count(bundled):
-    table = analytics.compare_periods(bundled, *MARCH, by="province").set_index("area")
+    table = comparison.compare_periods(bundled, *MARCH, by="province").set_index("area")
     month = bundled["date"].dt.to_period("M")
     for province in ("Balochistan", "Khyber Pakhtunkhwa"):
         mine = bundled["province"] == province
@@ -160,11 +178,11 @@ def test_first_appearances_ignore_values_first_seen_after_the_period_or_inside_a
             ("2025-03-20", "Balochistan", "Kech", "BLF", 1, None),
             ("2025-04-02", "Balochistan", "Zhob", "New Front", 1, None)]  # after March
     frame = frame_of(rows)
-    assert analytics.first_appearances(frame, *MARCH, "perpetrator") == [
+    assert comparison.first_appearances(frame, *MARCH, "perpetrator") == [
         "Hafiz Gul Bahadur group"]
-    assert "Zhob" not in analytics.first_appearances(frame, *MARCH, "district")
-    assert analytics.first_appearances(frame, dt.date(2025, 4, 1), dt.date(2025, 4, 30),
-                                       "perpetrator") == ["New Front"]
+    assert "Zhob" not in comparison.first_appearances(frame, *MARCH, "district")
+    assert comparison.first_appearances(frame, dt.date(2025, 4, 1), dt.date(2025, 4, 30),
+                                        "perpetrator") == ["New Front"]
 
 
 def test_coverage_decides_whether_a_change_is_a_trend():
@@ -177,8 +195,8 @@ def test_coverage_decides_whether_a_change_is_a_trend():
     for this_pct, previous_pct, fine in ((50, 40, True), (50, 20, False), (50, None, False)):
         def cover(area, period, this_pct=this_pct, previous_pct=previous_pct):
             return this_pct if period.start.month == 3 else previous_pct
-        table = analytics.compare_periods(frame, *MARCH, by="province",
-                                          coverage_of=cover).set_index("area")
+        table = wording.with_change_words(comparison.compare_periods(
+            frame, *MARCH, by="province", coverage_of=cover)).set_index("area")
         words = table.loc["Balochistan", "vs_previous"]
         if fine:
             assert words == "up 18 (+150%)"

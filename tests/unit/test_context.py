@@ -10,7 +10,7 @@ from pyproj import Geod
 from shapely.ops import nearest_points
 
 from tracker import config, geo
-from tracker.briefs import library as briefs
+from tracker.briefs import claims
 from tracker.present import charts
 from tracker.analysis import context
 
@@ -174,19 +174,19 @@ def test_claim_holds_when_most_ttp_attacks_are_near_the_border():
     frame = pd.concat([_frame([TORKHAM] * 8 + [KARACHI] * 3),
                        _frame([KARACHI] * 20, perpetrator="BLA")], ignore_index=True)
     check = context.check_near_border(frame)
-    assert check.verdict == briefs.CONSISTENT
+    assert check.verdict == claims.CONSISTENT
     assert check.figures["located"] == 11 and check.figures["within"] == 8
 
 
 def test_claim_not_shown_when_most_are_far():
     check = context.check_near_border(_frame([TORKHAM] * 4 + [KARACHI] * 8))
-    assert check.verdict == briefs.NOT_SHOWN
+    assert check.verdict == claims.NOT_SHOWN
     assert "4 of 12" in check.observed
 
 
 def test_claim_too_thin_below_the_minimum():
     check = context.check_near_border(_frame([TORKHAM] * 5 + [(np.nan, np.nan)] * 9))
-    assert check.verdict == briefs.TOO_THIN
+    assert check.verdict == claims.TOO_THIN
     assert "9 without a location" in check.observed
 
 

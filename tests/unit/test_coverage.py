@@ -8,7 +8,7 @@ import html
 
 import pytest
 
-from tracker.analysis import analytics
+from tracker.analysis import aggregates
 from tracker.present import charts
 from tracker.analysis import coverage
 
@@ -121,9 +121,9 @@ def test_province_filter_keeps_kp_parts(bundled):
 
 
 def test_reference_figures_never_reach_incident_totals(bundled):
-    before = analytics.headline(bundled)
+    before = aggregates.headline(bundled)
     coverage.coverage_table(bundled, coverage.load_reference())
-    assert analytics.headline(bundled) == before
+    assert aggregates.headline(bundled) == before
     table = coverage.coverage_table(bundled, coverage.load_reference())
     national = table[(table["scope"] == "Pakistan")].drop_duplicates("month")
     months = bundled["date"].dt.to_period("M").astype(str)

@@ -8,7 +8,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tracker.analysis import analytics
+from tracker.analysis import surge_detection
+from tracker.present import wording
 from tracker.present import charts
 from tracker.analysis import coverage
 
@@ -135,7 +136,7 @@ def test_no_percentage_on_small_counts():
     assert coverage.percent_allowed(10, 12)
     assert not coverage.percent_allowed(8, 1)  # Khuzdar's 1 → 8 is not "+700%"
     assert not coverage.percent_allowed(40, 9)
-    assert analytics.change_words(8, 1) == "up 7"
+    assert wording.change_words(8, 1) == "up 7"
 
 
 def test_adjusted_surge_ratio():
@@ -150,12 +151,12 @@ def test_adjusted_surge_ratio():
 
 
 def test_mid_march_2025_surge_coverage_from_the_csvs(bundled, reference):
-    params = analytics.SurgeParams()
-    surges = analytics.find_surges(bundled, params)
-    march = analytics.surges_in_window(surges, dt.date(2025, 3, 15), dt.date(2025, 3, 17))
+    params = surge_detection.SurgeParams()
+    surges = surge_detection.find_surges(bundled, params)
+    march = surge_detection.surges_in_window(surges, dt.date(2025, 3, 15), dt.date(2025, 3, 17))
     assert march, "the mid-March 2025 surge is found on the sample's counts"
     surge = max(march, key=lambda s: s.incidents)
-    found = analytics.surge_coverage(surge, bundled, reference, "Pakistan",
+    found = surge_detection.surge_coverage(surge, bundled, reference, "Pakistan",
                                      params.baseline_days)
     days = bundled["date"]
     in_march = ((days >= "2025-03-01") & (days <= "2025-03-31")).sum()

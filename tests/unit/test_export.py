@@ -179,7 +179,7 @@ def test_deck_export_works_with_the_network_blocked(tmp_path):
 
 def test_every_picture_has_the_slide_in_words_as_its_description(deck_files, bundled):
     """Alt text for screen readers: the summary of the slide's own data."""
-    from tracker.analysis import analytics
+    from tracker.analysis import aggregates
 
     prs = Presentation(str(deck_files.pptx))
     for page, slide in zip(list(prs.slides)[1:], DECK.slides, strict=True):
@@ -190,7 +190,7 @@ def test_every_picture_has_the_slide_in_words_as_its_description(deck_files, bun
             assert descr and descr.strip(), slide.id
             assert f"{len(frame):,} attack" in descr, (slide.id, descr)
             if len(frame):
-                assert f"{analytics.headline(frame).killed:,} " in descr
+                assert f"{aggregates.headline(frame).killed:,} " in descr
         notes = page.notes_slide.notes_text_frame.text
         assert notes.startswith("In short: ") and pictures[0]._element.nvPicPr.cNvPr.get(
             "descr") in notes

@@ -229,12 +229,14 @@ def test_a_probable_duplicate_may_be_taken_as_new_but_a_certain_one_not(seeded_s
     assert {"NEW-1", "NEW-3"} <= set(seeded_store.load_incidents()["incident_id"])
 
 
-def test_an_id_in_a_withdrawn_batch_says_restore_it(store):
+def test_an_id_in_a_withdrawn_batch_is_free_again(store):
     first = ingest.ingest_bytes(_csv([_row()]), "one.csv", store=store)
     batch_id = ingest.commit(first, store, "ayesha")
     store.set_withdrawn(batch_id, True, "ayesha")
     again = ingest.ingest_bytes(_csv([_row(notes="edited")]), "two.csv", store=store)
-    assert "withdrawn batch" in again.duplicate_of[0]["reason"]
+    assert again.duplicate_of == [] and again.accepted == 1  # withdrawing is an undo
+    ingest.commit(again, store, "ayesha")
+    assert store.load_incidents()["notes"].str.contains("edited").all()
 
 
 def test_a_store_that_changed_since_the_preview_is_not_written_blindly(store):

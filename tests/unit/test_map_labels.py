@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tracker.analysis import analytics
+from tracker.analysis import aggregates
 from tracker.present import charts
 from tracker.present import map_labels
 from tracker.present import slides
@@ -17,7 +17,7 @@ KP, BA = "Khyber Pakhtunkhwa", "Balochistan"
 
 def top_districts(frame, n: int = 5) -> list[str]:
     """The n districts with the most incidents (ties by name), computed from the data."""
-    counts = analytics.count_by_district(frame).dropna(subset=["lat", "lon"])
+    counts = aggregates.count_by_district(frame).dropna(subset=["lat", "lon"])
     return counts.sort_values(["incidents", "district"], ascending=[False, True])[
         "district"].head(n).tolist()
 

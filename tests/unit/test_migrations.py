@@ -1,4 +1,5 @@
-"""Schema migrations: the revisions build exactly the tables in tracker.store.database, on both databases."""
+"""Schema migrations: the revisions build exactly the tables in tracker.store.tables, on
+both databases."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from tracker.store import migrations
 from tracker.cli import main
-from tracker.store.database import Store, make_engine, metadata, open_store
+from tracker.store import migrations
+from tracker.store.database import Store, make_engine, open_store
+from tracker.store.tables import metadata
 
 BASELINE_TABLES = ("batches", "incidents", "audit")
 TABLES = {*BASELINE_TABLES, "batch_events", "accounts", "sessions", "login_failures",
@@ -40,7 +42,8 @@ def test_the_indexes_and_constraints_are_the_declared_ones(store):
     inspector = sa.inspect(store.engine)
     index_names = {i["name"] for i in inspector.get_indexes("incidents")}
     assert index_names == {"ix_incidents_date", "ix_incidents_province", "ix_incidents_batch"}
-    assert inspector.get_pk_constraint("incidents")["constrained_columns"] == ["incident_id"]
+    key = inspector.get_pk_constraint("incidents")["constrained_columns"]
+    assert key == ["incident_id", "batch_id"]  # ids are unique among live batches only
     uniques = [u["column_names"] for u in inspector.get_unique_constraints("batches")]
     assert ["sha256"] in uniques
     fks = inspector.get_foreign_keys("incidents")
@@ -152,7 +155,7 @@ def test_drift_names_what_differs_from_the_code(store):
 
 
 def test_a_table_added_in_code_without_a_migration_is_flagged_on_start(store_url, monkeypatch):
-    import tracker.store.database as store_module
+    import tracker.store.tables as store_module
     from tracker.store.database import SchemaDriftWarning
 
     changed = sa.MetaData()
@@ -169,7 +172,7 @@ def test_a_new_revision_is_written_from_the_code_and_builds_what_it_describes(
     """`tracker migrate --new`: autogenerate a revision, then check it builds the new table."""
     import shutil
 
-    import tracker.store.database as store_module
+    import tracker.store.tables as store_module
 
     scripts = tmp_path / "migrations"
     shutil.copytree(migrations.HERE, scripts, ignore=shutil.ignore_patterns("__pycache__"))

@@ -8,10 +8,10 @@ import pytest
 import yaml
 
 from tracker import schema
-from tracker.briefs import library as briefs
+from tracker.briefs import loading, model
 from tracker.present import charts
 from tracker.briefs import panels as panel_takeaways
-from tracker.briefs.library import BriefError
+from tracker.briefs.model import BriefError
 
 KP, BA = "Khyber Pakhtunkhwa", "Balochistan"
 
@@ -24,12 +24,12 @@ def ids(choices) -> list[str]:
     return [c.item.takeaway.id for c in choices]
 
 
-def library_of(*takeaways: dict, brief_id: str = "second-brief") -> briefs.Library:
+def library_of(*takeaways: dict, brief_id: str = "second-brief") -> loading.Library:
     """A library holding one made-up brief (the test's own words, not a real brief)."""
     doc = {"id": brief_id, "title": "A second test brief", "publisher": "Other Institute",
            "date": 2026, "citation": "Other Institute, A second test brief, 2026.",
            "takeaways": list(takeaways)}
-    return briefs.Library((briefs.parse_brief(yaml.safe_dump(doc, sort_keys=False)),))
+    return loading.Library((model.parse_brief(yaml.safe_dump(doc, sort_keys=False)),))
 
 
 def takeaway(tid: str, theme: str, regions: list[str], **extra) -> dict:
@@ -91,7 +91,7 @@ def test_a_province_panel_never_shows_another_provinces_takeaway():
         for choice in panel_takeaways.select(kind, (KP,), shown=["TTP", "BLA", "police"]):
             regions = choice.item.takeaway.regions
             assert "Pakistan" in regions or any(
-                briefs.province_of(r) == KP for r in regions), (kind, regions)
+                model.province_of(r) == KP for r in regions), (kind, regions)
 
 
 def test_one_to_three_and_panels_of_a_page_do_not_repeat_themselves():
@@ -130,7 +130,7 @@ def test_a_second_brief_is_placed_by_its_own_tags():
 
 
 def test_the_pakistan_view_covers_every_provinces_takeaways():
-    everything = {t.id for b in briefs.load_library().briefs for t in b.takeaways}
+    everything = {t.id for b in loading.load_library().briefs for t in b.takeaways}
     assert {i.takeaway.id for i in panel_takeaways.view_items(("Pakistan",))} == everything
     kp = {i.takeaway.id for i in panel_takeaways.view_items((KP,))}
     assert "india-narratives" not in kp  # a Balochistan-only takeaway
@@ -144,7 +144,7 @@ def test_bad_panel_tags_are_refused_with_the_field_named():
                "citation": "Test Institute, a brief, 2024.",
                "takeaways": [takeaway("one", "India", [BA], **{field: value})]}
         with pytest.raises(BriefError) as caught:
-            briefs.parse_brief(yaml.safe_dump(doc))
+            model.parse_brief(yaml.safe_dump(doc))
         assert any(field in p and words in p for p in caught.value.problems), \
             caught.value.problems
 
@@ -180,7 +180,7 @@ def test_word_search_is_whole_word_and_survives_letters_that_change_length():
     characters, which must not shift which row a match belongs to."""
     import pandas as pd
 
-    from tracker.briefs.library import _has_word
+    from tracker.briefs.claims import _has_word
 
     rows = pd.Series(["İİİ nothing here", "Chinese engineers", "Indochinese", None,
                       "the chinese-run plant", "Chinesey", "İ Chinese"])

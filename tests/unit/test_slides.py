@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tracker.briefs import library as briefs
+from tracker.briefs import model
 from tracker.present import charts
 from tracker.present import map_labels
 from tracker.present import slides
@@ -264,7 +264,7 @@ def test_takeaways_for_a_region_slide_speak_to_its_region():
         for item in assigned[slide_id]:
             regions = item.takeaway.regions
             assert province in regions or any(
-                briefs.province_of(r) == province for r in regions), item.takeaway.id
+                model.province_of(r) == province for r in regions), item.takeaway.id
 
 
 def test_a_theme_step_shows_only_its_theme(bundled):

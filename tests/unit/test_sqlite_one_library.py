@@ -49,7 +49,7 @@ OTHER_SQLITE_SQL = re.compile(
 loaded by hand, or a SQLAlchemy SQLite driver other than the standard library's."""
 
 ALLOWED: dict[tuple[str, str], str] = {
-    ("bench.py", "duckdb"): (
+    ("devtools/bench.py", "duckdb"): (
         "the benchmark's baseline: DuckDB aggregates an Arrow table in memory and never "
         "loads its sqlite extension or opens a database file"),
 }

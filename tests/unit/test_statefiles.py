@@ -6,9 +6,9 @@ import json
 
 from argon2 import PasswordHasher
 
+from tracker.access.accounts import Accounts
 from tracker.ingest import mappings
 from tracker.store import statefiles
-from tracker.access.auth import Accounts
 from tracker.store.database import Store, open_store
 
 PASSWORD = "a long passphrase 1"

@@ -121,14 +121,14 @@ def test_audit_ids_become_visible_in_order_on_postgresql(pg_url):
     commit a higher id first (which a reader would take as the newest version, then never
     notice the lower one).
     """
-    from tracker.store.database import _audit
+    from tracker.store.database import write_audit
 
     store = Store(pg_url)
     store.init()
     done = threading.Event()
     with store.engine.connect() as first:
         first.begin()
-        _audit(first, "first", "upload", "b1", None)
+        write_audit(first, "first", "upload", "b1", None)
         first_id = first.execute(sa.text("SELECT max(id) FROM audit")).scalar()
         second = threading.Thread(
             target=lambda: (store.record("second", "review", "b2"), done.set()), daemon=True)

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tracker.analysis import analytics
+from tracker.analysis import surge_detection
 from tracker.present import summary
 from tracker.analysis.filters import FilterSpec
 from tracker.schema import conform
@@ -91,7 +91,7 @@ def test_a_surge_in_the_period_is_described_from_the_detector():
     burst = [("2025-03-15", "Balochistan", "Kech", 1)] * 4 + [
         ("2025-03-16", "Balochistan", "Nushki", 1)] * 4
     frame = _frame(quiet + burst)
-    found = analytics.find_surges(frame)
+    found = surge_detection.find_surges(frame)
     assert found, "the test data should hold a surge"
     text = summary.summarise(MARCH.apply(frame), MARCH, surges=found)
     best = max(found, key=lambda s: s.incidents)

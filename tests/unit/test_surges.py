@@ -10,9 +10,11 @@ import math
 import pandas as pd
 import pytest
 
-from tracker.analysis import analytics
+from tracker.analysis import surge_detection
+from tracker.present.text import date_range
+from tracker.present import wording
 from tracker.present import charts
-from tracker.analysis.analytics import SurgeParams
+from tracker.analysis.surge_detection import SurgeParams
 
 START = dt.date(2025, 1, 1)
 
@@ -47,7 +49,7 @@ def span(last_offset: int) -> tuple[dt.date, dt.date]:
 
 def test_a_48_hour_window_is_two_consecutive_days_summed():
     frame = incidents({0: 1, 1: 3, 2: 0, 3: 2, 4: 5})
-    windows = analytics.rolling_windows(frame, "48 h", span=span(4))
+    windows = surge_detection.rolling_windows(frame, "48 h", span=span(4))
     assert list(windows["window_start"].dt.date) == [START + dt.timedelta(days=d)
                                                      for d in range(4)]
     assert list(windows["window_end"] - windows["window_start"]) == [pd.Timedelta(days=1)] * 4
@@ -60,7 +62,7 @@ def test_a_48_hour_window_is_two_consecutive_days_summed():
                                              ("7 days", 7)])
 def test_every_window_lies_inside_the_data_span(label, days):
     frame = incidents(dict.fromkeys(range(0, 30, 3), 1))
-    windows = analytics.rolling_windows(frame, label, span=span(29))
+    windows = surge_detection.rolling_windows(frame, label, span=span(29))
     assert len(windows) == 30 - days + 1
     assert windows["window_start"].min() == pd.Timestamp(START)
     assert windows["window_end"].max() == pd.Timestamp(span(29)[1])
@@ -71,7 +73,7 @@ def test_every_window_lies_inside_the_data_span(label, days):
 def test_baseline_is_the_previous_weeks_rate_scaled_to_the_window():
     # 28 attacks spread over the 56 days before day 56: 0.5 a day, so 1.0 per 48 h.
     frame = incidents(dict.fromkeys(range(0, 56, 2), 1) | {56: 4, 57: 2})
-    windows = analytics.rolling_windows(frame, 2, span=span(57)).set_index("window_end")
+    windows = surge_detection.rolling_windows(frame, 2, span=span(57)).set_index("window_end")
     row = windows.loc[pd.Timestamp(START + dt.timedelta(days=57))]
     assert row["baseline"] == 28
     assert row["history_days"] == 56
@@ -81,7 +83,7 @@ def test_baseline_is_the_previous_weeks_rate_scaled_to_the_window():
 
 def test_windows_without_enough_history_are_not_scored():
     frame = incidents(dict.fromkeys(range(0, 40), 1))
-    windows = analytics.rolling_windows(frame, 2, span=span(39), min_history_days=28)
+    windows = surge_detection.rolling_windows(frame, 2, span=span(39), min_history_days=28)
     windows["first_day"] = (windows["window_start"] - pd.Timestamp(START)).dt.days
     assert windows.loc[windows["first_day"] < 28, "expected"].isna().all()
     scored = windows.loc[windows["first_day"] >= 28]
@@ -95,7 +97,7 @@ def test_windows_without_enough_history_are_not_scored():
 def test_week_precision_rows_stay_out_of_short_windows():
     frame = incidents({0: 1, 1: 1})
     frame.loc[0, "date_precision"] = "week"
-    windows = analytics.rolling_windows(frame, 2, span=span(1))
+    windows = surge_detection.rolling_windows(frame, 2, span=span(1))
     assert list(windows["incidents"]) == [1]
 
 
@@ -103,10 +105,10 @@ def test_windows_per_district_count_each_district_apart():
     frame = pd.concat([incidents({0: 2, 1: 1}, district="Quetta"),
                        incidents({1: 4}, district="Bannu", province="Khyber Pakhtunkhwa")],
                       ignore_index=True)
-    windows = analytics.rolling_windows(frame, 2, by="district", span=span(1))
+    windows = surge_detection.rolling_windows(frame, 2, by="district", span=span(1))
     got = dict(zip(windows["area"], windows["incidents"], strict=True))
     assert got == {"Quetta": 3, "Bannu": 4}
-    by_province = analytics.rolling_windows(frame, 2, by="province", span=span(1))
+    by_province = surge_detection.rolling_windows(frame, 2, by="province", span=span(1))
     assert dict(zip(by_province["area"], by_province["incidents"], strict=True)) == {
         "Balochistan": 3, "Khyber Pakhtunkhwa": 4}
 
@@ -121,7 +123,7 @@ def background(days: int, every: int = 4) -> dict[int, int]:
 
 def test_a_built_in_surge_is_found_with_its_peak_window():
     per_day = background(160) | {100: 5, 101: 4}
-    surges = analytics.find_surges(incidents(per_day), SurgeParams(), span=span(159))
+    surges = surge_detection.find_surges(incidents(per_day), SurgeParams(), span=span(159))
     assert len(surges) == 1
     surge = surges[0]
     assert (surge.start, surge.end) == (START + dt.timedelta(days=100),
@@ -134,42 +136,42 @@ def test_a_built_in_surge_is_found_with_its_peak_window():
 
 def test_a_steady_series_has_no_surge():
     per_day = dict.fromkeys(range(200), 2)
-    assert analytics.find_surges(incidents(per_day), SurgeParams(), span=span(199)) == []
+    assert surge_detection.find_surges(incidents(per_day), SurgeParams(), span=span(199)) == []
 
 
 def test_a_quiet_month_then_two_attacks_is_not_a_surge_but_the_guard_is_why():
     per_day = {80: 2}  # nothing for 80 days, then 2 attacks in a day
     frame = incidents(per_day)
-    assert analytics.find_surges(frame, SurgeParams(), span=span(120)) == []
-    loose = analytics.find_surges(frame, SurgeParams(min_count=2), span=span(120))
+    assert surge_detection.find_surges(frame, SurgeParams(), span=span(120)) == []
+    loose = surge_detection.find_surges(frame, SurgeParams(min_count=2), span=span(120))
     assert [s.start for s in loose] == [START + dt.timedelta(days=79)]
     assert loose[0].expected == 0
 
 
 def test_a_rise_that_is_not_three_times_the_rate_is_not_a_surge():
     per_day = dict.fromkeys(range(100), 2) | {100: 5, 101: 5}  # 10 against 4 expected
-    surges = analytics.find_surges(incidents(per_day), SurgeParams(), span=span(101))
+    surges = surge_detection.find_surges(incidents(per_day), SurgeParams(), span=span(101))
     assert surges == []
-    assert analytics.find_surges(incidents(per_day), SurgeParams(min_ratio=2.5),
+    assert surge_detection.find_surges(incidents(per_day), SurgeParams(min_ratio=2.5),
                                  span=span(101))
 
 
 def test_a_surge_on_the_last_days_of_the_data_is_found():
     per_day = background(90) | {88: 6, 89: 6}
-    surges = analytics.find_surges(incidents(per_day), SurgeParams(), span=span(89))
+    surges = surge_detection.find_surges(incidents(per_day), SurgeParams(), span=span(89))
     assert [(s.start, s.end) for s in surges] == [(START + dt.timedelta(days=88),
                                                    START + dt.timedelta(days=89))]
 
 
 def test_a_burst_before_the_baseline_exists_is_not_scored():
     per_day = {3: 6, 4: 6} | background(120)
-    surges = analytics.find_surges(incidents(per_day), SurgeParams(), span=span(119))
+    surges = surge_detection.find_surges(incidents(per_day), SurgeParams(), span=span(119))
     assert surges == []
 
 
 def test_overlapping_flagged_windows_are_one_spell():
     per_day = background(150) | {100: 4, 101: 6, 102: 5}
-    surges = analytics.find_surges(incidents(per_day), SurgeParams(), span=span(149))
+    surges = surge_detection.find_surges(incidents(per_day), SurgeParams(), span=span(149))
     assert len(surges) == 1
     surge = surges[0]
     assert surge.spell_start <= START + dt.timedelta(days=100)
@@ -184,7 +186,7 @@ def test_district_surges_name_the_district_and_ignore_quiet_neighbours():
                       province="Khyber Pakhtunkhwa")
     busy = incidents(background(150, every=7) | {120: 3, 121: 2}, district="Quetta")
     frame = pd.concat([quiet, busy], ignore_index=True)
-    surges = analytics.find_surges(frame, SurgeParams(min_count=3), by="district",
+    surges = surge_detection.find_surges(frame, SurgeParams(min_count=3), by="district",
                                    span=span(149))
     assert [s.area for s in surges] == ["Quetta"]
     assert surges[0].level == "district"
@@ -194,7 +196,7 @@ def test_district_surges_name_the_district_and_ignore_quiet_neighbours():
 @pytest.mark.parametrize(("window", "count"), [(1, 7), (3, 10), (7, 12)])
 def test_other_window_lengths_find_the_burst(window, count):
     per_day = background(160, every=8) | {100: 7, 101: 2, 102: 1, 104: 2}
-    surges = analytics.find_surges(incidents(per_day), SurgeParams(window_days=window),
+    surges = surge_detection.find_surges(incidents(per_day), SurgeParams(window_days=window),
                                    span=span(159))
     assert len(surges) == 1
     assert surges[0].incidents == count
@@ -217,12 +219,12 @@ def test_card_says_it_in_words_and_claims_stay_out_of_the_toll():
     in_surge = frame["date"] >= pd.Timestamp(START + dt.timedelta(days=100))
     frame.loc[in_surge & (frame.index == frame.index[in_surge][0]), "killed_claimed"] = 90
     frame.loc[frame.index[in_surge][1], "district"] = "Kech"
-    surge = analytics.find_surges(frame, SurgeParams(), span=span(159))[0]
-    assert analytics.surge_card(surge) == (
+    surge = surge_detection.find_surges(frame, SurgeParams(), span=span(159))[0]
+    assert wording.surge_card(surge) == (
         "9 attacks in 48 h across 2 districts in 1 province, 11–12 Apr 2025; "
         "killed 9, injured 18."
     )
-    details = analytics.surge_details(surge)
+    details = wording.surge_details(surge)
     assert "claimed 90 killed in 1 attack; claims are not counted" in details
     assert surge.killed == 9  # not 99
 
@@ -230,14 +232,15 @@ def test_card_says_it_in_words_and_claims_stay_out_of_the_toll():
 def test_a_country_level_surge_is_named_for_what_the_filter_left():
     """Counted over Balochistan's rows only, a surge must not be called Pakistan's."""
     frame = incidents(background(160) | {100: 5, 101: 4})
-    national = analytics.find_surges(frame, SurgeParams(), span=span(159))[0]
-    by_province = analytics.find_surges(frame, SurgeParams(), by="province", span=span(159))[0]
-    assert analytics.surge_details(national).startswith("Pakistan as a whole:")
-    assert analytics.surge_details(national, "Balochistan").startswith("Balochistan:")
-    assert analytics.surge_label(national, "Balochistan").split(" · ")[1] == "Balochistan"
+    national = surge_detection.find_surges(frame, SurgeParams(), span=span(159))[0]
+    by_province = surge_detection.find_surges(frame, SurgeParams(), by="province",
+                                              span=span(159))[0]
+    assert wording.surge_details(national).startswith("Pakistan as a whole:")
+    assert wording.surge_details(national, "Balochistan").startswith("Balochistan:")
+    assert wording.surge_label(national, "Balochistan").split(" · ")[1] == "Balochistan"
     # a province's own surge keeps its name whatever the country-level label is
-    assert analytics.area_name(by_province, "Balochistan (filtered)") == "Balochistan"
-    found, text = analytics.window_finding(
+    assert wording.area_name(by_province, "Balochistan (filtered)") == "Balochistan"
+    found, text = wording.window_finding(
         frame, [national], START + dt.timedelta(days=100), START + dt.timedelta(days=101),
         SurgeParams(), national="Balochistan")
     assert found and "in 48 h in Balochistan," in text and "Pakistan" not in text
@@ -245,21 +248,21 @@ def test_a_country_level_surge_is_named_for_what_the_filter_left():
 
 def test_rolling_killed_never_includes_claims():
     frame = incidents({0: 1, 1: 1}, killed=5, claimed=90)
-    windows = analytics.rolling_windows(frame, 2, span=span(1))
+    windows = surge_detection.rolling_windows(frame, 2, span=span(1))
     assert windows["killed"].tolist() == [10]
     assert windows["killed_claimed"].tolist() == [180]
     assert windows["casualties"].tolist() == [10 + 4]
-    daily = analytics.daily_counts(frame, span=span(1))
+    daily = surge_detection.daily_counts(frame, span=span(1))
     assert daily["killed"].sum() == 10 and daily["killed_claimed"].sum() == 180
 
 
 def test_date_range_text():
-    assert analytics.date_range_text(dt.date(2025, 3, 15), dt.date(2025, 3, 15)) == "15 Mar 2025"
-    assert analytics.date_range_text(dt.date(2025, 3, 15), dt.date(2025, 3, 16)) == \
+    assert date_range(dt.date(2025, 3, 15), dt.date(2025, 3, 15)) == "15 Mar 2025"
+    assert date_range(dt.date(2025, 3, 15), dt.date(2025, 3, 16)) == \
         "15–16 Mar 2025"
-    assert analytics.date_range_text(dt.date(2025, 3, 31), dt.date(2025, 4, 1)) == \
+    assert date_range(dt.date(2025, 3, 31), dt.date(2025, 4, 1)) == \
         "31 Mar – 1 Apr 2025"
-    assert analytics.date_range_text(dt.date(2024, 12, 31), dt.date(2025, 1, 1)) == \
+    assert date_range(dt.date(2024, 12, 31), dt.date(2025, 1, 1)) == \
         "31 Dec 2024 – 1 Jan 2025"
 
 
@@ -269,11 +272,11 @@ def test_date_range_text():
 def test_bundled_mid_march_2025_surge_is_found(bundled):
     """Pins the truth on the real sample: the 48 h detector finds 15–16 March 2025."""
     params = SurgeParams()
-    surges = analytics.find_surges(bundled, params)
-    found, text = analytics.window_finding(bundled, surges, dt.date(2025, 3, 15),
+    surges = surge_detection.find_surges(bundled, params)
+    found, text = wording.window_finding(bundled, surges, dt.date(2025, 3, 15),
                                            dt.date(2025, 3, 17), params)
     assert found, text
-    hits = analytics.surges_in_window(surges, dt.date(2025, 3, 15), dt.date(2025, 3, 17))
+    hits = surge_detection.surges_in_window(surges, dt.date(2025, 3, 15), dt.date(2025, 3, 17))
     peak = max(hits, key=lambda s: s.incidents)
     on = bundled["date"].dt.date
     in_peak = bundled[(on >= peak.start) & (on <= peak.end)]
@@ -289,8 +292,8 @@ def test_bundled_mid_march_2025_surge_is_found(bundled):
 
 
 def test_bundled_surge_in_khyber_pakhtunkhwa_by_province(bundled):
-    surges = analytics.find_surges(bundled, SurgeParams(), by="province")
-    march = analytics.surges_in_window(surges, dt.date(2025, 3, 15), dt.date(2025, 3, 17))
+    surges = surge_detection.find_surges(bundled, SurgeParams(), by="province")
+    march = surge_detection.surges_in_window(surges, dt.date(2025, 3, 15), dt.date(2025, 3, 17))
     assert [s.area for s in march] == ["Khyber Pakhtunkhwa"]
     on = bundled["date"].dt.date
     kp = bundled[(bundled["province"] == "Khyber Pakhtunkhwa") & (on >= march[0].start)
@@ -301,12 +304,12 @@ def test_bundled_surge_in_khyber_pakhtunkhwa_by_province(bundled):
 def test_pinned_events_are_real_incidents(bundled, project_root):
     pins = pd.read_csv(project_root / "data" / "pinned_events.csv", dtype=str)
     assert set(pins["incident_id"]) <= set(bundled["incident_id"])
-    shown = analytics.pinned_events(bundled).set_index("incident_id")
+    shown = surge_detection.pinned_events(bundled).set_index("incident_id")
     assert shown.loc["BAL-0020", "date"] == pd.Timestamp("2025-03-11")
     assert "Jaffar Express" in shown.loc["BAL-0020", "summary"]
     assert shown.loc["BAL-0023", "date"] == pd.Timestamp("2025-03-16")
     assert shown.loc["BAL-0023", "district"] == "Nushki"
-    kp_only = analytics.pinned_events(bundled[bundled["province"] == "Khyber Pakhtunkhwa"])
+    kp_only = surge_detection.pinned_events(bundled[bundled["province"] == "Khyber Pakhtunkhwa"])
     assert kp_only.empty
 
 
@@ -316,10 +319,11 @@ def test_pinned_events_are_real_incidents(bundled, project_root):
 def test_timeline_shades_surges_marks_pins_and_escapes_text():
     per_day = background(160) | {100: 5, 101: 4}
     frame = incidents(per_day, claimed=3)
-    surges = analytics.find_surges(frame, SurgeParams(), span=span(159))
+    surges = surge_detection.find_surges(frame, SurgeParams(), span=span(159))
     pins = pd.DataFrame({"date": [pd.Timestamp(START + dt.timedelta(days=50))],
                          "label": ["<b>bold</b> & co"], "summary": ["<script>x</script>"]})
-    fig = charts.surge_timeline(analytics.daily_counts(frame), analytics.rolling_windows(frame),
+    fig = charts.surge_timeline(surge_detection.daily_counts(frame),
+                                surge_detection.rolling_windows(frame),
                                 surges, pins, title="<i>Quetta</i>")
     rects = [s for s in fig.layout.shapes if s.type == "rect"]
     assert len(rects) == 1
@@ -332,15 +336,15 @@ def test_timeline_shades_surges_marks_pins_and_escapes_text():
 
 def test_timeline_claims_are_a_separate_series():
     frame = incidents({0: 1, 3: 2}, killed=5, claimed=40)
-    daily = analytics.daily_counts(frame)
-    fig = charts.surge_timeline(daily, analytics.rolling_windows(frame), [],
+    daily = surge_detection.daily_counts(frame)
+    fig = charts.surge_timeline(daily, surge_detection.rolling_windows(frame), [],
                                 pd.DataFrame(columns=["date", "label", "summary"]),
                                 measure="killed", show_claims=True)
     bars = fig.data[0]
     assert list(bars.y) == [5, 0, 0, 10]
     claims = next(t for t in fig.data if "claimed" in t.name)
     assert list(claims.y) == [40, 80]
-    without = charts.surge_timeline(daily, analytics.rolling_windows(frame), [],
+    without = charts.surge_timeline(daily, surge_detection.rolling_windows(frame), [],
                                     pd.DataFrame(columns=["date", "label", "summary"]),
                                     measure="killed", show_claims=False)
     assert not any("claimed" in (t.name or "") for t in without.data)
@@ -348,7 +352,7 @@ def test_timeline_claims_are_a_separate_series():
 
 
 def test_ratio_is_infinite_when_nothing_was_expected():
-    surge = analytics.find_surges(incidents({80: 3}), SurgeParams(min_count=3),
+    surge = surge_detection.find_surges(incidents({80: 3}), SurgeParams(min_count=3),
                                   span=span(90))[0]
     assert math.isinf(surge.ratio)
-    assert "no attack at all in the previous 8 weeks" in analytics.surge_details(surge)
+    assert "no attack at all in the previous 8 weeks" in wording.surge_details(surge)

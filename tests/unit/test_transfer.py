@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from tests.unit.test_store_concurrency import incidents_frame
 from tracker.cli import main
-from tracker.store.database import BatchMeta, Store, StoreError, metadata
+from tracker.store.database import BatchMeta, Store, StoreError
+from tracker.store.tables import metadata
 from tracker.store.transfer import fingerprint, move_store
 
 URDU = "کوئٹہ میں دھماکہ"
@@ -133,9 +134,9 @@ def test_tracker_migrate_store_prints_the_comparison(source, store_url, tmp_path
 
 def test_accounts_sessions_mappings_and_briefs_move_too(source, store_url, tmp_path,
                                                         project_root):
-    from tracker.briefs import library as briefs
+    from tracker.access.accounts import Accounts
+    from tracker.briefs import loading
     from tracker.ingest import mappings
-    from tracker.access.auth import Accounts
 
     accounts = Accounts(source)
     user = accounts.add("zara", "admin", "a long passphrase 1", actor="setup")
@@ -145,7 +146,7 @@ def test_accounts_sessions_mappings_and_briefs_move_too(source, store_url, tmp_p
                                                   "Shaheed": "killed"}, store=source)
     bundled_brief = next((project_root / "data" / "briefs").glob("*.yaml"))
     brief = bundled_brief.read_bytes().replace(b"\nid: ", b"\nid: moved-", 1)
-    briefs.add_brief(brief, actor="zara", store=source)
+    loading.add_brief(brief, actor="zara", store=source)
     target = _target_url(store_url, tmp_path)
     report = move_store(source.url, target)
     assert report.matches
@@ -160,4 +161,4 @@ def test_accounts_sessions_mappings_and_briefs_move_too(source, store_url, tmp_p
     assert Accounts(moved).session_user(token) == user  # signed-in sessions carry over
     assert mappings.load(["Shaheed", "Date of attack"], store=moved) == {
         "Date of attack": "date", "Shaheed": "killed"}
-    assert any(b.id.startswith("moved-") for b in briefs.load_library(moved).briefs)
+    assert any(b.id.startswith("moved-") for b in loading.load_library(moved).briefs)

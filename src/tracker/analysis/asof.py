@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from tracker.present.text import clip, plural
+
 PARAM = "as_of"
 EXAMPLE = "2026-02-24T10:00:00Z"
 
@@ -40,7 +42,7 @@ def parse(raw: str, *, at: dt.datetime | None = None,
     True
     """
     text = str(raw).strip()
-    shown = _clip(text)
+    shown = clip(text)
     if batch_moments and text in batch_moments:
         return batch_moments[text], None
     try:
@@ -72,8 +74,8 @@ def data_line(moment: dt.datetime, frame: pd.DataFrame) -> str:
     """'data as of 24 Feb 2026 10:00 UTC: 353 incidents in 3 batches'."""
     n = len(frame)
     k = int(frame["batch_id"].nunique()) if "batch_id" in frame.columns else 0
-    return (f"data as of {label(moment)}: {n:,} incident{'s' if n != 1 else ''} in "
-            f"{k:,} batch{'es' if k != 1 else ''}")
+    return (f"data as of {label(moment)}: {plural(n, 'incident')} in "
+            f"{plural(k, 'batch', 'batches')}")
 
 
 def link_query(params: Mapping[str, Sequence[str]], moment: dt.datetime | None) -> str:
@@ -118,8 +120,3 @@ def stamp_csv(data: bytes, line: str) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow([line])
     return bom + buffer.getvalue().encode("utf-8") + body
-
-
-def _clip(text: str, n: int = 40) -> str:
-    text = "".join(ch for ch in text if ch.isprintable())
-    return text if len(text) <= n else text[:n] + "…"

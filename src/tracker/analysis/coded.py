@@ -7,34 +7,46 @@ coded once (:func:`prepare`): each grouping column becomes small integers plus i
 distinct values, dates become day numbers. A filter is then a few comparisons of integer
 arrays, and every count is one ``numpy.bincount``.
 
-Frames cut from a prepared table (by :meth:`tracker.analysis.filters.FilterSpec.apply`, ``loc``,
-``dropna``…) keep their rows' index labels; :func:`view` finds their rows in the table by
-those labels and checks, column by column, that the values used are still the table's own
-(the same string objects and numbers). A frame that fails the check, or was never
-prepared, is handled by the plain pandas code, so the results never depend on this module:
-it only makes them faster. The unit tests compare both paths on random filters.
+Frames cut from a prepared table (by :func:`apply`, ``loc``, ``dropna``…) keep their rows'
+index labels; :func:`view` finds their rows by those labels and checks, once per frame and
+column, that the values are still the table's own (cuts made by :func:`apply` are known to
+be; other frames are compared value by value). A frame that fails, or was never prepared,
+takes the plain pandas code: results never depend on this module, which only makes them
+faster (the unit tests compare both paths). Only public pandas and numpy are used.
 
-The check is made once per frame and column; a column replaced afterwards is noticed (the
-checked data is held, so a new column can never reuse its memory and pass for it), but
-values written in place into an existing column are not. Frames cut from the shared table
-are read-only, like the table itself (see :mod:`tracker.ui.data`).
+A column replaced after the check is noticed (the checked array is held and compared by
+identity or buffer), values written in place are not: frames cut from the shared table are
+read-only, like the table itself (see :mod:`tracker.ui.data`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
+import datetime as dt
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
+from tracker.present.text import split_perpetrators
 
-if TYPE_CHECKING:
-    from tracker.analysis.filters import FilterSpec
+
+class Selection(Protocol):
+    """What a filter selects, as plain data (a :class:`tracker.analysis.filters.FilterSpec`)."""
+
+    start: dt.date | None
+    end: dt.date | None
+    provinces: tuple[str, ...]
+    districts: tuple[str, ...]
+    attack_types: tuple[str, ...]
+    targets: tuple[str, ...]
+    perpetrators: tuple[str, ...]
+    min_casualties: int
+    text: str
+
 
 MIN_ROWS = 5_000
 """Tables smaller than this are not coded: pandas is quick enough there."""
@@ -81,13 +93,6 @@ class CodedTable:
     """Count column → (values with 0 where missing, missing mask)."""
     originals: dict[str, object] = field(repr=False)
     """The table's own column arrays, to check that a frame's values are still these."""
-    pointers: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
-    """Object pointers of the table's text columns (made on first use)."""
-
-    def pointers_of(self, name: str) -> np.ndarray:
-        if name not in self.pointers:
-            self.pointers[name] = _pointers(self.originals[name])  # type: ignore[arg-type]
-        return self.pointers[name]
 
     def column(self, name: str, pos: np.ndarray | None) -> np.ndarray:
         codes = self.columns[name].codes
@@ -158,9 +163,8 @@ def _code(frame: pd.DataFrame) -> CodedTable:
     counts = {}
     for name in COUNT_COLUMNS:
         values = frame[name].astype("Int64").array
-        counts[name] = (np.where(values._mask, 0, values._data).astype("int64"),
-                        values._mask.copy())
-    originals = {name: _raw(frame[name]) for name in
+        counts[name] = (values.to_numpy(dtype="int64", na_value=0), values.isna())
+    originals = {name: _column_data(frame[name]) for name in
                  ("incident_id", "date", *CODED_COLUMNS, *COUNT_COLUMNS)}
     return CodedTable(len(frame), day, columns, counts, originals)
 
@@ -256,8 +260,6 @@ def _unchanged(held: object, data: object) -> bool:
     """
     if held is None:
         return False
-    if isinstance(held, pd.arrays.IntegerArray) and isinstance(data, pd.arrays.IntegerArray):
-        return _same_buffer(held._data, data._data) and _same_buffer(held._mask, data._mask)
     if isinstance(held, np.ndarray) and isinstance(data, np.ndarray):
         return _same_buffer(held, data)
     return held is data
@@ -280,70 +282,54 @@ def _positions(index: pd.Index, n: int) -> np.ndarray | None:
     return pos.astype(np.intp, copy=False)
 
 
-def _raw(series: pd.Series) -> object:
-    array = series.array
-    if isinstance(array, pd.arrays.IntegerArray):
-        return array
-    return series.to_numpy()
-
-
 def _same(frame: pd.DataFrame, name: str, table: CodedTable, pos: np.ndarray) -> bool:
     """Whether ``frame[name]`` still holds the table's values at ``pos``.
 
-    Rows cut from the table share its objects, so text is compared by object identity
-    (pointer arrays), which is exact and fast; a value that is equal but a different
-    object fails the check and the frame simply takes the pandas path.
+    The table's own arrays pass at once; anything else is compared value by value (text by
+    equality, missing matching missing), so an equal copy passes and a changed value fails.
     """
     if name not in frame.columns:
         return False
-    mine = _raw(frame[name])
+    mine = _column_data(frame[name])
     theirs = table.originals[name]
     full = len(pos) == table.n and pos[0] == 0 and pos[-1] == table.n - 1
     if isinstance(theirs, pd.arrays.IntegerArray):
-        if not isinstance(mine, pd.arrays.IntegerArray):
+        if not isinstance(mine, pd.arrays.IntegerArray) or len(mine) != len(pos):
             return False
-        if full and _same_buffer(mine._data, theirs._data) and \
-                _same_buffer(mine._mask, theirs._mask):
+        if full and mine is theirs:
             return True
-        t_mask, m_mask = theirs._mask[pos], mine._mask
-        return bool(np.array_equal(t_mask, m_mask)
-                    and np.array_equal(np.where(t_mask, 0, theirs._data[pos]),
-                                       np.where(m_mask, 0, mine._data)))
+        data, missing = table.counts[name] if name in table.counts else (
+            theirs.to_numpy(dtype="int64", na_value=0), theirs.isna())
+        return bool(np.array_equal(missing[pos], mine.isna())
+                    and np.array_equal(data[pos], mine.to_numpy(dtype="int64", na_value=0)))
     if not isinstance(mine, np.ndarray) or mine.dtype != theirs.dtype or mine.ndim != 1:
         return False
     if full and _same_buffer(mine, theirs):
         return True
     if theirs.dtype == object:
-        return bool(np.array_equal(table.pointers_of(name)[pos], _pointers(mine)))
+        return _equal_objects(theirs[pos], mine)
     if theirs.dtype.kind == "M":
         return bool(np.array_equal(theirs[pos].view("int64"), mine.view("int64")))
     return bool(np.array_equal(theirs[pos], mine, equal_nan=theirs.dtype.kind == "f"))
 
 
-def _same_buffer(a: np.ndarray, b: np.ndarray) -> bool:
+def _equal_objects(a: np.ndarray, b: np.ndarray) -> bool:
+    """Element-wise equal text, a missing value (None or NaN) matching a missing one."""
+    if a.shape != b.shape:
+        return False
+    differ = np.flatnonzero(a != b)
+    return bool(pd.isna(a[differ]).all() and pd.isna(b[differ]).all())
+
+
+def _same_buffer(a: np.ndarray, b: np.ndarray) -> bool:  # numpy's public array interface
     return (a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype
             and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
-
-
-def _pointers(values: np.ndarray) -> np.ndarray:
-    """The object pointers of a 1-D object array, as integers (a copy, safe to keep)."""
-    if values.dtype != object or values.ndim != 1:
-        raise TypeError("expected a 1-D object array")
-    contiguous = np.ascontiguousarray(values)
-    if len(contiguous) == 0:
-        return np.empty(0, dtype=np.uintp)
-    address = contiguous.__array_interface__["data"][0]
-    raw = (ctypes.c_size_t * len(contiguous)).from_address(address)
-    pointers = np.ctypeslib.as_array(raw).astype(np.uintp, copy=True)
-    del raw
-    _ = contiguous  # keeps the objects (and so the addresses) alive until copied
-    return pointers
 
 
 # --- filters -------------------------------------------------------------------------------
 
 
-def filter_mask(spec: FilterSpec, frame: pd.DataFrame) -> np.ndarray | None:
+def filter_mask(spec: Selection, frame: pd.DataFrame) -> np.ndarray | None:
     """The boolean mask of ``spec`` over ``frame``'s rows, or None (use pandas).
 
     The free-text search still runs in pandas, but only over rows the rest kept.
@@ -378,7 +364,7 @@ def filter_mask(spec: FilterSpec, frame: pd.DataFrame) -> np.ndarray | None:
         codes = table.columns["perpetrator"]
         wanted = set(spec.perpetrators)
         hit = np.zeros(len(codes.labels) + 1, dtype=bool)
-        hit[:-1] = [bool(wanted.intersection(str(label).split("; "))) for label in codes.labels]
+        hit[:-1] = [bool(wanted.intersection(split_perpetrators(label))) for label in codes.labels]
         hit[-1] = bool(wanted.intersection([""]))
         mask &= hit[rows.column("perpetrator")]
     if spec.min_casualties > 0:
@@ -395,7 +381,7 @@ def filter_mask(spec: FilterSpec, frame: pd.DataFrame) -> np.ndarray | None:
     return mask
 
 
-def apply(spec: FilterSpec, frame: pd.DataFrame) -> pd.DataFrame | None:
+def apply(spec: Selection, frame: pd.DataFrame) -> pd.DataFrame | None:
     """``spec.apply(frame)`` through the codes, or None when ``frame`` is not coded.
 
     When every row matches, the result shares the table's data (pandas' copy-on-write
@@ -438,7 +424,7 @@ def _day(date: object) -> int:
 
 
 def headline_parts(frame: pd.DataFrame) -> dict | None:
-    """The numbers of :func:`tracker.analysis.analytics.headline`, or None (use pandas)."""
+    """The numbers of :func:`tracker.analysis.aggregates.headline`, or None (use pandas)."""
     found = view(frame, ("date", "district", "killed", "injured"))
     if found is None:
         return None
@@ -465,7 +451,7 @@ def headline_parts(frame: pd.DataFrame) -> dict | None:
 
 def count_by(frame: pd.DataFrame, column: str,
              all_values: tuple[str, ...] = ()) -> pd.DataFrame | None:
-    """:func:`tracker.analysis.analytics.count_by` through the codes, or None (use pandas)."""
+    """:func:`tracker.analysis.aggregates.count_by` through the codes, or None (use pandas)."""
     if column not in CODED_COLUMNS:
         return None
     found = view(frame, (column, "killed", "injured"))
@@ -483,7 +469,7 @@ def count_by(frame: pd.DataFrame, column: str,
     killed_sum = np.bincount(slot, weights=killed, minlength=k + 1)
     injured_sum = np.bincount(slot, weights=injured, minlength=k + 1)
     if column == "perpetrator":
-        labels = [str(label).split("; ") for label in codes.labels] + [[""]]
+        labels = [split_perpetrators(label) for label in codes.labels] + [[""]]
     else:
         labels = [[label] for label in codes.labels] + [[]]  # missing values are dropped
     totals: dict[str, list[int]] = {}
@@ -507,7 +493,7 @@ def count_by(frame: pd.DataFrame, column: str,
 
 
 def count_by_district(frame: pd.DataFrame, unknown: str) -> pd.DataFrame | None:
-    """The counts of :func:`tracker.analysis.analytics.count_by_district` (without the points)."""
+    """The counts of :func:`tracker.analysis.aggregates.count_by_district` (without the points)."""
     found = view(frame, ("district", "province", "killed", "injured"))
     if found is None:
         return None
@@ -544,7 +530,7 @@ def count_by_district(frame: pd.DataFrame, unknown: str) -> pd.DataFrame | None:
 
 def timeline(frame: pd.DataFrame, freq: str, by: str | None,
              columns: list[str]) -> pd.DataFrame | None:
-    """:func:`tracker.analysis.analytics.timeline` through the codes, or None (use pandas)."""
+    """:func:`tracker.analysis.aggregates.timeline` through the codes, or None (use pandas)."""
     if by is not None and by not in CODED_COLUMNS:
         return None
     found = view(frame, ("date", "killed", "injured", *([by] if by else [])))

@@ -23,7 +23,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tracker import config
-from tracker.briefs import library as briefs
+from tracker.briefs import claims, model
+from tracker.present.text import split_perpetrators
 
 PAKISTAN_LCC = ("+proj=lcc +lat_0=30 +lon_0=69 +lat_1=26 +lat_2=35 +datum=WGS84 "
                 "+units=m +no_defs")
@@ -259,17 +260,17 @@ BORDER_THEMES = {"Afghanistan": "Afghanistan/TTP", "Iran": "Iran border"}
 
 def check_near_border(incidents: pd.DataFrame, *, perpetrators: tuple[str, ...] = ("TTP",),
                       country: str = "Afghanistan", within_km: float = 50,
-                      threshold: float = 0.5) -> briefs.ClaimCheck:
+                      threshold: float = 0.5) -> claims.ClaimCheck:
     """Check "most attacks attributed to ``perpetrators`` in this view fell within
     ``within_km`` of the border with ``country``" on the incidents given.
 
     Incidents without a point are left out of the share (and counted in the text). Fewer
-    than :data:`tracker.briefs.library.MIN_TO_JUDGE` located attributed incidents is too little
+    than :data:`tracker.briefs.model.MIN_TO_JUDGE` located attributed incidents is too little
     to judge.
     """
     names = set(perpetrators)
-    attributed = incidents["perpetrator"].fillna("").map(
-        lambda v: bool(names.intersection(str(v).split("; "))))
+    attributed = incidents["perpetrator"].map(
+        lambda v: bool(names.intersection(split_perpetrators(v))))
     subset = incidents[attributed.to_numpy(dtype=bool)]
     km = distance_km(subset["latitude"], subset["longitude"], country)
     located = int(km.notna().sum())
@@ -288,13 +289,13 @@ def check_near_border(incidents: pd.DataFrame, *, perpetrators: tuple[str, ...] 
         observed = f"This view holds no located incidents attributed to {who}."
     if missing:
         observed += f" {missing:,} without a location are left out."
-    if located < briefs.MIN_TO_JUDGE:
-        verdict = briefs.TOO_THIN
+    if located < model.MIN_TO_JUDGE:
+        verdict = claims.TOO_THIN
     elif share is not None and share > threshold:
-        verdict = briefs.CONSISTENT
+        verdict = claims.CONSISTENT
     else:
-        verdict = briefs.NOT_SHOWN
-    return briefs.ClaimCheck(cited, observed, verdict, {
+        verdict = claims.NOT_SHOWN
+    return claims.ClaimCheck(cited, observed, verdict, {
         "incidents": len(subset), "located": located, "within": near,
         "share": None if share is None else round(share, 4), "within_km": within_km,
         "threshold": threshold,

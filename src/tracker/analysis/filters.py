@@ -18,6 +18,8 @@ import pandas as pd
 from tracker import schema
 from tracker.analysis import asof
 from tracker.analysis import coded
+from tracker.analysis.aggregates import data_span
+from tracker.present.text import clip, last_value, split_perpetrator_column
 
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2100, 12, 31)
@@ -73,7 +75,7 @@ class FilterSpec:
             if values:
                 mask &= frame[column].isin(values)
         if self.perpetrators:
-            parts = frame["perpetrator"].fillna("").str.split("; ")
+            parts = split_perpetrator_column(frame["perpetrator"])
             wanted = set(self.perpetrators)
             mask &= parts.map(lambda names: bool(wanted.intersection(names)))
         if self.min_casualties > 0:
@@ -165,18 +167,18 @@ class FilterSpec:
         kwargs: dict[str, object] = {}
         for key in params:
             if key not in _ALL_PARAMS and key not in ignore:
-                notices.append(f"Ignored unknown link parameter '{_clip(key)}'.")
+                notices.append(f"Ignored unknown link parameter '{clip(key)}'.")
         for key in ("start", "end"):
-            raw = _last(params.get(key))
+            raw = last_value(params.get(key))
             if raw is None:
                 continue
             try:
                 day = dt.date.fromisoformat(raw.strip())
             except ValueError:
-                notices.append(f"Ignored '{key}={_clip(raw)}': not a date (use YYYY-MM-DD).")
+                notices.append(f"Ignored '{key}={clip(raw)}': not a date (use YYYY-MM-DD).")
                 continue
             if not EARLIEST <= day <= LATEST:
-                notices.append(f"Ignored '{key}={_clip(raw)}': dates run from "
+                notices.append(f"Ignored '{key}={clip(raw)}': dates run from "
                                f"{EARLIEST.year} to {LATEST.year}.")
                 continue
             kwargs[key] = day
@@ -202,10 +204,10 @@ class FilterSpec:
                 if value in allowed[name]:
                     good.append(value)
                 else:
-                    notices.append(f"Ignored unknown {_LABEL[name]} '{_clip(value)}'.")
+                    notices.append(f"Ignored unknown {_LABEL[name]} '{clip(value)}'.")
             if good:
                 kwargs[name] = tuple(dict.fromkeys(good))
-        raw = _last(params.get("min_cas"))
+        raw = last_value(params.get("min_cas"))
         if raw is not None:
             try:
                 value = int(raw)
@@ -213,14 +215,14 @@ class FilterSpec:
                     raise ValueError
                 kwargs["min_casualties"] = value
             except ValueError:
-                notices.append(f"Ignored 'min_cas={_clip(raw)}': not a whole number ≥ 0.")
-        raw = _last(params.get("q"))
+                notices.append(f"Ignored 'min_cas={clip(raw)}': not a whole number ≥ 0.")
+        raw = last_value(params.get("q"))
         if raw is not None:
             text = "".join(ch for ch in raw if ch.isprintable())[:MAX_TEXT]
             if text != raw:
                 notices.append("Shortened the search text from the link.")
             kwargs["text"] = text
-        raw = _last(params.get(asof.PARAM))
+        raw = last_value(params.get(asof.PARAM))
         if raw is not None and asof.PARAM not in ignore:
             moment, notice = asof.parse(raw, at=now, batch_moments=batch_moments)
             if notice:
@@ -254,23 +256,6 @@ def _list(value: str | Sequence[str] | None) -> list[str]:
     return [str(v) for v in value]
 
 
-def _last(value: str | Sequence[str] | None) -> str | None:
-    values = _list(value)
-    return values[-1] if values else None
-
-
-def _clip(text: str, n: int = 40) -> str:
-    text = "".join(ch for ch in str(text) if ch.isprintable())
-    return text if len(text) <= n else text[:n] + "…"
-
-
-def data_span(frame: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
-    """First and last incident date in a frame (None when empty)."""
-    if frame.empty:
-        return None
-    return frame["date"].min().date(), frame["date"].max().date()
-
-
 def date_presets(frame: pd.DataFrame) -> dict[str, tuple[dt.date | None, dt.date | None]]:
     """Named date ranges for the sidebar: recent windows of the data, the surge, each year."""
     presets: dict[str, tuple[dt.date | None, dt.date | None]] = {"Everything": (None, None)}
@@ -288,7 +273,7 @@ def date_presets(frame: pd.DataFrame) -> dict[str, tuple[dt.date | None, dt.date
 
 def option_values(frame: pd.DataFrame) -> dict[str, list[str]]:
     """The choices the data offers for each list filter."""
-    perps = frame["perpetrator"].dropna().str.split("; ").explode().dropna()
+    perps = split_perpetrator_column(frame["perpetrator"].dropna()).explode().dropna()
     return {
         "provinces": ([p for p in schema.PROVINCES if p in set(frame["province"])]
                       or list(schema.PROVINCES)),
@@ -316,12 +301,12 @@ def choice_from_query(param: str, raw: str | Sequence[str] | None, allowed: Sequ
     >>> choice_from_query("freq", "fortnight", ["day", "week"], "day")[0]
     'day'
     """
-    value = _last(raw)
+    value = last_value(raw)
     if value is None:
         return default, None
     if value in allowed:
         return value, None
-    return default, (f"Ignored '{param}={_clip(value)}' from the link: expected one of "
+    return default, (f"Ignored '{param}={clip(value)}' from the link: expected one of "
                      f"{', '.join(allowed)}.")
 
 

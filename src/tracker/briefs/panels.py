@@ -29,8 +29,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tracker import schema
-from tracker.briefs import library as briefs
+from tracker.briefs import claims, loading, lookup, model
 from tracker.ingest import places
+from tracker.present.text import split_perpetrator_column
 
 KINDS: tuple[str, ...] = ("province map", "district map", "timeline", "surges",
                           "perpetrators", "targets", "attack types", "coverage",
@@ -44,10 +45,10 @@ SHORT_CHARS = 130
 """A takeaway beside a chart is its first sentence, cut to about this many characters."""
 
 SHORT_VERDICTS = {
-    briefs.CONSISTENT: "consistent with the data",
-    briefs.FEWER: "the data holds fewer (a sample: cannot confirm or refute)",
-    briefs.NOT_SHOWN: "not shown by the data in view",
-    briefs.TOO_THIN: "too little data to judge",
+    claims.CONSISTENT: "consistent with the data",
+    claims.FEWER: "the data holds fewer (a sample: cannot confirm or refute)",
+    claims.NOT_SHOWN: "not shown by the data in view",
+    claims.TOO_THIN: "too little data to judge",
 }
 """Verdicts in a few words; ``NOT_IN_VIEW`` is left out (nothing a reader can use)."""
 
@@ -56,7 +57,7 @@ SHORT_VERDICTS = {
 class Choice:
     """A takeaway chosen for a panel, and whether it was matched on the panel's content."""
 
-    item: briefs.Item
+    item: lookup.Item
     matched: tuple[str, ...] = ()
     general: bool = False
 
@@ -67,34 +68,34 @@ class Choice:
 
 def view_provinces(regions: Sequence[str]) -> set[str]:
     """The provinces a view covers: all of them for Pakistan."""
-    known = briefs.known_regions()
-    wanted = [r for r in regions if r in known] or [briefs.PAKISTAN]
-    if briefs.PAKISTAN in wanted:
+    known = model.known_regions()
+    wanted = [r for r in regions if r in known] or [model.PAKISTAN]
+    if model.PAKISTAN in wanted:
         return set(schema.PROVINCES)
-    return {p for r in wanted if (p := briefs.province_of(r))}
+    return {p for r in wanted if (p := model.province_of(r))}
 
 
-def view_items(regions: Sequence[str], library: briefs.Library | None = None
-               ) -> list[briefs.Item]:
+def view_items(regions: Sequence[str], library: loading.Library | None = None
+               ) -> list[lookup.Item]:
     """Every takeaway that speaks to the regions in view, most specific first.
 
-    A province view gets what :func:`tracker.briefs.library.takeaways_for` gives (its own, then the
+    A province view gets what :func:`tracker.briefs.lookup.takeaways_for` gives (its own, then the
     Pakistan-wide ones). The Pakistan view also gets the takeaways about any province or
     district, since all of them are on screen.
     """
-    library = library or briefs.load_library()
-    items = briefs.takeaways_for(regions, library)
+    library = library or loading.load_library()
+    items = lookup.takeaways_for(regions, library)
     if view_provinces(regions) != set(schema.PROVINCES):
         return items
     seen = {(i.brief.id, i.takeaway.id) for i in items}
-    rest = [briefs.Item(b, t, "regional", tuple(t.regions)) for b in library.briefs
+    rest = [lookup.Item(b, t, "regional", tuple(t.regions)) for b in library.briefs
             for t in b.takeaways if (b.id, t.id) not in seen]
     return items + rest
 
 
 def select(kind: str, regions: Sequence[str], *, shown: Iterable[str] = (),
            exclude: Iterable[tuple[str, str]] = (), limit: int | None = None,
-           library: briefs.Library | None = None) -> list[Choice]:
+           library: loading.Library | None = None) -> list[Choice]:
     """The one to three takeaways for one panel.
 
     Parameters
@@ -157,7 +158,7 @@ def _names_panel(panels: Sequence[str], kind: str) -> bool:
     return kind in panels or (kind.endswith(" map") and "map" in panels)
 
 
-def _matched(takeaway: briefs.Takeaway, kind: str, shown: Sequence[str]
+def _matched(takeaway: model.Takeaway, kind: str, shown: Sequence[str]
              ) -> tuple[str, ...] | None:
     """What on the panel the takeaway is about: () when not narrowed, None when it does
     not apply to what the panel shows."""
@@ -214,7 +215,7 @@ def shown_values(frame: pd.DataFrame, column: str, *, measure: str = "incidents"
         totals = values.value_counts(sort=False)
     if column == "perpetrator":
         parts = totals.rename_axis("value").reset_index(name="n")
-        parts["value"] = parts["value"].str.split("; ")
+        parts["value"] = split_perpetrator_column(parts["value"])
         totals = parts.explode("value").groupby("value", sort=False)["n"].sum()
     ranked = totals[totals.index != ""].rename_axis("value").reset_index(name="n")
     ranked = ranked.sort_values(["n", "value"], ascending=[False, True]).head(top)
@@ -232,9 +233,9 @@ def short_text(text: str, limit: int = SHORT_CHARS) -> str:
     return f"{cut}…"
 
 
-def short_verdict(item: briefs.Item, frame: pd.DataFrame, view: Sequence[str]) -> str | None:
+def short_verdict(item: lookup.Item, frame: pd.DataFrame, view: Sequence[str]) -> str | None:
     """The claim's verdict on the incidents in view, in a few words (None: no claim, or
     one that cannot be judged in this view)."""
     if item.takeaway.claim is None:
         return None
-    return SHORT_VERDICTS.get(briefs.check(item, frame, tuple(view)).verdict)
+    return SHORT_VERDICTS.get(claims.check(item, frame, tuple(view)).verdict)

@@ -8,7 +8,7 @@ measures, each against the raw cost of the same work where one exists:
   the same file with pyarrow and bulk-inserting it in one transaction with no processing;
 * **store load** — reading every incident from the store into the app's frame;
 * **page data** — everything the Overview computes for one filter change
-  (:func:`tracker.analysis.analytics.overview_data`) against DuckDB computing the same aggregates
+  (:func:`tracker.analysis.aggregates.overview_data`) against DuckDB computing the same aggregates
   on an Arrow table of the same rows; the period comparison the page adds is timed apart;
 * **figures** — building each page's figures and the size of their JSON (what the browser
   receives);
@@ -273,12 +273,12 @@ def measure_app(rows: int, tmp: Path, seed: int) -> dict[str, Any]:
 
 def measure_page_data(frame) -> dict[str, Any]:
     """Overview data for one filter change, against DuckDB on an Arrow table of the rows."""
-    from tracker.analysis import analytics
+    from tracker.analysis import aggregates
     from tracker.analysis.filters import FilterSpec
 
     spec = FilterSpec(**BENCH_FILTER)
-    page_s, data = _median(lambda: analytics.overview_data(frame, spec))
-    page_cpu_s = _median_cpu(lambda: analytics.overview_data(frame, spec))
+    page_s, data = _median(lambda: aggregates.overview_data(frame, spec))
+    page_cpu_s = _median_cpu(lambda: aggregates.overview_data(frame, spec))
     duck_s, duck = duckdb_overview(frame, spec)
     if duck["incidents"] != data.headline.incidents or duck["killed"] != data.headline.killed:
         raise RuntimeError("DuckDB and the app disagree on the filtered totals: "
@@ -297,15 +297,19 @@ def measure_page_data(frame) -> dict[str, Any]:
 
 def _comparison(frame, spec) -> None:
     """The period comparison the Overview adds when a period is chosen."""
-    from tracker.analysis import analytics
+    from tracker.analysis import aggregates
+    from tracker.analysis import comparison
+    from tracker.present import wording
 
     rest = spec.with_dates(None, None).apply(frame)
-    span = analytics.data_span(frame)
+    span = aggregates.data_span(frame)
     start = span[0] if span else None
-    analytics.comparison_totals(rest, spec.start, spec.end, data_start=start)
-    analytics.compare_periods(rest, spec.start, spec.end, by="province", data_start=start)
-    analytics.first_appearances(rest, spec.start, spec.end, "district", data_start=start)
-    analytics.first_appearances(rest, spec.start, spec.end, "perpetrator", data_start=start)
+    wording.totals_with_words(
+        comparison.comparison_totals(rest, spec.start, spec.end, data_start=start))
+    wording.with_change_words(
+        comparison.compare_periods(rest, spec.start, spec.end, by="province", data_start=start))
+    comparison.first_appearances(rest, spec.start, spec.end, "district", data_start=start)
+    comparison.first_appearances(rest, spec.start, spec.end, "perpetrator", data_start=start)
 
 
 def duckdb_overview(frame, spec) -> tuple[float, dict[str, Any]]:
@@ -367,8 +371,8 @@ def measure_figures(frame) -> dict[str, Any]:
     """
     import plotly.io as pio
 
-    from tracker.present import charts
     from tracker.analysis.filters import FilterSpec
+    from tracker.present import charts
 
     rows = FilterSpec().apply(frame)
     builders: dict[str, Callable[[], Any]] = {
@@ -409,7 +413,8 @@ def fill_store(url: str, frame) -> None:
 
     from tracker import schema
     from tracker.devtools import synth
-    from tracker.store.database import BatchMeta, Store, batches, now
+    from tracker.store.database import BatchMeta, Store, now
+    from tracker.store.tables import batches
 
     store = Store(url)
     store.init()

@@ -118,6 +118,10 @@ def place(
 
     province = stated.where(stated.notna(), dist_prov)
     province = province.where(province.notna(), point_prov)
+    unplaced = unknown_district & province.isna() & ~has_point & prov_text.isna()
+    findings.reject(unplaced, shown["district"], dist_text,
+                    "is not a district the tracker knows, and the row names no province: "
+                    "add the province (or coordinates), or correct the district's spelling")
     _check_agreement(province, point_prov, lat, lon, has_point, findings, shown, stated)
 
     if hint_text.notna().any():

@@ -32,12 +32,14 @@ import numpy as np
 import pandas as pd
 
 from tracker import config, schema
+from tracker.ingest import abroad
 from tracker.ingest import duplicates
 from tracker.ingest import formats
 from tracker.ingest import locate
 from tracker.ingest import mappings
 from tracker.ingest import places
 from tracker.ingest import readers
+from tracker.ingest import value_mapping
 from tracker.ingest.formats import Mapped
 from tracker.ingest.normalise import (
     VOCABULARIES,
@@ -71,12 +73,16 @@ class IngestOptions:
     date_order
         ``auto`` (day first unless the file shows month first), ``day-first``,
         ``month-first``.
+    values
+        field → {value as written: word on the list}, the researcher's value mapping
+        (:mod:`tracker.ingest.value_mapping`).
     """
 
     format: str = "auto"
     sheet: str | None = None
     mapping: dict[str, str] | None = None
     date_order: str = "auto"
+    values: dict[str, dict[str, str]] | None = None
 
 
 @dataclass
@@ -169,6 +175,7 @@ class IngestReport:
             "format": self.format,
             "columns": self.columns,
             "file_mapping": self.options.mapping,
+            "value_mapping": self.options.values,
             "date_order": self.options.date_order,
             "reader": self.reader,
             "caveats": self.file_notes,
@@ -383,10 +390,13 @@ def _run_chunk(report: IngestReport, chunk: readers.Chunk, options: IngestOption
         module.NAME == "canonical") else {f: f for f in _FIELDS_IN_FILE}
     report.columns = mapped.columns
 
+    mapped.frame = value_mapping.apply(mapped.frame, options.values)
     outside = pd.Series(False, index=all_rows)
     if mapped.country is not None:
         away = ~formats.is_pakistan(mapped.country)
         outside[away.index[away]] = True
+    named = abroad.named_abroad(mapped.frame)  # "Kandahar": outside without coordinates
+    outside[named.index[named]] = True
     away = outside.reindex(mapped.frame.index).to_numpy()
     in_scope = mapped.frame.loc[~away] if away.any() else mapped.frame
     _check_cells(frame.loc[in_scope.index] if away.any() else frame, findings, limits,
@@ -575,7 +585,7 @@ def _map(frame: pd.DataFrame, options: IngestOptions,
         module = formats.detect(frame)
     if module is None:
         report.needs_mapping = True
-        report.suggestions = mappings.suggest(list(frame.columns))
+        report.suggestions = mappings.suggest(list(frame.columns), frame)
         report.saved_mapping = mappings.load(list(frame.columns))
         return None, None, ("the columns are not a known format: map them to the tracker's "
                             "fields first")

@@ -15,7 +15,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tracker import config, geo, schema
-from tracker.analysis import analytics
+from tracker.analysis import aggregates
+from tracker.analysis import surge_detection
+from tracker.present import wording
 from tracker.analysis import context
 from tracker.present import map_labels
 from tracker.present import shapes
@@ -165,7 +167,7 @@ def province_map(incidents: pd.DataFrame, *, measure: str = "incidents",
     incidents : pandas.DataFrame
         Canonical incidents (already filtered).
     measure : str
-        A key of :data:`MEASURE_LABELS`; rates use :func:`tracker.analysis.analytics.per_million`.
+        A key of :data:`MEASURE_LABELS`; rates use :func:`tracker.analysis.aggregates.per_million`.
     color_by : str
         ``attack_type`` or ``perpetrator``: what colours the points.
     provinces : tuple of str
@@ -180,7 +182,7 @@ def province_map(incidents: pd.DataFrame, *, measure: str = "incidents",
     _check_choice("measure", measure, MEASURE_LABELS)
     _check_choice("color_by", color_by, COLOR_BY)
     shown = tuple(provinces) or tuple(schema.PROVINCES)
-    counts = analytics.per_million(analytics.count_by_province(incidents))
+    counts = aggregates.per_million(aggregates.count_by_province(incidents))
     counts = counts[counts["province"].isin(shown)]
     fig = go.Figure(_province_fill(counts, measure) if published is None
                     else _published_fill(published))
@@ -213,7 +215,7 @@ def district_map(incidents: pd.DataFrame, *, province: str | None = None,
         with a polygon are drawn as a choropleth and only the rest stay bubbles.
     """
     _check_choice("size_by", size_by, SIZE_BY)
-    counts = analytics.count_by_district(incidents)
+    counts = aggregates.count_by_district(incidents)
     if province is not None:
         counts = counts[counts["province"] == province]
     traces: list[go.BaseTraceType] = []
@@ -250,7 +252,7 @@ def incident_layer(incidents: pd.DataFrame, *, color_by: str = "attack_type",
     if located.empty:
         return []
     if len(located) > point_limit:
-        bubbles = analytics.count_by_district(located).dropna(subset=["lat", "lon"])
+        bubbles = aggregates.count_by_district(located).dropna(subset=["lat", "lon"])
         return [district_bubbles(bubbles, size_by="incidents", showlegend=True)]
     categories = _categories(located[color_by], color_by)
     casualties = (located["killed"].fillna(0) + located["injured"].fillna(0)).astype(float)
@@ -375,7 +377,7 @@ def timeline_chart(incidents: pd.DataFrame, *, freq: str = "month", measure: str
     _check_choice("freq", freq, FREQ_LABELS)
     _check_choice("measure", measure, MEASURE_LABELS)
     base = measure.removesuffix("_per_million")
-    table = analytics.timeline(incidents, freq, by)
+    table = aggregates.timeline(incidents, freq, by)
     if table.empty:
         return _empty_figure("No incident matches these filters.", look)
     table["casualties"] = table["killed"] + table["injured"]
@@ -537,7 +539,7 @@ def breakdown_chart(incidents: pd.DataFrame, column: str, *, measure: str = "inc
                     look: Look = DESK, title: str | None = None, top: int = 10) -> go.Figure:
     """Bars of ``measure`` per attack type, target or perpetrator (largest on top)."""
     base = measure.removesuffix("_per_million")
-    counts = analytics.count_by(incidents, column)
+    counts = aggregates.count_by(incidents, column)
     fig = bar_counts(counts, column, base, look=look, title=title, top=top)
     fig.update_xaxes(title=MEASURE_LABELS[base])
     fig.update_layout(height=min(look.height, 120 + 28 * min(len(counts), top)))
@@ -729,12 +731,12 @@ def surge_timeline(daily: pd.DataFrame, windows: pd.DataFrame, surges: list, pin
     Parameters
     ----------
     daily
-        ``analytics.daily_counts`` rows of one area.
+        ``surge_detection.daily_counts`` rows of one area.
     windows
-        ``analytics.rolling_windows`` rows of the same area: drawn as the rolling count and
+        ``surge_detection.rolling_windows`` rows of the same area: drawn as the rolling count and
         the count the baseline expects (incidents only).
     surges
-        ``analytics.Surge`` objects of the area; each spell is shaded.
+        ``surge_detection.Surge`` objects of the area; each spell is shaded.
     pins
         Pinned events in view: ``date``, ``label``, ``summary`` (data text, escaped here).
     measure
@@ -800,7 +802,7 @@ def surge_timeline(daily: pd.DataFrame, windows: pd.DataFrame, surges: list, pin
             y=[top * 1.08] * len(surges), mode="markers", name="Surge (shaded)",
             marker={"symbol": "triangle-down", "size": 11, "color": SURGE_FILL,
                     "line": {"color": "#7a5200", "width": 1}},
-            hovertext=[html.escape(analytics.surge_card(s)) for s in surges],
+            hovertext=[html.escape(wording.surge_card(s)) for s in surges],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     _add_pins(fig, pins, start, end)

@@ -26,7 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tracker import schema
-from tracker.briefs import library as briefs
+from tracker.briefs import loading
 from tracker.present import safety
 from tracker.present import slides
 from tracker.present import summary
@@ -157,7 +157,7 @@ class Timings:
 
 
 def render_slides(deck: slides.Deck, incidents: pd.DataFrame, *,
-                  library: briefs.Library | None = None,
+                  library: loading.Library | None = None,
                   timings: Timings | None = None) -> list[RenderedSlide]:
     """Build every slide of ``deck`` on ``incidents``: figure PNG, takeaways, notes.
 
@@ -165,7 +165,7 @@ def render_slides(deck: slides.Deck, incidents: pd.DataFrame, *,
     walk through the days; a slide stepped by theme shows every theme's takeaway.
     """
     timings = timings if timings is not None else Timings()
-    library = library or briefs.load_library()
+    library = library or loading.load_library()
     timings.session += start_session()
     width, height = SLIDE_FIGURE_PX
     assigned = slides.assign_takeaways(deck, library)
@@ -187,11 +187,12 @@ def render_slides(deck: slides.Deck, incidents: pd.DataFrame, *,
 
 def slide_summary(slide: slides.Slide, frame: pd.DataFrame, incidents: pd.DataFrame) -> str:
     """The slide in words: its incidents against the period before, with any surge."""
-    from tracker.analysis import analytics
+    from tracker.analysis import aggregates
+    from tracker.analysis import surge_detection
 
     previous = slide.spec.previous_period()
-    span = analytics.data_span(incidents)
-    found = analytics.find_surges(slide.spec.with_dates(None, None).apply(incidents))
+    span = aggregates.data_span(incidents)
+    found = surge_detection.find_surges(slide.spec.with_dates(None, None).apply(incidents))
     return summary.summarise(frame, slide.spec,
                              previous=previous.apply(incidents) if previous else None,
                              surges=found, data_start=span[0] if span else None,
@@ -199,7 +200,7 @@ def slide_summary(slide: slides.Slide, frame: pd.DataFrame, incidents: pd.DataFr
 
 
 def speaker_notes(slide: slides.Slide, frame: pd.DataFrame, points: Sequence[slides.Point],
-                  line: str, library: briefs.Library | None = None, limit: int = 40, *,
+                  line: str, library: loading.Library | None = None, limit: int = 40, *,
                   summary: str = "") -> str:
     """The presenter's notes: the slide in words, the data line, the day-by-day walk,
     citations, the sources."""
@@ -375,7 +376,7 @@ class DeckFiles:
 
 
 def build_deck(deck: slides.Deck, incidents: pd.DataFrame, *, pptx: bool = True,
-               pdf: bool = False, safe: bool = True, library: briefs.Library | None = None
+               pdf: bool = False, safe: bool = True, library: loading.Library | None = None
                ) -> tuple[bytes | None, bytes | None, Timings]:
     """Render the whole sequence once; return the PPTX and/or PDF bytes and the timings.
 
@@ -401,7 +402,7 @@ def build_deck(deck: slides.Deck, incidents: pd.DataFrame, *, pptx: bool = True,
 
 def export_deck(deck: slides.Deck, incidents: pd.DataFrame, pptx_path: Path | None,
                 pdf_path: Path | None = None, *, safe: bool = True,
-                library: briefs.Library | None = None) -> DeckFiles:
+                library: loading.Library | None = None) -> DeckFiles:
     """Write the deck as PPTX and/or PDF files (see :func:`build_deck`)."""
     pptx_bytes, pdf_bytes, timings = build_deck(
         deck, incidents, pptx=pptx_path is not None, pdf=pdf_path is not None, safe=safe,

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from shapely.geometry import box, shape
 
 from tracker import config
-from tracker.analysis import analytics
+from tracker.analysis import aggregates
 
 META = "place-names"
 """``meta`` of the label traces, so a refitted map can replace them."""
@@ -203,7 +203,7 @@ def _ranked_districts(incidents: pd.DataFrame) -> list[tuple[str, float, float]]
     """Districts with their gazetteer point, most incidents first (ties by name)."""
     if incidents.empty:
         return []
-    counts = analytics.count_by_district(incidents).dropna(subset=["lat", "lon"])
+    counts = aggregates.count_by_district(incidents).dropna(subset=["lat", "lon"])
     counts = counts.sort_values(["incidents", "district"], ascending=[False, True])
     return [(_clean(d), float(la), float(lo)) for d, la, lo in
             zip(counts["district"], counts["lat"], counts["lon"], strict=True)]

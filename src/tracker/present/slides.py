@@ -29,8 +29,8 @@ import plotly.graph_objects as go
 import yaml
 
 from tracker import config, schema
-from tracker.briefs import library as briefs
-from tracker.analysis import analytics
+from tracker.briefs import claims, loading, lookup, model
+from tracker.analysis import aggregates
 from tracker.analysis import asof
 from tracker.present import charts
 from tracker.analysis import context
@@ -40,6 +40,7 @@ from tracker.ingest import places
 from tracker.present import shapes
 from tracker.devtools import synth
 from tracker.analysis.filters import FilterSpec
+from tracker.present.text import clip, last_value
 
 FIGURE_KINDS = ("province_map", "district_map", "surge_map", "group_bars", "timeline")
 """The main figures a slide may show (see :func:`build_figure`)."""
@@ -220,15 +221,15 @@ def _parse_slide(raw: object, number: int) -> tuple[Slide | None, list[str]]:
         problems.append(f"{where}.regions: a list of region names")
         regions = ()
     for region in regions:
-        if region not in briefs.known_regions():
+        if region not in model.known_regions():
             problems.append(f"{where}.regions: unknown region '{region}'")
     themes = _text_list(raw.get("themes", []))
     if themes is None:
         problems.append(f"{where}.themes: a list of themes")
         themes = ()
     for theme in themes:
-        if theme not in briefs.THEMES:
-            problems.append(f"{where}.themes: '{theme}' is not one of {', '.join(briefs.THEMES)}")
+        if theme not in model.THEMES:
+            problems.append(f"{where}.themes: '{theme}' is not one of {', '.join(model.THEMES)}")
     limit = raw.get("takeaways", DEFAULT_TAKEAWAYS)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_TAKEAWAYS:
         problems.append(f"{where}.takeaways: a whole number from 0 to {MAX_TAKEAWAYS}")
@@ -287,12 +288,12 @@ def read_position(params: Mapping[str, Any], deck: Deck) -> tuple[Position, list
     opens the nearest valid slide with a notice. The same holds for ``step``.
     """
     notices: list[str] = []
-    raw_slide = _last(params.get(SLIDE_PARAM))
+    raw_slide = last_value(params.get(SLIDE_PARAM))
     index = 0
     if raw_slide is not None:
         number = _whole(raw_slide)
         if number is None:
-            notices.append(f"Slide '{_clip(raw_slide)}' is not a number; showing slide 1.")
+            notices.append(f"Slide '{clip(raw_slide, 20)}' is not a number; showing slide 1.")
         elif not 1 <= number <= len(deck):
             index = len(deck) - 1 if number > len(deck) else 0
             notices.append(
@@ -302,7 +303,7 @@ def read_position(params: Mapping[str, Any], deck: Deck) -> tuple[Position, list
         else:
             index = number - 1
     slide = deck.slides[index]
-    raw_step = _last(params.get(STEP_PARAM))
+    raw_step = last_value(params.get(STEP_PARAM))
     if not slide.step_count:
         return Position(index, None), notices
     step = 1
@@ -311,7 +312,7 @@ def read_position(params: Mapping[str, Any], deck: Deck) -> tuple[Position, list
         if number is None or not 1 <= number <= slide.step_count:
             step = slide.step_count if number is not None and number > slide.step_count else 1
             notices.append(
-                f"Step '{_clip(raw_step)}' does not exist on this slide "
+                f"Step '{clip(raw_step, 20)}' does not exist on this slide "
                 f"(it has {slide.step_count}); showing step {step}."
             )
         else:
@@ -353,21 +354,6 @@ def _whole(text: str) -> int | None:
     if not re.fullmatch(r"[+-]?\d{1,6}", text):
         return None
     return int(text)
-
-
-def _last(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Sequence) and value:
-        return str(value[-1])
-    return None
-
-
-def _clip(text: str, n: int = 20) -> str:
-    text = "".join(ch for ch in str(text) if ch.isprintable())
-    return text if len(text) <= n else text[:n] + "…"
 
 
 # --- the data behind a slide -------------------------------------------------------------
@@ -417,7 +403,7 @@ def days(slide: Slide, frame: pd.DataFrame) -> list[Day]:
     day_of = frame["date"].dt.normalize()
     for number, date in enumerate(slide.step_days, start=1):
         today = frame.loc[day_of == pd.Timestamp(date)]
-        head = analytics.headline(today)
+        head = aggregates.headline(today)
         so_far += head.incidents
         by_province = today["province"].value_counts()
         out.append(Day(
@@ -510,34 +496,34 @@ class Point:
     check: str | None = None
 
 
-def assign_takeaways(deck: Deck, library: briefs.Library | None = None
-                     ) -> dict[str, list[briefs.Item]]:
+def assign_takeaways(deck: Deck, library: loading.Library | None = None
+                     ) -> dict[str, list[lookup.Item]]:
     """Which brief takeaways each slide shows, so that the deck does not repeat itself.
 
-    Candidates are the takeaways for the slide's regions (:func:`tracker.briefs.library.takeaways_for`);
+    Candidates are the takeaways for the slide's regions (:func:`tracker.briefs.lookup.takeaways_for`);
     a slide with a date window puts first those whose claim is about that window. A slide
     with ``themes`` takes the first candidate of each theme in that order; other
     slides take one per theme in turn. Each takeaway goes to the most specific slide that
     can show it (a dated window first, then a province, then Pakistan); a slide falls back
     to an already used takeaway only when no other is left for a theme it asks for.
     """
-    library = library or briefs.load_library()
+    library = library or loading.load_library()
     order = sorted(range(len(deck)), key=lambda i: (
         0 if deck.slides[i].spec.start or deck.slides[i].spec.end else 1,
         0 if deck.slides[i].spec.provinces or deck.slides[i].spec.districts else 1, i))
     used: set[tuple[str, str]] = set()
-    out: dict[str, list[briefs.Item]] = {}
+    out: dict[str, list[lookup.Item]] = {}
     for i in order:
         slide = deck.slides[i]
-        candidates = briefs.takeaways_for(slide.regions, library)
+        candidates = lookup.takeaways_for(slide.regions, library)
         chosen = _choose(slide, candidates, used)
         used.update(_key(item) for item in chosen)
         out[slide.id] = chosen
     return out
 
 
-def _choose(slide: Slide, candidates: list[briefs.Item], used: set[tuple[str, str]]
-            ) -> list[briefs.Item]:
+def _choose(slide: Slide, candidates: list[lookup.Item], used: set[tuple[str, str]]
+            ) -> list[lookup.Item]:
     if slide.spec.start is not None or slide.spec.end is not None:
         candidates = sorted(candidates, key=lambda c: _window_rank(c, slide.spec))
     fresh = [c for c in candidates if _key(c) not in used]
@@ -549,7 +535,7 @@ def _choose(slide: Slide, candidates: list[briefs.Item], used: set[tuple[str, st
             if match is not None:
                 chosen.append(match)
         return chosen[: slide.max_takeaways]
-    by_theme: dict[str, list[briefs.Item]] = {}
+    by_theme: dict[str, list[lookup.Item]] = {}
     for item in fresh:
         by_theme.setdefault(item.takeaway.theme, []).append(item)
     chosen = []
@@ -560,7 +546,7 @@ def _choose(slide: Slide, candidates: list[briefs.Item], used: set[tuple[str, st
     return chosen
 
 
-def _window_rank(item: briefs.Item, spec: FilterSpec) -> int:
+def _window_rank(item: lookup.Item, spec: FilterSpec) -> int:
     """0 for a claim counted in a window that overlaps the slide's dates, 1 for another
     claim about such a window, 2 for the rest (a dated slide shows what speaks to it)."""
     claim = item.takeaway.claim
@@ -574,13 +560,13 @@ def _window_rank(item: briefs.Item, spec: FilterSpec) -> int:
     return 0 if claim.kind == "count_in_window" else 1
 
 
-def _key(item: briefs.Item) -> tuple[str, str]:
+def _key(item: lookup.Item) -> tuple[str, str]:
     return item.brief.id, item.takeaway.id
 
 
 def takeaways(deck: Deck, slide: Slide, frame: pd.DataFrame, *, step: int | None = None,
-              library: briefs.Library | None = None,
-              assigned: dict[str, list[briefs.Item]] | None = None) -> list[Point]:
+              library: loading.Library | None = None,
+              assigned: dict[str, list[lookup.Item]] | None = None) -> list[Point]:
     """The brief takeaways a slide shows, each with the data beside its claim (plain text).
 
     On a ``steps: theme`` slide a step shows only its theme's takeaway; without a step
@@ -595,21 +581,21 @@ def takeaways(deck: Deck, slide: Slide, frame: pd.DataFrame, *, step: int | None
     return [_point(item, frame, view) for item in items]
 
 
-def _point(item: briefs.Item, frame: pd.DataFrame, view: Sequence[str]) -> Point:
+def _point(item: lookup.Item, frame: pd.DataFrame, view: Sequence[str]) -> Point:
     check = None
     if item.takeaway.claim is not None:
-        result = briefs.evaluate(item.takeaway.claim, frame, view=view)
-        if result.verdict == briefs.CONTEXT:  # context, never a verdict
+        result = claims.evaluate(item.takeaway.claim, frame, view=view)
+        if result.verdict == claims.CONTEXT:  # context, never a verdict
             check = result.observed
-        elif result.verdict != briefs.NOT_IN_VIEW:  # nothing a room can use
+        elif result.verdict != claims.NOT_IN_VIEW:  # nothing a room can use
             check = f"{result.observed} Verdict: {result.verdict}."
     return Point(label=item.takeaway.theme, text=item.takeaway.text,
                  citation=item.brief.short_citation, check=check)
 
 
-def citations(points: Sequence[Point], library: briefs.Library | None = None) -> list[str]:
+def citations(points: Sequence[Point], library: loading.Library | None = None) -> list[str]:
     """The full citation of every brief the points come from (for speaker notes)."""
-    library = library or briefs.load_library()
+    library = library or loading.load_library()
     wanted = dict.fromkeys(p.citation for p in points)
     return [b.citation.rstrip(". ") for b in library.briefs if b.short_citation in wanted]
 

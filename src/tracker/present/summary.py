@@ -14,9 +14,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from tracker.analysis import analytics
+from tracker.analysis import aggregates
+from tracker.analysis import surge_detection
 from tracker.analysis import coverage
 from tracker.analysis.filters import FilterSpec
+from tracker.present.text import plural
 
 MIN_COMPARABLE = 10
 """Fewest incidents each period must hold before the summary speaks of a change (below it,
@@ -26,7 +28,7 @@ TOP = 3
 
 
 def summarise(frame: pd.DataFrame, spec: FilterSpec, *, previous: pd.DataFrame | None = None,
-              surges: Sequence[analytics.Surge] | None = None,
+              surges: Sequence[surge_detection.Surge] | None = None,
               data_start: dt.date | None = None,
               coverage_pair: tuple[coverage.SpanCoverage, coverage.SpanCoverage] | None = None
               ) -> str:
@@ -42,8 +44,8 @@ def summarise(frame: pd.DataFrame, spec: FilterSpec, *, previous: pd.DataFrame |
         The same filter over the period of equal length just before (``None`` when the
         view has no bounded period): the comparison sentence.
     surges
-        Surges found by :func:`tracker.analysis.analytics.find_surges` on the filter's whole span
-        (``None``: not said); those overlapping the period are mentioned.
+        Surges found by :func:`tracker.analysis.surge_detection.find_surges` on the filter's
+        whole span (``None``: not said); those overlapping the period are mentioned.
     data_start
         The first date the data holds, so that a previous period before it is not
         read as a fall.
@@ -57,12 +59,12 @@ def summarise(frame: pd.DataFrame, spec: FilterSpec, *, previous: pd.DataFrame |
     when = period_words(spec, frame)
     if n == 0:
         return f"{when}, this dataset records no attack in {where} that matches the filters."
-    head = analytics.headline(frame)
+    head = aggregates.headline(frame)
     killed = f"{head.killed:,} {'person was' if head.killed == 1 else 'people were'} killed"
     if head.killed_reported < n:
         killed += f" (the death toll is reported for {head.killed_reported:,} of them)"
     parts = [f"{when}, this dataset, a sample of news reports, records "
-             f"{_n(n, 'attack')} in {where}, in which {killed}."]
+             f"{plural(n, 'attack')} in {where}, in which {killed}."]
     if (place := concentration(frame, spec)):
         parts.append(place)
     if previous is not None and spec.start is not None and spec.end is not None:
@@ -78,7 +80,7 @@ def period_words(spec: FilterSpec, frame: pd.DataFrame) -> str:
     """'From 1 January 2025 to 31 March 2025', or the data's own span when open."""
     start, end = spec.start, spec.end
     if start is None or end is None:
-        span = analytics.data_span(frame) if not frame.empty else None
+        span = aggregates.data_span(frame) if not frame.empty else None
         start = start or (span[0] if span else None)
         end = end or (span[1] if span else None)
         if start is None or end is None:
@@ -150,7 +152,7 @@ def comparison_sentence(frame: pd.DataFrame, previous: pd.DataFrame, spec: Filte
     if before is not None:
         label += f", {_day(before.start)} to {_day(before.end)}"
     now, then = len(frame), len(previous)
-    counts = f"{_n(now, 'attack')} against {then:,} in {label}"
+    counts = f"{plural(now, 'attack')} against {then:,} in {label}"
     if before is not None and data_start is not None and before.start < data_start:
         return (f"This dataset does not reach back over all of {label}, so no change "
                 f"is read from it ({now:,} against {then:,}).")
@@ -160,9 +162,9 @@ def comparison_sentence(frame: pd.DataFrame, previous: pd.DataFrame, spec: Filte
         return f"Too few attacks to speak of a change: {counts}."
     diff = now - then
     if diff == 0:
-        return f"That is as many as in {label} ({_n(then, 'attack')})."
+        return f"That is as many as in {label} ({plural(then, 'attack')})."
     word = "more" if diff > 0 else "fewer"
-    return (f"That is {abs(diff):,} {word} than in {label} ({_n(then, 'attack')}), a "
+    return (f"That is {abs(diff):,} {word} than in {label} ({plural(then, 'attack')}), a "
             f"change of {diff / then:+.0%}.")
 
 
@@ -183,12 +185,12 @@ def _not_comparable(counts: str, this: coverage.SpanCoverage,
     return text
 
 
-def surge_sentence(surges: Sequence[analytics.Surge], spec: FilterSpec,
+def surge_sentence(surges: Sequence[surge_detection.Surge], spec: FilterSpec,
                    frame: pd.DataFrame) -> str:
     """The surges whose spell touches the period, the largest one described."""
     start, end = spec.start, spec.end
     if (start is None or end is None) and not frame.empty:
-        first, last = analytics.data_span(frame)
+        first, last = aggregates.data_span(frame)
         start, end = start or first, end or last
     hits = [s for s in surges if s.overlaps(start, end)]
     if not hits:
@@ -197,8 +199,8 @@ def surge_sentence(surges: Sequence[analytics.Surge], spec: FilterSpec,
     days = (f"on {_day(best.start)}" if best.start == best.end
             else f"from {_day(best.start)} to {_day(best.end)}")
     area = _where(spec) if best.level == "Pakistan" else best.area  # "Pakistan": the filter's
-    others = f" ({_n(len(hits), 'surge')} in all)" if len(hits) > 1 else ""
-    return (f"The surge detector flags a burst of {_n(best.incidents, 'attack')} in {area} "
+    others = f" ({plural(len(hits), 'surge')} in all)" if len(hits) > 1 else ""
+    return (f"The surge detector flags a burst of {plural(best.incidents, 'attack')} in {area} "
             f"{days}{others}, against about {best.expected:.1f} expected.")
 
 
@@ -218,10 +220,6 @@ def _narrowed(spec: FilterSpec) -> bool:
 
 def _day(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
-
-
-def _n(count: int, singular: str) -> str:
-    return f"{count:,} {singular if count == 1 else singular + 's'}"
 
 
 def _join(items: list[str], *, oxford: bool = False) -> str:

@@ -368,13 +368,12 @@ def _text(col: pa.ChunkedArray, order: np.ndarray | None, *, dedup: bool) -> np.
     return _take(values, order)
 
 
-def load_incidents(engine, url: str, *, include_withdrawn: bool, reviewed_only: bool,
-                   include_sensitive: bool, as_of=None) -> pd.DataFrame | None:
-    """The store's visible incidents read column by column, or None when this path can't.
+def load_incidents(engine, url: str, rule, as_of=None) -> pd.DataFrame | None:
+    """The incidents ``rule`` shows, read column by column, or None when this path can't.
 
-    Visibility is :func:`tracker.store.database.visible_batches`: withdrawn batches are hidden
-    unless asked for, and so are unreviewed or sensitive ones when asked; ``as_of`` gives
-    the batches as they stood at that moment. The row-id bounds are read before the
+    Which batches: :func:`tracker.store.visibility.visible_batch_ids` (a
+    :class:`~tracker.store.visibility.Visibility`); ``as_of`` gives the batches as they
+    stood at that moment. The row-id bounds are read before the
     batches, so rows committed meanwhile stay out.
     """
     path = sqlite_path(url)
@@ -382,7 +381,7 @@ def load_incidents(engine, url: str, *, include_withdrawn: bool, reviewed_only: 
         return None
     import sqlalchemy as sa
 
-    from tracker.store import database as store  # the store imports this module
+    from tracker.store.visibility import visible_batch_ids
 
     try:
         with closing(_connect(path)) as conn:
@@ -392,9 +391,7 @@ def load_incidents(engine, url: str, *, include_withdrawn: bool, reviewed_only: 
         return None
     with engine.connect() as conn:
         total = conn.execute(sa.text("SELECT count(*) FROM batches")).scalar()
-        visible = list(conn.execute(store.visible_batches(
-            as_of, include_withdrawn=include_withdrawn, reviewed_only=reviewed_only,
-            include_sensitive=include_sensitive)).scalars())
+        visible = list(conn.execute(visible_batch_ids(rule, as_of)).scalars())
     batch_ids = None if len(visible) == total else visible
     try:
         return read_sqlite_incidents(path, batch_ids, rowids=bounds)

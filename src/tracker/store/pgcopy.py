@@ -20,13 +20,16 @@ import sqlalchemy as sa
 
 from tracker import schema
 from tracker.store import columnar
+from tracker.store.tables import batches
+from tracker.store.visibility import Visibility, visible_batch_ids
 
 _ARROW_TYPES = {"text": pa.string(), "date": pa.date32(), "number": pa.float64(),
                 "count": pa.int64()}
 
 
 def insert_incidents(conn: sa.Connection, rows: Sequence[tuple]) -> None:
-    """Write :func:`tracker.store.columnar.incident_tuples` rows with ``COPY``, in ``conn``'s transaction.
+    """Write :func:`tracker.store.columnar.incident_tuples` rows with ``COPY``, in ``conn``'s
+    transaction.
 
     A clash with a stored incident id is raised as SQLAlchemy's ``IntegrityError``, as an
     ordinary insert would raise it, so the store reports it the same way.
@@ -47,22 +50,18 @@ def insert_incidents(conn: sa.Connection, rows: Sequence[tuple]) -> None:
         cursor.close()
 
 
-def read_incidents(engine: sa.Engine, *, include_withdrawn: bool, reviewed_only: bool,
-                   include_sensitive: bool, as_of=None) -> pd.DataFrame:
-    """The visible incidents as a canonical frame, oldest first, read with one ``COPY``.
+def read_incidents(engine: sa.Engine, rule: Visibility, as_of=None) -> pd.DataFrame:
+    """The incidents ``rule`` shows as a canonical frame, oldest first, read with one ``COPY``.
 
-    Visibility is :func:`tracker.store.database.visible_batches` (``as_of``: as at that moment).
+    Which batches: :func:`tracker.store.visibility.visible_batch_ids` (``as_of``: as at
+    that moment).
     """
-    from tracker.store import database as store  # the store imports this module
-
     columns = ", ".join(f"i.{name}" for name in schema.COLUMNS)
     query = f"SELECT {columns} FROM incidents i"
     buffer = io.BytesIO()
     with engine.connect() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(store.batches)).scalar()
-        visible = list(conn.execute(store.visible_batches(
-            as_of, include_withdrawn=include_withdrawn, reviewed_only=reviewed_only,
-            include_sensitive=include_sensitive)).scalars())
+        total = conn.execute(sa.select(sa.func.count()).select_from(batches)).scalar()
+        visible = list(conn.execute(visible_batch_ids(rule, as_of)).scalars())
         params: list = []
         if len(visible) < total:  # a hashed semi-join: cheap for many batches too
             query += " WHERE i.batch_id IN (SELECT unnest(%s::text[]))"

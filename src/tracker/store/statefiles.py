@@ -17,17 +17,20 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from tracker import config
-from tracker.store import database as t
+from tracker.store import tables as t
+
+if TYPE_CHECKING:  # the store calls this module: no import back at run time
+    from tracker.store.database import Store
 
 ACTOR = "state folder import"
 
 
-def import_once(store: t.Store, folder: Path | None = None) -> list[str]:
+def import_once(store: Store, folder: Path | None = None) -> list[str]:
     """Copy legacy state files from ``folder`` (the state folder) into ``store``.
 
     Returns one line per thing imported or refused (empty when there was nothing to do).
@@ -54,7 +57,7 @@ def import_once(store: t.Store, folder: Path | None = None) -> list[str]:
     return done
 
 
-def _accounts(store: t.Store, path: Path) -> str:
+def _accounts(store: Store, path: Path) -> str:
     data = json.loads(path.read_text(encoding="utf-8"))
     records = data["accounts"]
     added, kept = [], []
@@ -67,7 +70,7 @@ def _accounts(store: t.Store, path: Path) -> str:
             conn.execute(t.accounts.insert().values(
                 name=str(name), role=str(rec["role"]), password_hash=rec.get("password_hash"),
                 disabled=bool(rec.get("disabled", False)),
-                created_at=_stamp(rec.get("created_at")) or t.now(),
+                created_at=_stamp(rec.get("created_at")) or now(),
                 created_by=str(rec.get("created_by") or ACTOR),
                 password_changed_at=_stamp(rec.get("password_changed_at"))))
             added.append(name)
@@ -77,7 +80,7 @@ def _accounts(store: t.Store, path: Path) -> str:
     return line
 
 
-def _mappings(store: t.Store, folder: Path) -> str:
+def _mappings(store: Store, folder: Path) -> str:
     count = 0
     with store.engine.begin() as conn:
         present = set(conn.execute(sa.select(t.column_mappings.c.signature)).scalars())
@@ -91,20 +94,20 @@ def _mappings(store: t.Store, folder: Path) -> str:
                 continue
             conn.execute(t.column_mappings.insert().values(
                 signature=path.stem, header=json.dumps(header, ensure_ascii=False),
-                mapping=json.dumps(mapping, ensure_ascii=False), saved_at=t.now()))
+                mapping=json.dumps(mapping, ensure_ascii=False), saved_at=now()))
             count += 1
     return f"{count} saved column mappings imported"
 
 
-def _briefs(store: t.Store, folder: Path) -> str:
-    from tracker.briefs import library as briefs
+def _briefs(store: Store, folder: Path) -> str:
+    from tracker.briefs import model
 
     count, refused = 0, []
     for path in sorted(folder.glob("*.y*ml")):
         raw = path.read_bytes()
         try:
-            brief = briefs.parse_brief(raw, source="added")
-        except briefs.BriefError:
+            brief = model.parse_brief(raw, source="added")
+        except model.BriefError:
             refused.append(path.name)
             continue
         with store.engine.begin() as conn:
@@ -113,7 +116,7 @@ def _briefs(store: t.Store, folder: Path) -> str:
                 continue
             conn.execute(t.added_briefs.insert().values(
                 brief_id=brief.id, content=raw, sha256=hashlib.sha256(raw).hexdigest(),
-                added_by=ACTOR, added_at=t.now()))
+                added_by=ACTOR, added_at=now()))
         count += 1
     line = f"{count} added briefs imported"
     if refused:
@@ -138,3 +141,7 @@ def _rename(path: Path, suffix: str) -> None:
         target = path.with_name(f"{path.name}{suffix}.{n}")
     with contextlib.suppress(FileNotFoundError):  # another instance moved it first
         path.rename(target)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -24,7 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from tracker.store import migrations
-from tracker.store.database import Store, StoreError, incidents, metadata
+from tracker.present.text import hide_password
+from tracker.store.database import Store, StoreError
+from tracker.store.tables import incidents, metadata
 
 
 @dataclass(frozen=True)
@@ -134,11 +136,6 @@ def fingerprint(conn: sa.Connection) -> Fingerprint:
     id_sum = hashlib.sha256("\n".join(ids).encode()).hexdigest()
     contents = {t.name: _content_digest(conn, t) for t in metadata.sorted_tables}
     return Fingerprint(counts, id_sum, contents)
-
-
-def hide_password(url: str) -> str:
-    """The URL as text with any password hidden."""
-    return make_url(url).render_as_string(hide_password=True)
 
 
 class _snapshot:

@@ -1,7 +1,8 @@
 """Signing in and out in the sidebar, and the gate every restricted page calls first.
 
-A local sign-in keeps only a random session token in the browser session; the store holds
-its hash, and every run reads the session and the account's role from the store. A role
+A local sign-in keeps only a random session token in the browser session (and in a cookie,
+so that a page refresh keeps it: :mod:`tracker.ui.session_cookie`); the store holds its
+hash, and every run reads the session and the account's role from the store. A role
 change, password reset, disable or removal on any instance deletes the user's sessions, so
 it applies at their next action everywhere. When
 ``[auth]`` is configured in ``.streamlit/secrets.toml`` (and Authlib is installed), a
@@ -13,14 +14,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker.access import auth
+from tracker.access import roles
+from tracker.access.accounts import MAX_PASSWORD, SESSION_HOURS, Accounts
+from tracker.access.roles import User
 from tracker.present import safety
-from tracker.access.auth import Accounts, User
-from tracker.ui import data
+from tracker.ui import data, session_cookie
 
 SESSION_TOKEN = "auth_token"
 FLASH = "auth_flash"
 _ENDED = "auth_ended"
+_COOKIE_READ = "auth_cookie_read"
 
 
 def accounts() -> Accounts:
@@ -57,13 +60,18 @@ def current_user() -> User | None:
     """
     state = st.session_state
     token = state.get(SESSION_TOKEN)
+    if not token and not state.get(_COOKIE_READ):  # a refreshed page: the browser's cookie
+        state[_COOKIE_READ] = True
+        token = session_cookie.from_browser()
     try:
         if token:
             user = accounts().session_user(token)
             if user is not None:
+                state[SESSION_TOKEN] = token
                 return user
             state.pop(SESSION_TOKEN, None)
             state[_ENDED] = True
+            session_cookie.forget()
         if sso_configured() and st.user.is_logged_in:
             return accounts().sso_user(st.user.get("email"))
     except Exception as exc:  # a damaged or unreachable store: signed out, and said so
@@ -74,12 +82,13 @@ def current_user() -> User | None:
 
 def visibility(url_path: str, user: User | None) -> str:
     """``"visible"`` if ``user`` may use the page, else ``"hidden"`` (reachable, but gated)."""
-    return "visible" if auth.may_see_page(user, url_path) else "hidden"
+    return "visible" if roles.may_see_page(user, url_path) else "hidden"
 
 
 def sidebar_login(user: User | None) -> None:
     """Who is signed in and a sign-out button, or the sign-in form, in the sidebar."""
     box = st.sidebar.container(key="auth_box")
+    session_cookie.write_pending(box)
     if user is not None:
         box.caption(f"Signed in as **{safety.plain_text(user.name)}** · {user.role}")
         if box.button("Sign out", key="auth_sign_out", icon=":material/logout:"):
@@ -92,7 +101,7 @@ def sidebar_login(user: User | None) -> None:
         with st.form("auth_login_form", clear_on_submit=True, border=False):
             name = st.text_input("User name", key="auth_login_name", max_chars=100)
             password = st.text_input("Password", type="password", key="auth_login_password",
-                                     max_chars=auth.MAX_PASSWORD)
+                                     max_chars=MAX_PASSWORD)
             submitted = st.form_submit_button("Sign in", type="primary")
         if submitted:
             sign_in(name, password)
@@ -119,7 +128,9 @@ def sign_in(name: str, password: str) -> None:
                  f"({safety.plain_text(str(exc)[:200])}).", icon=":material/error:")
         return
     if result.ok:
-        st.session_state[SESSION_TOKEN] = accounts().start_session(result.user, where)  # type: ignore[arg-type]
+        token = accounts().start_session(result.user, where)  # type: ignore[arg-type]
+        st.session_state[SESSION_TOKEN] = token
+        session_cookie.remember(token, SESSION_HOURS * 3600)
         st.session_state.pop(_ENDED, None)
         st.rerun()
     st.error(result.message, icon=":material/error:")
@@ -127,6 +138,7 @@ def sign_in(name: str, password: str) -> None:
 
 def sign_out(user: User) -> None:
     accounts().end_session(st.session_state.pop(SESSION_TOKEN, None))
+    session_cookie.forget()
     if user.via == "sso":
         st.logout()
     st.rerun()
@@ -138,7 +150,7 @@ def require_role(role: str, purpose: str) -> User:
     Call right after the page title; ``purpose`` completes "Sign in as a … to …".
     """
     user = current_user()
-    if auth.has_role(user, role):
+    if roles.has_role(user, role):
         return user  # type: ignore[return-value]
     _refusal(user, role, purpose)
     st.stop()
@@ -152,9 +164,9 @@ def gate(action: str, purpose: str) -> User | None:
     :func:`require_role`.
     """
     user = current_user()
-    if auth.can(user, action):
+    if roles.can(user, action):
         return user
-    _refusal(user, auth.PERMISSIONS[action], purpose)
+    _refusal(user, roles.PERMISSIONS[action], purpose)
     return None
 
 
@@ -174,7 +186,7 @@ def _a(role: str) -> str:
 
 def stop_unless_viewing_allowed(user: User | None) -> None:
     """Under ``TRACKER_REQUIRE_LOGIN``, show only a sign-in page until someone signs in."""
-    if user is not None or not auth.viewing_requires_login():
+    if user is not None or not roles.viewing_requires_login():
         return
     page = st.navigation([st.Page(_sign_in_first, title="Sign in", icon=":material/lock:",
                                   url_path="sign-in")])
@@ -202,7 +214,7 @@ def show_flash() -> None:
 
 def label_unpublished(user: User | None, container=st.sidebar) -> None:
     """Tell researchers and admins how much of what they see the public does not."""
-    if not auth.has_role(user, "researcher") or data.safe_share():
+    if not roles.has_role(user, "researcher") or data.safe_share():
         return
     hidden = data.unpublished_count()
     if hidden:

@@ -4,7 +4,7 @@
 :mod:`tracker.briefs.panels` picks for it, shown without a click. :func:`takeaway_panel`
 is the page's one expander with all of them. Brief text is untrusted (a
 brief may be uploaded): everything from a brief is Markdown-escaped with
-:func:`tracker.briefs.library.md_escape` before it reaches ``st.markdown`` / ``st.caption``; HTML is
+:func:`tracker.present.text.md_escape` before it reaches ``st.markdown`` / ``st.caption``; HTML is
 never switched on.
 """
 
@@ -17,19 +17,19 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 import streamlit as st
 
-from tracker.briefs import library as briefs
-from tracker.access import auth
+from tracker.access import batch_actions, roles
+from tracker.briefs import claims, loading, lookup, model
 from tracker.briefs import panels as panel_takeaways
-from tracker.briefs.library import md_escape
+from tracker.present.text import md_escape
 from tracker.store.database import Store
 
 VERDICT_COLOURS = {
-    briefs.CONSISTENT: "green",
-    briefs.FEWER: "orange",
-    briefs.NOT_SHOWN: "red",
-    briefs.TOO_THIN: "gray",
-    briefs.NOT_IN_VIEW: "gray",
-    briefs.CONTEXT: "gray",
+    claims.CONSISTENT: "green",
+    claims.FEWER: "orange",
+    claims.NOT_SHOWN: "red",
+    claims.TOO_THIN: "gray",
+    claims.NOT_IN_VIEW: "gray",
+    claims.CONTEXT: "gray",
 }
 ATTRIBUTION = "The brief's view, not a finding of this dashboard."
 
@@ -49,10 +49,10 @@ def takeaway_panel(regions: Sequence[str], frame: pd.DataFrame, *, key: str,
     expanded
         Open the panel on first view.
     """
-    library = briefs.load_library()
+    library = loading.load_library()
     items = panel_takeaways.view_items(regions, library)
-    view = tuple(r for r in regions if r in briefs.known_regions()) or (briefs.PAKISTAN,)
-    place = briefs.region_label(view)
+    view = tuple(r for r in regions if r in model.known_regions()) or (model.PAKISTAN,)
+    place = lookup.region_label(view)
     with st.container(key=f"{key}_takeaways"):
         if not items:
             st.caption(f"No brief takeaways for {md_escape(place)} yet.")
@@ -103,8 +103,8 @@ def inline_takeaways(kind: str, regions: Sequence[str], frame: pd.DataFrame, *, 
     used.update(c.key for c in choices)
     if not choices:
         return
-    view = tuple(r for r in regions if r in briefs.known_regions()) or (briefs.PAKISTAN,)
-    place = briefs.region_label(view)
+    view = tuple(r for r in regions if r in model.known_regions()) or (model.PAKISTAN,)
+    place = lookup.region_label(view)
     with st.container(key=f"{key}_inline_takeaways", gap="small"):
         for choice in choices:
             takeaway = choice.item.takeaway
@@ -131,7 +131,7 @@ def lazy_expander(label: str, *, key: str, expanded: bool = False):
                        on_change="rerun")
 
 
-def takeaway_card(item: briefs.Item, frame: pd.DataFrame, view: Sequence[str], *,
+def takeaway_card(item: lookup.Item, frame: pd.DataFrame, view: Sequence[str], *,
                   checks: bool = True) -> None:
     """One takeaway: theme, regions, the text, the citation and (if ``checks``) its claim
     beside the data."""
@@ -144,11 +144,11 @@ def takeaway_card(item: briefs.Item, frame: pd.DataFrame, view: Sequence[str], *
         claim_line(item, frame, view)
 
 
-def claim_line(item: briefs.Item, frame: pd.DataFrame, view: Sequence[str]) -> None:
+def claim_line(item: lookup.Item, frame: pd.DataFrame, view: Sequence[str]) -> None:
     """The claim, what the data in view holds, and the verdict."""
-    check = briefs.check(item, frame, view)
+    check = claims.check(item, frame, view)
     st.caption(f"**Against the data:** {md_escape(check.cited)} {md_escape(check.observed)}")
-    label = ("Context only: no verdict" if check.verdict == briefs.CONTEXT
+    label = ("Context only: no verdict" if check.verdict == claims.CONTEXT
              else f"Verdict: {check.verdict}")
     st.badge(label, color=VERDICT_COLOURS[check.verdict],  # type: ignore[arg-type]
              icon=":material/fact_check:")
@@ -156,7 +156,7 @@ def claim_line(item: briefs.Item, frame: pd.DataFrame, view: Sequence[str]) -> N
 
 def briefs_browser(frame: pd.DataFrame, view: Sequence[str], *, key: str) -> None:
     """Every takeaway, filterable by region, theme and brief, listed by region and by theme."""
-    library = briefs.load_library()
+    library = loading.load_library()
     if not library.briefs:
         st.info("No brief is loaded.", icon=":material/menu_book:")
         return
@@ -167,15 +167,15 @@ def briefs_browser(frame: pd.DataFrame, view: Sequence[str], *, key: str) -> Non
         st.caption(f"{md_escape(brief.citation)}{note} {len(brief.takeaways)} {noun}; "
                    f"{origin}.")
     cols = st.columns([2, 3, 2])
-    region = cols[0].selectbox("Region", ["All regions", *briefs.region_options(library)],
+    region = cols[0].selectbox("Region", ["All regions", *lookup.region_options(library)],
                                key=f"{key}_region")
-    themes = cols[1].multiselect("Themes", list(briefs.THEMES), key=f"{key}_themes",
+    themes = cols[1].multiselect("Themes", list(model.THEMES), key=f"{key}_themes",
                                  placeholder="All themes")
     names = {b.id: b.short_citation for b in library.briefs}
     chosen = cols[2].multiselect("Briefs", list(names), format_func=names.__getitem__,
                                  key=f"{key}_brief", placeholder="All briefs")
-    items = briefs.filter_items(
-        briefs.all_items(library), region=None if region == "All regions" else region,
+    items = lookup.filter_items(
+        lookup.all_items(library), region=None if region == "All regions" else region,
         themes=themes, brief_ids=chosen, library=library,
     )
     st.caption(f"{len(items)} {'takeaway matches' if len(items) == 1 else 'takeaways match'}. "
@@ -185,8 +185,8 @@ def briefs_browser(frame: pd.DataFrame, view: Sequence[str], *, key: str) -> Non
         st.info("No takeaway matches these choices.", icon=":material/filter_alt_off:")
         return
     by_region, by_theme = st.tabs(["By region", "By theme"])
-    for tab, kind, groups in ((by_region, "region", briefs.group_by_region(items)),
-                              (by_theme, "theme", briefs.group_by_theme(items))):
+    for tab, kind, groups in ((by_region, "region", lookup.group_by_region(items)),
+                              (by_theme, "theme", lookup.group_by_theme(items))):
         with tab:
             for number, (name, found) in enumerate(groups.items()):
                 group = lazy_expander(f"{md_escape(name)} · {len(found)}",
@@ -204,18 +204,18 @@ def _slug(text: str) -> str:
 
 def library_warnings() -> None:
     """Say which brief files could not be loaded (the rest still show)."""
-    for problem in briefs.load_library().problems:
+    for problem in loading.load_library().problems:
         st.warning(f"A brief file was skipped: {md_escape(problem)}", icon=":material/warning:")
 
 
-def brief_upload(*, user: auth.User, store: Store, key: str) -> briefs.Brief | None:
+def brief_upload(*, user: roles.User, store: Store, key: str) -> model.Brief | None:
     """Upload a brief file: validate it, list its problems by field, add it when valid.
 
     Kept in one function so that access control can wrap it. Returns the added brief.
     """
     st.caption(
         f"A brief is one YAML file (format: data/briefs/README.md), at most "
-        f"{briefs.MAX_BRIEF_BYTES // 1000} kB. It is checked before anything is stored."
+        f"{model.MAX_BRIEF_BYTES // 1000} kB. It is checked before anything is stored."
     )
     upload = st.file_uploader("Brief file (.yaml)", type=["yaml", "yml"], key=f"{key}_file",
                               max_upload_size=1)
@@ -228,8 +228,8 @@ def brief_upload(*, user: auth.User, store: Store, key: str) -> briefs.Brief | N
                    icon=":material/check_circle:")
         return None
     try:
-        brief = briefs.parse_brief(raw, source="upload")
-    except briefs.BriefError as exc:
+        brief = model.parse_brief(raw, source="upload")
+    except model.BriefError as exc:
         show_problems(exc.problems)
         return None
     st.info(f"Valid brief: {md_escape(brief.title)} — {md_escape(brief.short_citation)}, "
@@ -237,8 +237,8 @@ def brief_upload(*, user: auth.User, store: Store, key: str) -> briefs.Brief | N
     if not st.button("Add this brief", key=f"{key}_add", type="primary"):
         return None
     try:
-        added = auth.add_brief(raw, store, user)
-    except briefs.BriefError as exc:
+        added = batch_actions.add_brief(raw, store, user)
+    except model.BriefError as exc:
         show_problems(exc.problems)
         return None
     st.session_state[f"{key}_added"] = digest

@@ -1,7 +1,7 @@
 """Period comparison: this period against the previous one and the same dates a year earlier.
 
 Used by the Overview and the province pages. The numbers come from
-:func:`tracker.analysis.analytics.compare_periods`; claims (``killed_claimed``) are never counted.
+:func:`tracker.analysis.comparison.compare_periods`; claims (``killed_claimed``) are never counted.
 """
 
 from __future__ import annotations
@@ -9,7 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker.analysis import analytics
+from tracker.analysis import aggregates
+from tracker.analysis import comparison
+from tracker.present.text import date_range
+from tracker.present import wording
 from tracker.analysis import coverage
 from tracker.analysis.filters import FilterSpec
 from tracker.present.safety import escape_markdown
@@ -31,9 +34,9 @@ def comparison_section(spec: FilterSpec, everything: pd.DataFrame, *, key: str) 
                    "year earlier.")
         return
     frame = spec.with_dates(None, None).apply(everything)
-    span = analytics.data_span(everything)
+    span = aggregates.data_span(everything)
     data_start = span[0] if span else None
-    periods = analytics.comparison_periods(spec.start, spec.end)
+    periods = comparison.comparison_periods(spec.start, spec.end)
     st.caption(period_line(periods, data_start))
     reference = coverage.load_reference()
     scope = coverage.area_scope(spec.provinces, spec.districts)
@@ -44,9 +47,9 @@ def comparison_section(spec: FilterSpec, everything: pd.DataFrame, *, key: str) 
              for name in ("previous", "year_before")}
     for line in coverage_lines(pairs, periods, scope, data_start):
         st.markdown(line)
-    totals = analytics.comparison_totals(
+    totals = wording.totals_with_words(comparison.comparison_totals(
         frame, spec.start, spec.end, data_start=data_start,
-        coverage_of=lambda period: _pct(everything, reference, scope, period))
+        coverage_of=lambda period: _pct(everything, reference, scope, period)))
     st.dataframe(totals.assign(measure=totals["measure"].map(MEASURE_LABELS)),
                  column_config=_config("Measure"), hide_index=True, key=f"{key}_totals")
     for line in published_totals_lines(reference, scope, periods):
@@ -56,10 +59,10 @@ def comparison_section(spec: FilterSpec, everything: pd.DataFrame, *, key: str) 
                     horizontal=True, key=f"{key}_by")
     measure = right.radio("Count", list(MEASURE_LABELS), format_func=MEASURE_LABELS.get,
                           horizontal=True, key=f"{key}_measure")
-    table = analytics.compare_periods(
+    table = wording.with_change_words(comparison.compare_periods(
         frame, spec.start, spec.end, by=by, measure=measure, data_start=data_start,
         coverage_of=lambda area, period: _pct(everything, reference,
-                                              area if by == "province" else None, period))
+                                              area if by == "province" else None, period)))
     st.dataframe(table, column_config=_config(BY_LABELS[by]), column_order=SHOWN,
                  hide_index=True, width="stretch", key=f"{key}_table")
     if by == "district":
@@ -101,14 +104,14 @@ NO_COLOUR_NOTE = (
 
 
 def _pct(everything: pd.DataFrame, reference: pd.DataFrame, scope: str | None,
-         period: analytics.Period) -> float | None:
+         period: comparison.Period) -> float | None:
     """Coverage over the whole months the period falls in (see coverage.month_bounds)."""
     return coverage.span_coverage(everything, reference, scope,
                                   *coverage.month_bounds(period.start, period.end)).pct
 
 
 def coverage_lines(pairs: dict[str, tuple[coverage.SpanCoverage, coverage.SpanCoverage]],
-                   periods: dict[str, analytics.Period], scope: str | None,
+                   periods: dict[str, comparison.Period], scope: str | None,
                    data_start: object) -> list[str]:
     """Per comparison: whether the sample's counts can be compared, and the published change.
 
@@ -148,7 +151,7 @@ def coverage_lines(pairs: dict[str, tuple[coverage.SpanCoverage, coverage.SpanCo
                 for n in ("this", name)):
             now, before = round(this.published or 0), round(other.published or 0)
             text += (f" {this.publisher} published {now:,} attacks against {before:,}: "
-                     f"{analytics.change_words(now, before)}.")
+                     f"{wording.change_words(now, before)}.")
         lines.append(text)
     return lines
 
@@ -160,11 +163,11 @@ def _months(span: coverage.SpanCoverage) -> str:
         return f"{start:%B %Y}"
     if start.month == 1 and end.month == 12 and start.year == end.year:
         return str(start.year)
-    return analytics.date_range_text(start, end)
+    return date_range(start, end)
 
 
 def published_totals_lines(reference: pd.DataFrame, scope: str | None,
-                           periods: dict[str, analytics.Period]) -> list[str]:
+                           periods: dict[str, comparison.Period]) -> list[str]:
     """Published annual or quarterly totals for this period and a year earlier, if any."""
     this = coverage.published_totals(reference, scope, periods["this"].start,
                                      periods["this"].end)
@@ -180,7 +183,7 @@ def published_totals_lines(reference: pd.DataFrame, scope: str | None,
             prior = earlier.get((publisher, row.metric))
             item = f"{row.metric} {row.value:,}"
             if prior is not None:
-                words = analytics.change_words(row.value, prior)
+                words = wording.change_words(row.value, prior)
                 item += f" against {prior:,} a year earlier ({words})"
             items.append(item)
         kind = part["period_kind"].iloc[0]
@@ -189,7 +192,7 @@ def published_totals_lines(reference: pd.DataFrame, scope: str | None,
     return lines
 
 
-def period_line(periods: dict[str, analytics.Period], data_start: object) -> str:
+def period_line(periods: dict[str, comparison.Period], data_start: object) -> str:
     """'This period: … · previous: … · a year earlier: …' with data-coverage warnings."""
     parts = []
     for name, label in (("this", "This period"), ("previous", "previous period"),
@@ -218,9 +221,9 @@ def first_time_line(frame: pd.DataFrame, spec: FilterSpec, data_start: object,
 def _first_time(frame: pd.DataFrame, spec: FilterSpec, data_start: object) -> str:
     if data_start is None or spec.start <= data_start:
         return "_The period starts with the data, so nothing in it can be new._"
-    districts = analytics.first_appearances(frame, spec.start, spec.end, "district",
+    districts = comparison.first_appearances(frame, spec.start, spec.end, "district",
                                             data_start=data_start)
-    groups = analytics.first_appearances(frame, spec.start, spec.end, "perpetrator",
+    groups = comparison.first_appearances(frame, spec.start, spec.end, "perpetrator",
                                          data_start=data_start)
     if not districts and not groups:
         return ("**First time in the data:** no district or named group appears here "

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from tracker.analysis import context
-from tracker.briefs.library import md_escape
+from tracker.present.text import md_escape
 from tracker.ui import cards
 
 PANEL_KIND = "border_distance"

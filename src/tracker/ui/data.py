@@ -15,10 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from tracker import config
-from tracker.analysis import asof
-from tracker.analysis import coded
-from tracker.devtools import synth
+from tracker.analysis import asof, coded
 from tracker.analysis.filters import FilterSpec
+from tracker.devtools import synth
 from tracker.store.database import Store, open_store
 
 
@@ -48,7 +47,7 @@ def incidents(*, safe: bool | None = None) -> pd.DataFrame:
 
     With the screen-share switch on (``safe``; by default the session's switch), batches
     not yet reviewed and batches marked sensitive are left out; and always for signed-out
-    visitors and viewers (the publication rule, :func:`tracker.access.auth.visibility_for`).
+    visitors and viewers (the publication rule, :func:`tracker.access.roles.visibility_for`).
     """
     safe = safe_share() if safe is None else safe
     if not safe and not _sees_unpublished():
@@ -94,7 +93,7 @@ _REPORTED = "store_unreadable_reported"
 def _report_unreadable(exc: Exception) -> None:
     """Say once per run that the store cannot be read: the reason to admins (and the server
     log), a plain notice to everyone else."""
-    from tracker.access import auth
+    from tracker.access import roles
     from tracker.present import safety
     from tracker.ui import auth as auth_ui
 
@@ -104,7 +103,7 @@ def _report_unreadable(exc: Exception) -> None:
     logging.getLogger(__name__).error("The store cannot be read: %s", exc)
     detail = ""
     try:
-        if auth.has_role(auth_ui.current_user(), "admin"):
+        if roles.has_role(auth_ui.current_user(), "admin"):
             detail = f" ({safety.plain_text(str(exc)[:300])})"
     except Exception:  # accounts live in the same store: leave the detail out
         pass
@@ -123,10 +122,11 @@ def _no_incidents() -> pd.DataFrame:
 
 def _sees_unpublished() -> bool:
     """Whether this session's user may see batches not yet published (researchers, admins)."""
-    from tracker.access import auth
+    from tracker.access import roles
+    from tracker.store import visibility
     from tracker.ui import auth as auth_ui
 
-    return auth.visibility_for(auth_ui.current_user()) == auth.EVERYTHING
+    return roles.visibility_for(auth_ui.current_user()) == visibility.EVERYTHING
 
 
 def unpublished_count() -> int:

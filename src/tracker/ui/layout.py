@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker.analysis import analytics
+from tracker.analysis import aggregates
+from tracker.present import wording
 from tracker.present import slides
 from tracker.analysis.filters import FilterSpec
 from tracker.present.safety import escape_markdown
@@ -79,8 +80,8 @@ def area_title(spec: FilterSpec) -> str:
 
 def headline_metrics(frame: pd.DataFrame, previous: pd.DataFrame | None) -> None:
     """The headline row with the change against the previous period of equal length."""
-    now = analytics.headline(frame)
-    before = analytics.headline(previous) if previous is not None else None
+    now = aggregates.headline(frame)
+    before = aggregates.headline(previous) if previous is not None else None
     cols = st.columns(4)
     for col, (label, value, prev, help_text) in zip(
         cols,
@@ -95,7 +96,7 @@ def headline_metrics(frame: pd.DataFrame, previous: pd.DataFrame | None) -> None
         ],
         strict=True,
     ):
-        delta = analytics.change(value, prev if before is not None else None)
+        delta = wording.change(value, prev if before is not None else None)
         # not coloured: a change in a sample's count is neither good nor bad news
         col.metric(label, f"{value:,}", delta=delta, delta_color="off", help=help_text)
 

@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from tracker import config, geo, schema
-from tracker.analysis import analytics
+from tracker.analysis import aggregates
+from tracker.present import wording
 from tracker.present import charts
 from tracker.analysis import coverage
 from tracker.briefs import panels as panel_takeaways
@@ -73,7 +74,7 @@ def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str,
         st.dataframe(table, hide_index=True, width="stretch", key=f"{key}_map_table")
     layout.caption_data_line(frame, spec)
     for note in (charts.incident_layer_note(frame),
-                 analytics.census_note(spec.provinces) if measure.endswith("per_million")
+                 wording.census_note(spec.provinces) if measure.endswith("per_million")
                  else None):
         if note:
             st.caption(note)
@@ -101,7 +102,7 @@ def district_map_panel(frame: pd.DataFrame, spec: FilterSpec, province: str, *,
         exports.png_button(fig, key=f"{key}_map", name=f"{key}-districts")
         cards.inline_takeaways("district map", (province,), frame, key=f"{key}_map")
     with table_col:
-        ranked = analytics.count_by_district(frame).sort_values(
+        ranked = aggregates.count_by_district(frame).sort_values(
             [size_by, "district"], ascending=[False, True])
         st.dataframe(
             ranked[["district", "incidents", "killed", "injured"]], hide_index=True,
@@ -239,7 +240,7 @@ def default_freq(frame: pd.DataFrame) -> str:
 
 
 def _province_table(frame: pd.DataFrame, spec: FilterSpec, measure: str) -> pd.DataFrame:
-    summary = analytics.province_summary(frame, spec.provinces)
+    summary = aggregates.province_summary(frame, spec.provinces)
     summary["province"] = summary["province"].map(schema.PROVINCE_SHORT)
     if measure.endswith("_per_million"):
         base = measure.removesuffix("_per_million")

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker.present import slides
-from tracker.briefs.library import md_escape
+from tracker.present.text import md_escape
 from tracker.analysis.filters import FilterSpec
 from tracker.present.safety import plain_text
 from tracker.ui import as_of, data, exports

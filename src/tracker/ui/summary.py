@@ -11,12 +11,13 @@ import weakref
 import pandas as pd
 import streamlit as st
 
-from tracker.analysis import analytics
+from tracker.analysis import aggregates
+from tracker.analysis import surge_detection
 from tracker.present import summary
 from tracker.analysis.filters import FilterSpec
 from tracker.present.safety import escape_markdown
 
-_SURGES: list[tuple[weakref.ref, FilterSpec, list[analytics.Surge]]] = []
+_SURGES: list[tuple[weakref.ref, FilterSpec, list[surge_detection.Surge]]] = []
 """A few recent surge searches, by the shared incident table they ran on (held weakly: an
 old table is freed when the cache drops it) and the filter."""
 
@@ -24,20 +25,20 @@ old table is freed when the cache drops it) and the filter."""
 def text(frame: pd.DataFrame, spec: FilterSpec, everything: pd.DataFrame) -> str:
     """The paragraph for the view: ``frame`` is ``spec`` applied to ``everything``."""
     previous = spec.previous_period()
-    span = analytics.data_span(everything)
+    span = aggregates.data_span(everything)
     return summary.summarise(
         frame, spec, previous=previous.apply(everything) if previous else None,
         surges=surges(spec, everything), data_start=span[0] if span else None,
         coverage_pair=summary.period_coverage(spec, everything))
 
 
-def surges(spec: FilterSpec, everything: pd.DataFrame) -> list[analytics.Surge]:
+def surges(spec: FilterSpec, everything: pd.DataFrame) -> list[surge_detection.Surge]:
     """Surges under every filter but the dates (baselines need the weeks before)."""
     undated = spec.with_dates(None, None)
     for table, key, found in _SURGES:
         if table() is everything and key == undated:
             return found
-    found = analytics.find_surges(undated.apply(everything))
+    found = surge_detection.find_surges(undated.apply(everything))
     _SURGES.insert(0, (weakref.ref(everything), undated, found))
     del _SURGES[8:]
     return found

@@ -1,4 +1,5 @@
-"""Widgets and cards of the Surges page; the counting lives in ``tracker.analysis.analytics``.
+"""Widgets and cards of the Surges page; the counting lives in
+``tracker.analysis.surge_detection``, the words in ``tracker.present.wording``.
 
 Every piece of data text (area names, summaries, published notes) is Markdown-escaped
 before it reaches ``st.markdown`` / ``st.caption``; hovers are escaped in ``tracker.present.charts``.
@@ -12,11 +13,14 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
-from tracker.analysis import analytics
+from tracker.analysis import aggregates
+from tracker.analysis import surge_detection
+from tracker.present.text import date_range
+from tracker.present import wording
 from tracker.analysis import coverage
 from tracker.analysis import filters
 from tracker.present import tables
-from tracker.analysis.analytics import Surge, SurgeParams
+from tracker.analysis.surge_detection import Surge, SurgeParams
 from tracker.present.safety import escape_markdown
 from tracker.ui import exports, layout
 
@@ -55,26 +59,26 @@ def controls(*, key: str, national: str = LEVEL_LABELS["Pakistan"]
     """
     cols = st.columns(4)
     window = cols[0].selectbox(
-        "Window", list(analytics.WINDOWS), index=1, key=f"{key}_window",
+        "Window", list(surge_detection.WINDOWS), index=1, key=f"{key}_window",
         help="Dates in the data are to the day, so 48 h means two consecutive days.")
     labels = {**LEVEL_LABELS, "Pakistan": national}
-    level = cols[1].selectbox("Count attacks for", list(analytics.AREA_LEVELS),
+    level = cols[1].selectbox("Count attacks for", list(surge_detection.AREA_LEVELS),
                               format_func=labels.get, key=f"{key}_level")
     min_count = cols[2].number_input(
         "At least this many attacks", min_value=2, max_value=200, step=1,
-        value=analytics.DEFAULT_MIN_COUNT[level], key=f"{key}_min_count_{level}")
+        value=surge_detection.DEFAULT_MIN_COUNT[level], key=f"{key}_min_count_{level}")
     ratio = cols[3].number_input(
         "At least × the expected number", min_value=1.5, max_value=50.0, step=0.5, value=3.0,
         key=f"{key}_ratio")
-    params = SurgeParams(window_days=analytics.WINDOWS[window], min_count=int(min_count),
+    params = SurgeParams(window_days=surge_detection.WINDOWS[window], min_count=int(min_count),
                          min_ratio=float(ratio))
-    return params, analytics.AREA_LEVELS[level], level
+    return params, surge_detection.AREA_LEVELS[level], level
 
 
 def method_note(params: SurgeParams, frame: pd.DataFrame) -> None:
     """The rule in words, and what the windows leave out."""
-    skipped = len(frame) - len(analytics.day_precision(frame))
-    text = params.describe() + (
+    skipped = len(frame) - len(surge_detection.day_precision(frame))
+    text = wording.surge_rule(params) + (
         " Flagged windows that overlap or touch form one shaded spell. The sample holds a "
         "changing share of the published attacks, so each spell is also scored against the "
         "expected count scaled by its coverage: the share of the published count the sample "
@@ -88,13 +92,13 @@ def method_note(params: SurgeParams, frame: pd.DataFrame) -> None:
 
 
 def known_surge(frame: pd.DataFrame, surges: list[Surge], params: SurgeParams, *,
-                national: str = analytics.NATIONAL,
-                found_coverage: dict[Surge, analytics.SurgeCoverage] | None = None) -> None:
+                national: str = surge_detection.NATIONAL,
+                found_coverage: dict[Surge, surge_detection.SurgeCoverage] | None = None) -> None:
     """Whether the mid-March 2025 surge is found, with its coverage and adjusted ratio,
     beside the published tally of those days."""
-    found, text = analytics.window_finding(frame, surges, filters.SURGE_START,
-                                           filters.SURGE_END, params, national=national)
-    hits = analytics.surges_in_window(surges, filters.SURGE_START, filters.SURGE_END)
+    found, text = wording.window_finding(frame, surges, filters.SURGE_START,
+                                         filters.SURGE_END, params, national=national)
+    hits = surge_detection.surges_in_window(surges, filters.SURGE_START, filters.SURGE_END)
     if hits and found_coverage:
         best = max(hits, key=lambda s: (s.incidents, -s.start.toordinal()))
         if best in found_coverage:
@@ -109,7 +113,7 @@ def known_surge(frame: pd.DataFrame, surges: list[Surge], params: SurgeParams, *
             if row.source_url else ""
         st.caption(
             f"Published for comparison, never added to the data: {row.value:,} attacks, "
-            f"{analytics.date_range_text(row.period_start.date(), row.period_end.date())} "
+            f"{date_range(row.period_start.date(), row.period_end.date())} "
             f"— {escape_markdown(row.notes.split(' (')[0] or row.publisher)}{link}.")
 
 
@@ -117,7 +121,7 @@ def area_choice(surges: list[Surge], frame: pd.DataFrame, by: str | None, *,
                 key: str) -> str:
     """For provinces or districts, which area's timeline to draw (most surges first)."""
     if by is None:
-        return analytics.NATIONAL
+        return surge_detection.NATIONAL
     ranked = pd.Series([s.area for s in surges], dtype=object).value_counts()
     others = sorted(set(frame[by].dropna()) - set(ranked.index))
     options = [*ranked.index, *others]
@@ -129,12 +133,12 @@ DENSER = "May reflect denser reporting in the sample"
 
 
 def coverages(surges: list[Surge], everything: pd.DataFrame, spec: filters.FilterSpec,
-              params: SurgeParams) -> dict[Surge, analytics.SurgeCoverage]:
+              params: SurgeParams) -> dict[Surge, surge_detection.SurgeCoverage]:
     """Each surge's coverage in its window's month and baseline weeks (whole sample)."""
     reference = coverage.load_reference()
     view = coverage.area_scope(spec.provinces, spec.districts)
-    return {s: analytics.surge_coverage(s, everything, reference,
-                                        analytics.surge_scope(s, view), params.baseline_days)
+    return {s: surge_detection.surge_coverage(s, everything, reference,
+                                        surge_detection.surge_scope(s, view), params.baseline_days)
             for s in surges}
 
 
@@ -142,7 +146,7 @@ def _pct(span: coverage.SpanCoverage) -> str:
     return f"{span.pct:.0f}%" if span.pct is not None else "unknown"
 
 
-def coverage_text(surge: Surge, found: analytics.SurgeCoverage, params: SurgeParams) -> str:
+def coverage_text(surge: Surge, found: surge_detection.SurgeCoverage, params: SurgeParams) -> str:
     """The coverage line of a card: both coverages and the adjusted ratio, in words."""
     window, base = found.window, found.baseline
     if window.scope is None:
@@ -166,7 +170,7 @@ def coverage_text(surge: Surge, found: analytics.SurgeCoverage, params: SurgePar
 
 
 def cards(surges: list[Surge], *, national: str = LEVEL_LABELS["Pakistan"],
-          found: dict[Surge, analytics.SurgeCoverage] | None = None,
+          found: dict[Surge, surge_detection.SurgeCoverage] | None = None,
           params: SurgeParams | None = None) -> None:
     """The largest surges as cards, in words; with ``found`` (coverages), spells whose
     adjusted ratio falls below the rule are set apart as possibly denser reporting."""
@@ -196,23 +200,23 @@ def _card_grid(surges: list[Surge], national: str, found: dict, params: SurgePar
     columns = st.columns(3)
     for i, surge in enumerate(shown):
         with columns[i % 3].container(border=True):
-            st.markdown(f"**{escape_markdown(analytics.surge_card(surge))}**")
-            st.caption(escape_markdown(analytics.surge_details(surge, national)))
+            st.markdown(f"**{escape_markdown(wording.surge_card(surge))}**")
+            st.caption(escape_markdown(wording.surge_details(surge, national)))
             if surge in found and params is not None:
                 st.caption(escape_markdown(coverage_text(surge, found[surge], params)))
 
 
 def incidents_of(surges: list[Surge], frame: pd.DataFrame, *, key: str,
-                 national: str = analytics.NATIONAL) -> None:
+                 national: str = surge_detection.NATIONAL) -> None:
     """The incidents of one chosen surge window, with links to their sources."""
     if not surges:
         return
-    by_label = {analytics.surge_label(s, national): s for s in
+    by_label = {wording.surge_label(s, national): s for s in
                 sorted(surges, key=lambda s: (-s.incidents, s.start))}
     label = st.selectbox("Show the incidents of", list(by_label), key=f"{key}_pick")
     surge = by_label[label]
     rows = frame.loc[frame["incident_id"].isin(surge.incident_ids)]
-    st.caption(escape_markdown(analytics.surge_card(surge)) + " Claimed tolls are listed "
+    st.caption(escape_markdown(wording.surge_card(surge)) + " Claimed tolls are listed "
                "apart and never counted.")
     st.dataframe(tables.incident_table(rows), column_config=layout.incident_column_config(),
                  column_order=LIST_ORDER, hide_index=True, width="stretch",
@@ -223,5 +227,5 @@ def incidents_of(surges: list[Surge], frame: pd.DataFrame, *, key: str,
 
 def period_bounds(spec: filters.FilterSpec, frame: pd.DataFrame) -> tuple[dt.date, dt.date]:
     """The period in view, falling back to the data's own span."""
-    span = analytics.data_span(frame) or (dt.date.today(), dt.date.today())
+    span = aggregates.data_span(frame) or (dt.date.today(), dt.date.today())
     return spec.start or span[0], spec.end or span[1]

@@ -13,13 +13,15 @@ import pandas as pd
 import streamlit as st
 
 from tracker import config
-from tracker.ingest import pipeline as ingest
+from tracker.access import roles
 from tracker.ingest import mappings
+from tracker.ingest import pipeline as ingest
 from tracker.present import safety
 from tracker.store.database import StoreError
-from tracker.ui import data
+from tracker.ui import data, replace
 
 STATE = "upload_report"
+VALUES = "upload_values"
 NOT_MAPPED = "(not used)"
 FORMATS = {
     "auto": "Recognise by columns",
@@ -33,15 +35,15 @@ FORMATS = {
 def choose_file() -> tuple[bytes, str] | None:
     """The file uploader, with the limits said up front."""
     limits = config.limits()
-    st.caption(
-        f"CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab separated) or Excel "
-        f".xlsx. Up to {limits.max_upload_mb} MB, {limits.max_rows:,} rows, "
-        f"{limits.max_columns:,} columns and {limits.max_cell_chars:,} characters a cell. "
-        "Nothing is saved until you press Save."
-    )
+    said = (f"CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab separated) or Excel "
+            f".xlsx. Up to {limits.max_upload_mb} MB, {limits.max_rows:,} rows, "
+            f"{limits.max_columns:,} columns and {limits.max_cell_chars:,} characters a cell. "
+            "Nothing is saved until you press Save.")
+    caption = st.empty()  # said up front; once a file is chosen, the steps need the room
     upload = st.file_uploader("Incident log", type=["csv", "tsv", "txt", "xlsx"],
-                              key="upload_file")
+                              key="upload_file", help=said)
     if upload is None:
+        caption.caption(said)
         return None
     return upload.getvalue(), upload.name
 
@@ -68,8 +70,9 @@ def choose_options(content: bytes, name: str) -> ingest.IngestOptions:
         if st.button("Change the column mapping", key="upload_mapping_reset"):
             st.session_state["upload_mapping"].pop(_signature(content, sheet), None)
             st.rerun()
+    values = st.session_state.get(VALUES, {}).get(_signature(content, sheet))
     return ingest.IngestOptions(format=file_format, sheet=sheet, mapping=mapping,
-                                date_order=order)
+                                date_order=order, values=values or None)
 
 
 def report_for(content: bytes, name: str, options: ingest.IngestOptions) -> ingest.IngestReport:
@@ -87,7 +90,7 @@ def report_for(content: bytes, name: str, options: ingest.IngestOptions) -> inge
                 bar.progress(min(rows / estimate, 1.0),
                              text=f"{stage.capitalize()} {rows:,} rows of about {estimate:,}")
 
-        report = ingest.ingest_bytes(content, name, store=data.store(), options=options,
+        report = ingest.ingest_bytes(content, name, store=replace.store(), options=options,
                                      progress=progress)
         if bar is not None:
             bar.empty()
@@ -99,20 +102,29 @@ def mapping_step(report: ingest.IngestReport, content: bytes) -> None:
     """Pair the file's columns with the tracker's fields (suggested, or saved earlier)."""
     st.subheader("Map the columns")
     saved = report.saved_mapping
-    st.write("The columns are not in a format the tracker knows. Say which field each "
-             "column holds; suggestions come from the column names"
-             + (", and a mapping saved for this header is filled in." if saved else "."))
     start = saved or {c: f for c, f in report.suggestions.items() if f}
+    open_ = [c for c in report.header if not start.get(c)]
+    st.caption("Say which field each column holds. Suggestions come from the column names "
+               "and their cells"
+               + ("; the mapping saved for these columns is filled in" if saved else "")
+               + (f". {len(open_)} column(s) without a suggestion come first." if open_
+                  else "."))
+    order = open_ + [c for c in report.header if start.get(c)]  # decisions first
     table = pd.DataFrame({
-        "column": report.header,
-        "example": [_example(report, c) for c in report.header],
-        "field": [start.get(c) or NOT_MAPPED for c in report.header],
+        "column": order,
+        "example": [_example(report, c) for c in order],
+        "field": [start.get(c) or NOT_MAPPED for c in order],
     })
     edited = st.data_editor(
         table, hide_index=True, width="stretch", key="upload_mapping_editor",
         disabled=["column", "example"],
-        column_config={"field": st.column_config.SelectboxColumn(
-            "Tracker field", options=[NOT_MAPPED, *mappings.MAPPABLE], required=True)},
+        column_config={
+            "column": st.column_config.TextColumn("Your column", width="small"),
+            "example": st.column_config.TextColumn("First value", width="small"),
+            "field": st.column_config.SelectboxColumn(
+                "Tracker field", options=[NOT_MAPPED, *mappings.MAPPABLE], required=True,
+                width="large", format_func=_field_label,
+                help="What the column holds: each choice says what it means, with an example.")},
     )
     chosen = {c: f for c, f in zip(edited["column"], edited["field"], strict=True)
               if f and f != NOT_MAPPED}
@@ -125,7 +137,8 @@ def mapping_step(report: ingest.IngestReport, content: bytes) -> None:
                        value=True, key="upload_mapping_save")
     if problems:
         st.error(safety.escape_markdown("; ".join(problems)), icon=":material/error:")
-    if st.button("Apply mapping", key="upload_mapping_apply", disabled=bool(problems)):
+    if st.button("Apply mapping", key="upload_mapping_apply", disabled=bool(problems),
+                 type="primary"):
         if save:
             mappings.save(report.header, chosen)
         sheet = report.reader.get("sheet") if len(report.reader.get("sheets", [])) > 1 else None
@@ -207,20 +220,20 @@ def commit_step(report: ingest.IngestReport, uploader: str, accept: set[int]) ->
     blocked = bool(report.error or report.needs_mapping or report.previous_batch
                    or report.batch_id or count == 0)
     if report.batch_id:
-        from tracker.access import auth
-
-        seen_by = auth.audience(data.store().batch(report.batch_id) or {})
+        seen_by = roles.audience(data.store().batch(report.batch_id) or {})
         st.success(f"Saved as batch {report.batch_id}: {count:,} incidents, not yet reviewed. "
-                   f"{seen_by}", icon=":material/check_circle:")
+                   f"{seen_by}{replace.saved_note(report.batch_id)}",
+                   icon=":material/check_circle:")
         return
-    if st.button(f"Save {count:,} incidents as a new batch", type="primary",
-                 key="upload_commit", disabled=blocked):
-        from tracker.access import auth
+    replaces = replace.replacing_id()
+    label = (f"Replace batch {replaces} with these {count:,} incidents" if replaces
+             else f"Save {count:,} incidents as a new batch")
+    if st.button(label, type="primary", key="upload_commit", disabled=blocked):
         from tracker.ui import auth as auth_ui
 
         try:  # the role is checked again where the batch is written
-            auth.commit_upload(report, data.store(), auth_ui.current_user(), accept_rows=accept)
-        except (StoreError, auth.PermissionDenied) as exc:
+            replace.save(report, auth_ui.current_user(), accept)
+        except (StoreError, roles.PermissionDenied) as exc:
             st.error(safety.escape_markdown(str(exc)), icon=":material/error:")
             return
         st.rerun()
@@ -239,6 +252,10 @@ def _example(report: ingest.IngestReport, column: str) -> str | None:
         return None
     value = str(source[column].dropna().iloc[0])
     return value if len(value) <= 60 else value[:60] + "…"
+
+
+def _field_label(field: str) -> str:
+    return field if field == NOT_MAPPED else mappings.describe(field)
 
 
 def _signature(content: bytes, sheet: str | None) -> str:

@@ -1,6 +1,6 @@
 """Schema migrations for the store (Alembic), run from the package, no ``alembic.ini``.
 
-The store's tables are described once, in :mod:`tracker.store.database`; each change to them is a
+The store's tables are described once, in :mod:`tracker.store.tables`; each change to them is a
 revision under ``versions/`` that works on SQLite and PostgreSQL alike. :func:`upgrade` runs
 on every start (``Store.init``) and from ``tracker migrate``. It is safe when several app
 processes start at once: the whole upgrade is one transaction taken under a lock
@@ -10,7 +10,7 @@ others find the schema current.
 A store made before migrations existed (tables present, no ``alembic_version``) is stamped
 at :data:`BASELINE` first, since that revision creates exactly those tables.
 
-To change the schema: edit the tables in :mod:`tracker.store.database`, then
+To change the schema: edit the tables in :mod:`tracker.store.tables`, then
 ``tracker migrate --new "what changed"`` writes a revision from the difference; read it,
 fix what autogenerate cannot know (data moves, renames), and commit it.
 """
@@ -117,14 +117,14 @@ def sql(url: str, revision: str = "head") -> str:
 
 
 def drift(engine: sa.Engine) -> list[Any]:
-    """Differences between the store's tables and :data:`tracker.store.database.metadata`.
+    """Differences between the store's tables and :data:`tracker.store.tables.metadata`.
 
     Empty when the migrations describe the tables exactly; anything else means a table
     was changed in code without a revision (``tracker migrate --new``).
     """
     from alembic.autogenerate import compare_metadata
 
-    from tracker.store.database import metadata
+    from tracker.store.tables import metadata
 
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from tracker.store.database import metadata
+from tracker.store.tables import metadata
 
 config = context.config
 

@@ -4,9 +4,9 @@ Revision ID: 0001
 Revises:
 Create Date: 2025-11-26
 
-Written out column by column (not generated from ``tracker.store.database`` at run time) so that it
+Written out column by column (not generated from ``tracker.store.tables`` at run time) so that it
 keeps describing the first schema after the code moves on. A test checks that the tables it
-creates, plus every later revision, equal the tables in ``tracker.store.database``.
+creates, plus every later revision, equal the tables in ``tracker.store.tables``.
 """
 
 from __future__ import annotations
