@@ -20,8 +20,7 @@ from tests.browser.conftest import (
     scroll_to,
     streamlit_server,
 )
-from tracker.devtools import bench
-from tracker.devtools import synth
+from tracker.devtools import bench, synth
 from tracker.store.database import Store
 
 pytestmark = pytest.mark.browser

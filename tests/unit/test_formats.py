@@ -11,8 +11,8 @@ import pytest
 
 from tests import upload_samples as samples
 from tracker import schema
-from tracker.ingest import pipeline as ingest
 from tracker.ingest import formats
+from tracker.ingest import pipeline as ingest
 from tracker.ingest.formats import acled, canonical, gtd, ucdp
 
 

@@ -21,9 +21,9 @@ from click.testing import CliRunner
 
 from tests import upload_samples as samples
 from tracker import cli, config
-from tracker.ingest import pipeline as ingest
-from tracker.ingest import mappings
 from tracker.devtools import synth
+from tracker.ingest import mappings
+from tracker.ingest import pipeline as ingest
 from tracker.store.database import Store, StoreError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,9 +8,9 @@ import multiprocessing as mp
 import pandas as pd
 
 from tests import upload_samples as samples
+from tracker.devtools import synth
 from tracker.ingest import pipeline as ingest
 from tracker.ingest import readers
-from tracker.devtools import synth
 from tracker.store.database import Store
 
 CTX = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")

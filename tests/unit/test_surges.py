@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 
 from tracker.analysis import surge_detection
-from tracker.present.text import date_range
-from tracker.present import wording
-from tracker.present import charts
 from tracker.analysis.surge_detection import SurgeParams
+from tracker.present import charts, wording
+from tracker.present.text import date_range
 
 START = dt.date(2025, 1, 1)
 

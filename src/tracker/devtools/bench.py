@@ -1,6 +1,7 @@
 """``tracker bench``: how the app copes with large stores, against raw baselines, in one run.
 
-For each size the benchmark builds a store of SYNTHETIC incidents (:mod:`tracker.devtools.synth`) and
+For each size the benchmark builds a store of SYNTHETIC incidents
+(:mod:`tracker.devtools.synth`) and
 measures, each against the raw cost of the same work where one exists:
 
 * **ingest** — ``tracker ingest FILE --json`` on the ``tracker synth`` file, as its own
@@ -154,7 +155,8 @@ def _load_average() -> list[float] | None:
 
 def _child(kind: str, rows: int, tmp: Path, seed: int) -> dict[str, Any]:
     """Run one measurement in a fresh Python process and return its JSON."""
-    cmd = [sys.executable, "-m", "tracker.devtools.bench", "_child", kind, str(rows), str(tmp), str(seed)]
+    cmd = [sys.executable, "-m", "tracker.devtools.bench", "_child", kind, str(rows), str(tmp),
+           str(seed)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"benchmark step {kind} ({rows:,} rows) failed:\n"
@@ -297,8 +299,7 @@ def measure_page_data(frame) -> dict[str, Any]:
 
 def _comparison(frame, spec) -> None:
     """The period comparison the Overview adds when a period is chosen."""
-    from tracker.analysis import aggregates
-    from tracker.analysis import comparison
+    from tracker.analysis import aggregates, comparison
     from tracker.present import wording
 
     rest = spec.with_dates(None, None).apply(frame)

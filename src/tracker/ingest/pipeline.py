@@ -32,14 +32,16 @@ import numpy as np
 import pandas as pd
 
 from tracker import config, schema
-from tracker.ingest import abroad
-from tracker.ingest import duplicates
-from tracker.ingest import formats
-from tracker.ingest import locate
-from tracker.ingest import mappings
-from tracker.ingest import places
-from tracker.ingest import readers
-from tracker.ingest import value_mapping
+from tracker.ingest import (
+    abroad,
+    duplicates,
+    formats,
+    locate,
+    mappings,
+    places,
+    readers,
+    value_mapping,
+)
 from tracker.ingest.formats import Mapped
 from tracker.ingest.normalise import (
     VOCABULARIES,

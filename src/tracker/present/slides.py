@@ -29,17 +29,12 @@ import plotly.graph_objects as go
 import yaml
 
 from tracker import config, schema
-from tracker.briefs import claims, loading, lookup, model
-from tracker.analysis import aggregates
-from tracker.analysis import asof
-from tracker.present import charts
-from tracker.analysis import context
-from tracker.analysis import coverage
-from tracker.present import map_labels
-from tracker.ingest import places
-from tracker.present import shapes
-from tracker.devtools import synth
+from tracker.analysis import aggregates, asof, context, coverage
 from tracker.analysis.filters import FilterSpec
+from tracker.briefs import claims, loading, lookup, model
+from tracker.devtools import synth
+from tracker.ingest import places
+from tracker.present import charts, map_labels, shapes
 from tracker.present.text import clip, last_value
 
 FIGURE_KINDS = ("province_map", "district_map", "surge_map", "group_bars", "timeline")
@@ -500,7 +495,8 @@ def assign_takeaways(deck: Deck, library: loading.Library | None = None
                      ) -> dict[str, list[lookup.Item]]:
     """Which brief takeaways each slide shows, so that the deck does not repeat itself.
 
-    Candidates are the takeaways for the slide's regions (:func:`tracker.briefs.lookup.takeaways_for`);
+    Candidates are the takeaways for the slide's regions
+    (:func:`tracker.briefs.lookup.takeaways_for`);
     a slide with a date window puts first those whose claim is about that window. A slide
     with ``themes`` takes the first candidate of each theme in that order; other
     slides take one per theme in turn. Each takeaway goes to the most specific slide that

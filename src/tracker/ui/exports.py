@@ -16,9 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from tracker.analysis import asof
-from tracker.present import charts
-from tracker.present import export
-from tracker.present import slides
+from tracker.present import charts, export, slides
 from tracker.ui import data
 
 PNG_MIME = "image/png"

@@ -16,10 +16,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from tracker.present import slides
-from tracker.present.text import md_escape
 from tracker.analysis.filters import FilterSpec
+from tracker.present import slides
 from tracker.present.safety import plain_text
+from tracker.present.text import md_escape
 from tracker.ui import as_of, data, exports
 
 PAGE_PATH = "present"
