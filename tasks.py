@@ -1,12 +1,13 @@
 """Set-up and chores with nothing but Python 3.11+: ``python tasks.py run`` or ``test``.
 
     python tasks.py run     # install into .venv, seed the store, serve http://localhost:8501
-    python tasks.py test    # install into .venv (browser included), run the whole suite
+    python tasks.py test    # install into .venv (browser included), lint, run the whole suite
     python tasks.py lint    # ruff
 
 Both install with the pinned versions in ``constraints.txt``. The test command needs a
 Chromium for the browser tests: it installs Debian's ``chromium`` package when it is missing
 and it may (root on Debian or Ubuntu); otherwise it stops and says how to get one.
+The test command runs ``ruff check`` first and stops on any lint error (CI lints this way).
 Extra arguments after ``test`` go to pytest. The suite runs in two pytest-xdist workers
 (``TRACKER_TEST_WORKERS=auto``, a number, or ``0`` for one process; ``-n`` overrides).
 
@@ -53,6 +54,11 @@ def run(args: list[str]) -> int:
 
 def test(args: list[str]) -> int:
     install(extras="[test]")
+    if ruff_check() != 0:
+        print("\nruff check found lint errors (listed above): the tests were not run. "
+              "Fix them, or see what `python tasks.py lint --fix` can fix.", file=sys.stderr,
+              flush=True)
+        return 1
     ensure_chromium()
     env = os.environ.copy()
     env.setdefault("TRACKER_STATE_DIR", str(ROOT / ".state" / "test"))
@@ -71,7 +77,12 @@ def _parallel(args: list[str], env: dict[str, str]) -> list[str]:
 
 def lint(args: list[str]) -> int:
     install(extras="[test]")
-    return call([str(PY), "-m", "ruff", "check", ".", *args])
+    return ruff_check(args)
+
+
+def ruff_check(args: list[str] | None = None) -> int:
+    """``ruff check`` over the project (ruff comes with the ``test`` extra)."""
+    return call([str(PY), "-m", "ruff", "check", ".", *(args or [])])
 
 
 def install(extras: str) -> None:

@@ -11,7 +11,8 @@ and figures; its peak and final memory) on the same store.
 
 Run from the project root:
 ``PYTHONPATH=src python benchmarks/bench_store_load.py [--rows 1000000] [--repeat 3] [--app]``.
-The store is built once in a temporary folder (``tracker.devtools.synth``; ``--keep DIR`` reuses one).
+The store is built once in a temporary folder (``tracker.devtools.synth``; ``--keep DIR``
+reuses one).
 """
 
 from __future__ import annotations

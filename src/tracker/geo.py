@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -25,13 +24,6 @@ def provinces_gdf() -> gpd.GeoDataFrame:
     """The seven provinces from ``data/provinces.geojson`` (Natural Earth, FATA merged)."""
     frame = gpd.read_file(config.data_dir() / "provinces.geojson")
     return frame.set_crs("EPSG:4326", allow_override=True)
-
-
-@cache
-def provinces_geojson() -> dict[str, Any]:
-    """The province boundaries as a GeoJSON dict, for plotly's MapLibre maps."""
-    path = config.data_dir() / "provinces.geojson"
-    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def district_geojson() -> dict[str, Any] | None:

@@ -6,7 +6,9 @@ nullable ``Int64``), never 0: "not reported" and "nobody was hurt" are different
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 import pandera.pandas as pa
@@ -69,91 +71,105 @@ SEED_BATCH = "seed"
 
 # --- fields ------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Field:
-    """One canonical column: its name, storage kind and a one-line meaning for users."""
-
-    name: str
-    kind: str  # text | date | number | count | flag
-    description: str
-    required: bool = False
-
-
-FIELDS: tuple[Field, ...] = (
-    Field("incident_id", "text", "Unique, stable id (from the source where it has one).", True),
-    Field("date", "date", "Day of the attack (or first day of its week or month).", True),
-    Field("date_precision", "text", "day, week or month: how exact the date is.", True),
-    Field("province", "text", "One of the seven first-level units.", True),
-    Field("district", "text", "District from the bundled gazetteer; empty when unknown."),
-    Field("location", "text", "The place as reported."),
-    Field("latitude", "number", "Latitude (WGS84) inside Pakistan."),
-    Field("longitude", "number", "Longitude (WGS84) inside Pakistan."),
-    Field("geo_precision", "text", "exact, town, district or province: how sure the point is.",
-          True),
-    Field("attack_type", "text", "One of the fixed attack types.", True),
-    Field("target", "text", "One of the fixed target kinds.", True),
-    Field("perpetrator", "text", "Canonical group name, or Unknown.", True),
-    Field("claimed", "text", "claimed, attributed or unknown.", True),
-    Field("killed", "count", "People killed, attackers excluded; empty if not reported."),
-    Field("injured", "count", "People injured; empty if not reported."),
-    Field("militants_killed", "count", "Attackers killed; empty if not reported."),
-    Field("killed_claimed", "count", "Toll claimed by the perpetrator, kept apart."),
-    Field("summary", "text", "One plain-text sentence."),
-    Field("notes", "text", "Source disagreements, other source URLs."),
-    Field("source_name", "text", "Outlet that reported the incident.", True),
-    Field("source_url", "text", "http(s) link to the report.", True),
-    Field("batch_id", "text", "The upload that brought the row ('seed' for bundled data).", True),
-)
-
-COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
-COUNT_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "count")
-TEXT_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "text")
-NUMBER_COLUMNS: tuple[str, ...] = ("latitude", "longitude")
-
 # Pakistan's bounding box (with a little margin); a finer test is point in polygon.
 LAT_RANGE = (23.5, 37.2)
 LON_RANGE = (60.8, 77.9)
 
-_URL_PATTERN = r"^https?://[^\s]+$"
+_HTTP_URL = re.compile(r"^https?://[^\s/?#\x00-\x1f\x7f]+(?:[/?#][^\s\x00-\x1f\x7f]*)?$",
+                       re.IGNORECASE)
+"""The one rule for a link: an absolute http(s) address with a host and no spaces or
+control characters. Ingest validation, briefs and the links shown all use it."""
+
+
+def http_url(value: object) -> str | None:
+    """``value`` stripped when it is an http(s) address (see :data:`_HTTP_URL`), else None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return text if _HTTP_URL.match(text) else None
+
+
+def is_http_url(values: pd.Series) -> pd.Series:
+    """:func:`http_url` for a whole column at once: True where the text is an http(s) address
+    as it stands (surrounding spaces count against it, as in a stored value)."""
+    return values.astype("str").str.match(_HTTP_URL).fillna(False).astype(bool)
+
+Kind = Literal["text", "date", "number", "count"]
+"""How a field is stored: text, a day, a float, or a count (nullable ``Int64``)."""
+
+_DTYPES: dict[str, object] = {"text": str, "date": "datetime64[ns]", "number": float,
+                              "count": "Int64"}
 
 
 def _in(values: tuple[str, ...]) -> pa.Check:
     return pa.Check.isin(list(values), error=f"must be one of: {', '.join(values)}")
 
 
+_COUNT = pa.Check.ge(0, error="must not be negative")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One canonical column: its name, storage kind, a one-line meaning for users and the
+    checks a value must pass. A required field may not be empty; the others may."""
+
+    name: str
+    kind: Kind
+    description: str
+    required: bool = False
+    checks: tuple[pa.Check, ...] = ()
+    unique: bool = False
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("incident_id", "text", "Unique, stable id (from the source where it has one).", True,
+          (pa.Check.str_length(1, 200),), unique=True),
+    Field("date", "date", "Day of the attack (or first day of its week or month).", True),
+    Field("date_precision", "text", "day, week or month: how exact the date is.", True,
+          (_in(DATE_PRECISIONS),)),
+    Field("province", "text", "One of the seven first-level units.", True,
+          (_in(tuple(PROVINCES)),)),
+    Field("district", "text", "District from the bundled gazetteer; empty when unknown."),
+    Field("location", "text", "The place as reported."),
+    Field("latitude", "number", "Latitude (WGS84) inside Pakistan.",
+          checks=(pa.Check.in_range(*LAT_RANGE, error="latitude outside Pakistan"),)),
+    Field("longitude", "number", "Longitude (WGS84) inside Pakistan.",
+          checks=(pa.Check.in_range(*LON_RANGE, error="longitude outside Pakistan"),)),
+    Field("geo_precision", "text", "exact, town, district or province: how sure the point is.",
+          True, (_in(GEO_PRECISIONS),)),
+    Field("attack_type", "text", "One of the fixed attack types.", True, (_in(ATTACK_TYPES),)),
+    Field("target", "text", "One of the fixed target kinds.", True, (_in(TARGETS),)),
+    Field("perpetrator", "text", "Canonical group name, or Unknown.", True,
+          (pa.Check.str_length(1, 200),)),
+    Field("claimed", "text", "claimed, attributed or unknown.", True, (_in(CLAIMED),)),
+    Field("killed", "count", "People killed, attackers excluded; empty if not reported.",
+          checks=(_COUNT,)),
+    Field("injured", "count", "People injured; empty if not reported.", checks=(_COUNT,)),
+    Field("militants_killed", "count", "Attackers killed; empty if not reported.",
+          checks=(_COUNT,)),
+    Field("killed_claimed", "count", "Toll claimed by the perpetrator, kept apart.",
+          checks=(_COUNT,)),
+    Field("summary", "text", "One plain-text sentence."),
+    Field("notes", "text", "Source disagreements, other source URLs."),
+    Field("source_name", "text", "Outlet that reported the incident.", True,
+          (pa.Check.str_length(1, 300),)),
+    Field("source_url", "text", "http(s) link to the report.", True,
+          (pa.Check(is_http_url, error="must be an http(s) URL"),)),
+    Field("batch_id", "text", "The upload that brought the row ('seed' for bundled data).", True,
+          (pa.Check.str_length(1, 100),)),
+)
+"""The one declaration of the canonical incident: the column list, the store's tables and
+:data:`INCIDENT_SCHEMA` all come from it."""
+
+COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
+COUNT_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "count")
+
+
 INCIDENT_SCHEMA = pa.DataFrameSchema(
     {
-        "incident_id": pa.Column(str, pa.Check.str_length(1, 200), unique=True),
-        "date": pa.Column("datetime64[ns]", nullable=False),
-        "date_precision": pa.Column(str, _in(DATE_PRECISIONS)),
-        "province": pa.Column(str, _in(tuple(PROVINCES))),
-        "district": pa.Column(str, nullable=True),
-        "location": pa.Column(str, nullable=True),
-        "latitude": pa.Column(
-            float, pa.Check.in_range(*LAT_RANGE, error="latitude outside Pakistan"), nullable=True
-        ),
-        "longitude": pa.Column(
-            float, pa.Check.in_range(*LON_RANGE, error="longitude outside Pakistan"), nullable=True
-        ),
-        "geo_precision": pa.Column(str, _in(GEO_PRECISIONS)),
-        "attack_type": pa.Column(str, _in(ATTACK_TYPES)),
-        "target": pa.Column(str, _in(TARGETS)),
-        "perpetrator": pa.Column(str, pa.Check.str_length(1, 200)),
-        "claimed": pa.Column(str, _in(CLAIMED)),
-        **{
-            name: pa.Column(
-                "Int64", pa.Check.ge(0, error="must not be negative"), nullable=True
-            )
-            for name in COUNT_COLUMNS
-        },
-        "summary": pa.Column(str, nullable=True),
-        "notes": pa.Column(str, nullable=True),
-        "source_name": pa.Column(str, pa.Check.str_length(1, 300)),
-        "source_url": pa.Column(
-            str, pa.Check.str_matches(_URL_PATTERN, error="must be an http(s) URL")
-        ),
-        "batch_id": pa.Column(str, pa.Check.str_length(1, 100)),
+        f.name: pa.Column(_DTYPES[f.kind], list(f.checks), nullable=not f.required,
+                          unique=f.unique)
+        for f in FIELDS
     },
     strict=True,
     ordered=False,

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from tracker.store.database import Store
 
@@ -139,15 +140,22 @@ def open_app(page, url: str, timeout_ms: int = 60_000) -> None:
 
 
 def wait_for_run(page, timeout_ms: int = 60_000) -> None:
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
-                           timeout=timeout_ms, state="attached")
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
-        timeout=timeout_ms,
-    )
+    """Wait until the script has run and no placeholder is left.
+
+    The one fixed pause is between two runs: a rerun the page asks for (a URL written back,
+    the first link's rerun through ``app.py``) has no sign in the page until it starts.
+    """
+    app = page.locator("[data-testid='stApp']")
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout_ms)
+    expect(page.locator("[data-testid='stSkeleton']")).to_have_count(0, timeout=timeout_ms)
     page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
-                           timeout=timeout_ms, state="attached")
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout_ms)
+
+
+def scroll_to(locator, timeout_ms: int = 10_000) -> None:
+    """Scroll ``locator`` into the window and wait until it is there (for a screenshot)."""
+    locator.scroll_into_view_if_needed()
+    expect(locator).to_be_in_viewport(timeout=timeout_ms)
 
 
 def assert_no_exception(page) -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     assert_no_exception,
     open_app,
     screenshot,
+    scroll_to,
     streamlit_server,
     wait_for_run,
 )
@@ -82,15 +84,14 @@ def test_without_sign_in_nothing_that_writes_is_listed_or_reachable(page, access
     for title in RESTRICTED_TITLES:
         assert title not in nav, f"{title} is listed before anyone signs in"
     page.get_by_text("Sign in to upload or manage").click()
-    page.get_by_role("button", name="Sign in", exact=True).scroll_into_view_if_needed()
-    page.wait_for_timeout(500)  # the expander's opening animation
+    scroll_to(page.get_by_role("button", name="Sign in", exact=True))
     screenshot(page, "access-sign-in")
     for path, role in [("upload", "researcher"), ("batches", "researcher"),
                        ("audit", "admin"), ("accounts", "admin")]:
         open_app(page, f"{base}/{path}")
         assert_no_exception(page)
-        notice = page.locator("[data-testid='stAlert']").first.inner_text()
-        assert f"Sign in as a{'n' if role == 'admin' else ''} {role}" in notice
+        expect(page.locator("[data-testid='stAlert']").first).to_contain_text(
+            f"Sign in as a{'n' if role == 'admin' else ''} {role}")
         main = page.locator("[data-testid='stMain']")
         assert main.locator("[data-testid='stFileUploader']").count() == 0
         assert main.locator("[data-testid='stDataFrame']").count() == 0

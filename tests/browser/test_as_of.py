@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_exception, open_app, screenshot, streamlit_server
 from tests.unit.test_store_concurrency import incidents_frame
@@ -12,9 +13,10 @@ from tracker.store.database import BatchMeta, Store
 pytestmark = pytest.mark.browser
 
 
-def _incidents(page) -> str:
+def _incidents(page):
+    """The Incidents metric's value, for ``expect``."""
     label = page.locator("[data-testid='stMetric']", has_text="Incidents").first
-    return label.locator("[data-testid='stMetricValue']").inner_text().strip()
+    return label.locator("[data-testid='stMetricValue']")
 
 
 def test_a_link_as_of_a_moment_before_an_upload_shows_the_earlier_count(browser, page,
@@ -29,19 +31,25 @@ def test_a_link_as_of_a_moment_before_an_upload_shows_the_earlier_count(browser,
                     BatchMeta("late.csv", "tester", sha256="late", reviewed=True))
     with streamlit_server(url, tmp_path / "state") as base:
         open_app(page, base)
-        assert _incidents(page) == f"{len(bundled) + 14:,}"
+        expect(_incidents(page)).to_have_text(f"{len(bundled) + 14:,}")
         open_app(page, f"{base}/?as_of={before}")
         assert_no_exception(page)
-        assert _incidents(page) == f"{len(bundled):,}"
-        main = page.locator("[data-testid='stMain']").inner_text()
-        assert "Newer data exists" in main and "as of" in main.lower()
-        assert "Open the live view" in main
+        expect(_incidents(page)).to_have_text(f"{len(bundled):,}")
+        main = page.locator("[data-testid='stMain']")
+        expect(main).to_contain_text("Newer data exists", use_inner_text=True)
+        expect(main).to_contain_text("as of", ignore_case=True, use_inner_text=True)
+        expect(main).to_contain_text("Open the live view", use_inner_text=True)
         screenshot(page, "as-of-overview")
-        page.get_by_text("Open the live view").click()
-        page.wait_for_timeout(1500)
-        pages = page.context.pages
-        live = pages[-1]
+        link = page.get_by_role("link", name="Open the live view")
+        if link.get_attribute("target") == "_blank":
+            with page.context.expect_page() as opened:
+                link.click()
+            live = opened.value
+        else:
+            link.click()
+            page.wait_for_url(lambda u: "as_of" not in u)
+            live = page
         open_app(live, live.url)
         assert "as_of" not in live.url
-        assert _incidents(live) == f"{len(bundled) + 14:,}"
+        expect(_incidents(live)).to_have_text(f"{len(bundled) + 14:,}")
     store.engine.dispose()

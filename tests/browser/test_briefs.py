@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     OUTPUT,
     assert_no_exception,
     open_app,
     screenshot,
+    scroll_to,
     streamlit_server,
     wait_for_run,
 )
@@ -50,23 +52,20 @@ def test_province_page_takeaway_cards(server, page):
     assert_no_exception(page)
     assert page.locator("[data-testid='stSidebarNav']").filter(has_text="Provinces").count()
     panel = page.locator(".st-key-balochistan_takeaways")
-    panel.wait_for(timeout=60_000)
+    expect(panel).to_be_attached(timeout=60_000)
     summary = panel.locator("summary").first
-    assert "takeaways for Balochistan" in summary.inner_text()
+    expect(summary).to_contain_text("takeaways for Balochistan")
     summary.click()  # opening the panel reruns the page; its claims are checked then
-    page.wait_for_timeout(500)
-    wait_for_run(page)
     cards = panel.locator("[data-testid='stExpanderDetails']")
-    cards.wait_for(timeout=10_000)
-    page.get_by_text("Verdict:").first.wait_for(timeout=30_000)
-    text = cards.inner_text()
-    assert "Sanober Institute" in text
-    assert "China/CPEC" in text and "Iran border" in text and "India" in text
-    assert "Pakistan-wide takeaways" in text
-    assert "Verdict:" in text
+    expect(cards).to_be_visible(timeout=10_000)
+    wait_for_run(page)
+    expect(cards.get_by_text("Verdict:").first).to_be_visible(timeout=30_000)
+    for words in ("Sanober Institute", "China/CPEC", "Iran border", "India",
+                  "Pakistan-wide takeaways", "Verdict:"):
+        expect(cards).to_contain_text(words, use_inner_text=True)
     # At the foot of the page: scroll so the panel's top sits in the window, then screenshot.
     summary.evaluate("el => el.scrollIntoView({block: 'start'})")
-    page.wait_for_timeout(600)
+    expect(summary).to_be_in_viewport()
     path = screenshot(page, "briefs-balochistan-takeaways")
     assert path.stat().st_size > 10_000
     # Text must wrap inside the window: no card wider than the main column.
@@ -87,14 +86,13 @@ def test_briefs_page_renders_brief_text_inert(seeded_url, tmp_path, page):
         assert page.get_by_text("Traceback").count() == 0
         screenshot(page, "briefs-page")
         card = page.locator("[data-testid='stMarkdownContainer']").filter(has_text="Loud").first
-        card.scroll_into_view_if_needed()
+        scroll_to(card)
         shown = card.inner_text()
         assert HOSTILE in shown.replace("\n", " ")
         assert card.locator("a").count() == 0
         assert card.locator("strong").filter(has_text="Loud").count() == 0
         assert card.locator("b").count() == 0
         assert page.locator("a[href^='javascript']").count() == 0
-        page.wait_for_timeout(300)
         page.screenshot(path=str(OUTPUT / "briefs-page-inert-card.png"))
     assert not dialogs
     imported = Store(seeded_url).audit_log()

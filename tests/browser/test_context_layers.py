@@ -10,8 +10,9 @@ download. Screenshots go to test-output/screenshots/.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import OUTPUT, assert_no_exception, open_app, wait_for_run
+from tests.browser.conftest import OUTPUT, assert_no_exception, open_app, scroll_to, wait_for_run
 from tests.browser.test_maps import wait_for_map
 from tracker.analysis import context
 
@@ -45,8 +46,8 @@ def test_layers_draw_on_top_and_switch_off(page, server, path, name):
     assert set(context.LAYER_NAMES) <= set(names[1:])
     assert all(s == {"True"} for n, s in _layer_states(page).items() if n in context.LAYER_NAMES)
     panel = page.locator(".js-plotly-plot").filter(has=page.locator("canvas.maplibregl-canvas"))
-    panel.first.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
+    scroll_to(panel.first)
+    wait_for_map(page)
     page.screenshot(path=str(OUTPUT / f"context-{name}-layers-on.png"))
 
     page.get_by_text("Show border crossings and CPEC sites").click()
@@ -57,9 +58,9 @@ def test_layers_draw_on_top_and_switch_off(page, server, path, name):
     assert states[names[0]] == {"True"}
     page.screenshot(path=str(OUTPUT / f"context-{name}-layers-off.png"))
 
-    main = page.locator("[data-testid='stMain']").inner_text()
-    assert "Distance to the border" in main
-    assert "0–25 km" in main and "over 100 km" in main
-    assert "A border statement the data can test" in main and "Verdict:" in main
+    main = page.locator("[data-testid='stMain']")
+    for words in ("Distance to the border", "0–25 km", "over 100 km",
+                  "A border statement the data can test", "Verdict:"):
+        expect(main).to_contain_text(words, use_inner_text=True)
     if path == "balochistan":
         assert "Iranian border" in page.content()

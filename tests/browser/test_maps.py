@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     OUTPUT,
     assert_no_exception,
     open_app,
+    scroll_to,
     streamlit_server,
     wait_for_run,
 )
@@ -60,8 +61,8 @@ def map_panel_screenshot(page, name: str) -> Image.Image:
     """Scroll the map into view, save a screenshot of it, and return it as an image."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
     panel = page.locator(".js-plotly-plot").filter(has=page.locator("canvas.maplibregl-canvas"))
-    panel.first.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
+    scroll_to(panel.first)
+    wait_for_map(page)  # drawn, not only placed
     page.screenshot(path=str(OUTPUT / f"maps-{name}-window.png"))
     data = panel.first.screenshot(path=str(OUTPUT / f"maps-{name}-map.png"))
     return Image.open(io.BytesIO(data)).convert("RGB")

@@ -11,6 +11,7 @@ checked too, and a screenshot of each page is saved under test-output/screenshot
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import OUTPUT, assert_no_exception, open_app
 from tracker.briefs import model
@@ -40,6 +41,11 @@ VISIBLE_AFTER_EACH_CHART = """
 }
 """
 
+FIGURES_FIT = """
+() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')].every(el =>
+  el._fullLayout && Math.abs(el._fullLayout.width - el.getBoundingClientRect().width) < 2)
+"""
+
 PAGES = {
     "": ("overview", 5, ["Afghanistan/TTP"]),
     "balochistan": ("balochistan", 5, ["China/CPEC", "Iran border"]),
@@ -48,10 +54,8 @@ PAGES = {
 
 
 def visible_after_each_chart(page, charts: int) -> dict:
-    page.wait_for_function(
-        f"document.querySelectorAll('[data-testid=stMain] .js-plotly-plot').length >= {charts}",
-        timeout=60_000)
-    page.wait_for_timeout(500)
+    last = page.locator("[data-testid=stMain] .js-plotly-plot").nth(charts - 1)
+    expect(last.locator(".main-svg").first).to_be_visible(timeout=60_000)
     return page.evaluate(VISIBLE_AFTER_EACH_CHART)
 
 
@@ -76,10 +80,10 @@ def test_every_chart_shows_its_takeaways_without_a_click(page, server, path):
     else:
         assert "Afghanistan" in inner
     # the rest of the takeaways wait in one collapsed list at the foot of the page
-    assert page.get_by_text("takeaways for").count() == 1
+    expect(page.get_by_text("takeaways for")).to_have_count(1)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": 1280, "height": min(height + 40, 8000)})
-    page.wait_for_timeout(1500)
+    page.wait_for_function(FIGURES_FIT)  # every chart laid out for the new window
     page.screenshot(path=str(OUTPUT / f"takeaways-{name}-1280.png"))
     assert_no_exception(page)

@@ -17,10 +17,10 @@ from tests.browser.conftest import (
     assert_no_exception,
     open_app,
     screenshot,
+    scroll_to,
     streamlit_server,
 )
-from tracker.devtools import bench
-from tracker.devtools import synth
+from tracker.devtools import bench, synth
 from tracker.store.database import Store
 
 pytestmark = pytest.mark.browser
@@ -73,9 +73,7 @@ def test_overview_at_100k_sends_little_figure_data(page, big_server, bundled):
         {"rows": ROWS, "figures": figures, "figure_bytes": total_figures,
          "websocket_bytes": total_socket}, indent=1))
     screenshot(page, "payload-overview-100k")
-    chart = page.locator(".js-plotly-plot").first
-    chart.scroll_into_view_if_needed()
-    page.wait_for_timeout(1000)
+    scroll_to(page.locator(".js-plotly-plot").first)
     screenshot(page, "payload-overview-100k-map")
     assert len(figures) >= 5
     assert total_figures < FIGURE_LIMIT, figures

@@ -13,6 +13,7 @@ import io
 
 import pytest
 from PIL import Image, ImageStat
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_exception, open_app, screenshot, wait_for_run
 from tracker.present import slides
@@ -94,7 +95,8 @@ def wait_for_figure(page, is_map: bool) -> None:
             " && el._fullLayout.map._subplot.map.loaded())",
             timeout=60_000,
         )
-    page.wait_for_timeout(600)
+    # the figure's words (axes, legend) are drawn last
+    expect(page.locator(".js-plotly-plot svg text").first).to_be_visible(timeout=30_000)
 
 
 @pytest.mark.parametrize(("number", "step"), POSITIONS,
@@ -108,9 +110,9 @@ def test_slide_fits_the_screen_in_presenter_mode(page, app_url, number, step):
     name = f"present-{number}-{slide.id}" + (f"-step{step}" if step else "")
     screenshot(page, name)
 
-    assert page.locator("h1").first.inner_text().strip() == slide.title
-    assert page.get_by_text(f"{number} / {len(DECK)}", exact=True).is_visible()
-    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    expect(page.locator("h1").first).to_have_text(slide.title)
+    expect(page.get_by_text(f"{number} / {len(DECK)}", exact=True)).to_be_visible()
+    expect(page.locator("[data-testid='stSidebar']")).not_to_be_visible()
     assert page.locator("[data-testid='stWarning']").count() == 0  # a valid link: no notice
 
     found = page.evaluate(MEASURE)

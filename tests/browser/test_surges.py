@@ -9,8 +9,9 @@ into view, are saved under test-output/screenshots/.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_no_exception, open_app, screenshot
+from tests.browser.conftest import assert_no_exception, open_app, screenshot, scroll_to
 
 pytestmark = pytest.mark.browser
 
@@ -23,31 +24,26 @@ def open_page(page, server: str, path: str) -> None:
 
 
 def wait_for_chart(page) -> None:
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-    page.wait_for_timeout(500)
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=60_000)
 
 
 def test_surges_page_draws_timeline_cards_and_sources(page, server):
     open_page(page, server, "surges")
     wait_for_chart(page)
     assert_no_exception(page)
-    assert "Found" in page.locator("[data-testid='stAlert']").first.inner_text()
+    expect(page.locator("[data-testid='stAlert']").first).to_contain_text("Found")
     # The shaded spells and the pinned events are drawn in the SVG.
     chart = page.locator(".js-plotly-plot").first
-    assert chart.locator(".shapelayer path, .layer-below .shapelayer path").count() >= 1
-    labels = chart.locator(".annotation-text").evaluate_all("els => els.map(e => e.textContent)")
-    assert "Jaffar Express hijacking" in labels and "Noshki convoy attack" in labels
+    expect(chart.locator(".shapelayer path, .layer-below .shapelayer path").first).to_be_attached()
+    labels = chart.locator(".annotation-text")
+    for event in ("Jaffar Express hijacking", "Noshki convoy attack"):
+        expect(labels.filter(has_text=event).first).to_be_attached()
     screenshot(page, "surges-top")
-    chart.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
+    scroll_to(chart)
     screenshot(page, "surges-timeline")
-    cards = page.get_by_text("attacks in 48 h across").first
-    cards.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
+    scroll_to(page.get_by_text("attacks in 48 h across").first)
     screenshot(page, "surges-cards")
-    table = page.locator("[data-testid='stDataFrame']").first
-    table.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
+    scroll_to(page.locator("[data-testid='stDataFrame']").first)
     screenshot(page, "surges-incidents")
 
 
@@ -55,24 +51,20 @@ def test_coverage_page_draws_chart_and_table(page, server):
     open_page(page, server, "coverage")
     wait_for_chart(page)
     assert_no_exception(page)
-    assert page.locator("h1").inner_text() == "How complete is the data?"
+    expect(page.locator("h1")).to_have_text("How complete is the data?")
     screenshot(page, "coverage-top")
-    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
+    scroll_to(page.locator(".js-plotly-plot").first)
     screenshot(page, "coverage-chart")
-    page.locator("[data-testid='stDataFrame']").first.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
+    scroll_to(page.locator("[data-testid='stDataFrame']").first)
     screenshot(page, "coverage-table")
 
 
 def test_comparison_section_on_the_overview(page, server):
     open_page(page, server, "?start=2025-03-01&end=2025-03-31")
     assert_no_exception(page)
-    heading = page.get_by_role("heading", name="Change against earlier periods")
-    heading.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
-    assert page.get_by_text("First time in the data").count() == 1
+    scroll_to(page.get_by_role("heading", name="Change against earlier periods"))
+    first_time = page.get_by_text("First time in the data")
+    expect(first_time).to_have_count(1)
     screenshot(page, "compare-overview")
-    page.get_by_text("First time in the data").scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
+    scroll_to(first_time)
     screenshot(page, "compare-overview-table")

@@ -14,6 +14,7 @@ from tests.browser.conftest import (
     assert_no_exception,
     open_app,
     screenshot,
+    scroll_to,
     streamlit_server,
     wait_for_run,
 )
@@ -127,7 +128,5 @@ def test_an_unknown_layout_is_mapped_then_its_duplicates_shown_beside_their_twin
     assert sum(int(metrics[k]) for k in ("Accepted", "Rejected", "Probable duplicates",
                                          "Outside Pakistan")) == 12
     page.get_by_role("tab", name="Probable duplicates").click()
-    twins = page.locator("[data-testid='stDataFrame']").nth(1)
-    twins.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
+    scroll_to(page.locator("[data-testid='stDataFrame']").nth(1))
     screenshot(page, "upload-duplicates")

@@ -1,6 +1,7 @@
 """A stand-in for the running dashboard, for tests that need one in its own process.
 
-It opens the store the way the app does (``tracker.ui.data``: :func:`tracker.store.database.open_store`,
+It opens the store the way the app does (``tracker.ui.data``:
+:func:`tracker.store.database.open_store`,
 then the full incident read, which takes the columnar fast path on a SQLite file), keeps
 the store and its pooled connection open, and then obeys one command per line on stdin:
 

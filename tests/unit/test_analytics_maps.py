@@ -11,9 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tracker.analysis import aggregates
+from tracker.analysis import aggregates, filters
 from tracker.present import wording
-from tracker.analysis import filters
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 

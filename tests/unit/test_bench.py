@@ -8,8 +8,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tracker.devtools import bench
 from tracker.cli import main
+from tracker.devtools import bench
 
 pytestmark = pytest.mark.slow
 

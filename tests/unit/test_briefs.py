@@ -14,8 +14,8 @@ import yaml
 
 from tracker import schema
 from tracker.briefs import claims, loading, lookup, model
-from tracker.present.text import md_escape
 from tracker.briefs.model import BriefError
+from tracker.present.text import md_escape
 
 BUNDLED_ID = "sanober-2025-regional-ct"
 

@@ -16,11 +16,8 @@ import plotly.io as pio
 import pytest
 
 from tracker import schema
-from tracker.present import charts
-from tracker.present import timelines
-from tracker.present import map_labels
 from tracker.ingest import places
-from tracker.present import shapes
+from tracker.present import charts, map_labels, shapes, timelines
 
 SURGE = ("2025-03-15", "2025-03-17")
 

@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 
 from tracker import schema
-from tracker.analysis import aggregates
-from tracker.analysis import coded
-from tracker.devtools import synth
+from tracker.analysis import aggregates, coded
 from tracker.analysis.filters import FilterSpec
+from tracker.devtools import synth
 
 
 @pytest.fixture(scope="module")

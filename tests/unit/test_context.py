@@ -10,9 +10,9 @@ from pyproj import Geod
 from shapely.ops import nearest_points
 
 from tracker import config, geo
+from tracker.analysis import context
 from tracker.briefs import claims
 from tracker.present import charts
-from tracker.analysis import context
 
 GEOD = Geod(ellps="WGS84")
 

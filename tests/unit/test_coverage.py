@@ -8,9 +8,8 @@ import html
 
 import pytest
 
-from tracker.analysis import aggregates
+from tracker.analysis import aggregates, coverage
 from tracker.present import surge_charts
-from tracker.analysis import coverage
 
 
 def read_csv(path) -> list[dict[str, str]]:

@@ -8,10 +8,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tracker.analysis import surge_detection
-from tracker.present import wording
-from tracker.present import timelines
-from tracker.analysis import coverage
+from tracker.analysis import coverage, surge_detection
+from tracker.present import timelines, wording
 
 
 @pytest.fixture(scope="module")

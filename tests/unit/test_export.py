@@ -22,8 +22,7 @@ from PIL import Image, ImageStat
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from tracker.present import export
-from tracker.present import slides
+from tracker.present import export, slides
 from tracker.store.database import Store
 
 DECK = slides.load_deck()

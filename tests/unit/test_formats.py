@@ -11,8 +11,8 @@ import pytest
 
 from tests import upload_samples as samples
 from tracker import schema
-from tracker.ingest import pipeline as ingest
 from tracker.ingest import formats
+from tracker.ingest import pipeline as ingest
 from tracker.ingest.formats import acled, canonical, gtd, ucdp
 
 
@@ -39,6 +39,38 @@ def _run(rows, header, **options) -> ingest.IngestReport:
 )
 def test_each_format_is_recognised_by_its_columns(rows, header, module):
     assert formats.detect(_frame(rows, header)) is module
+
+
+@pytest.mark.parametrize(
+    ("rows", "header", "module"),
+    [
+        (samples.acled_rows(), samples.ACLED_HEADER, acled),
+        (samples.gtd_rows(), samples.GTD_HEADER, gtd),
+        (samples.ucdp_rows(), samples.UCDP_HEADER, ucdp),
+        (samples.canonical_rows(), samples.CANONICAL_HEADER, canonical),
+    ],
+    ids=["acled", "gtd", "ucdp", "canonical"],
+)
+def test_each_format_follows_the_protocol_and_maps_to_canonical_columns_only(rows, header,
+                                                                            module):
+    assert isinstance(module, formats.Format)
+    frame = _frame(rows, header)
+    mapped = module.to_canonical(frame)
+    assert set(mapped.frame.columns) <= set(schema.COLUMNS)
+    for extra in (mapped.country, mapped.rejections, mapped.reject_columns,
+                  mapped.district_hint):
+        assert extra is None or extra.index.equals(frame.index)
+
+
+def test_what_a_format_knows_beyond_the_fields_travels_in_typed_fields():
+    mapped = acled.to_canonical(_frame(samples.acled_rows(), samples.ACLED_HEADER))
+    assert mapped.country is not None and mapped.rejections is not None
+    rejected = mapped.rejections.dropna()
+    assert len(rejected) and (mapped.reject_columns[rejected.index].isin(
+        ["sub_event_type", "actor1"])).all()
+    gtd_mapped = gtd.to_canonical(_frame(samples.gtd_rows(), samples.GTD_HEADER))
+    assert gtd_mapped.district_hint is not None
+    assert gtd_mapped.district_hint.equals(gtd_mapped.frame["location"])
 
 
 def test_headers_are_compared_without_case_or_spacing():

@@ -7,10 +7,8 @@ import json
 import pytest
 
 from tracker.analysis import aggregates
-from tracker.present import charts
-from tracker.present import map_labels
-from tracker.present import slides
 from tracker.analysis.filters import FilterSpec
+from tracker.present import charts, map_labels, slides
 
 KP, BA = "Khyber Pakhtunkhwa", "Balochistan"
 

@@ -9,9 +9,9 @@ import yaml
 
 from tracker import schema
 from tracker.briefs import loading, model
-from tracker.present import charts
 from tracker.briefs import panels as panel_takeaways
 from tracker.briefs.model import BriefError
+from tracker.present import charts
 
 KP, BA = "Khyber Pakhtunkhwa", "Balochistan"
 

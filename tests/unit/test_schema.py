@@ -72,3 +72,40 @@ def test_duplicate_ids_are_rejected():
     valid, problems = schema.validate(frame)
     assert valid.empty
     assert problems["reason"].str.contains("more than once").any()
+
+
+def test_the_validation_schema_comes_from_the_one_field_declaration():
+    columns = schema.INCIDENT_SCHEMA.columns
+    assert tuple(columns) == schema.COLUMNS
+    for field in schema.FIELDS:
+        assert columns[field.name].nullable is not field.required, field.name
+        assert columns[field.name].unique is field.unique, field.name
+    assert {f.kind for f in schema.FIELDS} == {"text", "date", "number", "count"}
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.dawn.com/news/1890001", "http://example.org",
+    "https://dunyanews.tv/en/Pakistan/803782-Two-killed,-five-injured-in-Khuzdar-blast",
+    "HTTPS://EXAMPLE.ORG/A?b=1#c",
+])
+def test_one_url_rule_accepts_http_addresses(url):
+    assert schema.http_url(f"  {url} ") == url
+    assert schema.is_http_url(pd.Series([url])).tolist() == [True]
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "ftp://example.org/a", "https://", "https:///path", "www.dawn.com",
+    "https://exa mple.org", "https://example.org/\x00", "data:text/html,<b>x</b>", "",
+])
+def test_one_url_rule_refuses_everything_else(url):
+    assert schema.http_url(url) is None
+    assert schema.is_http_url(pd.Series([url])).tolist() == [False]
+
+
+def test_the_schema_tables_and_briefs_share_the_url_rule():
+    from tracker.present import tables
+
+    bad = "https:///nowhere"
+    _, problems = schema.validate(schema.conform(pd.DataFrame([_row(source_url=bad)])))
+    assert problems["reason"].tolist() == ["must be an http(s) URL"]
+    assert tables.safe_link(bad) is None

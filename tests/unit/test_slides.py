@@ -12,12 +12,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from tracker.briefs import model
 from tracker import geo
-from tracker.present import charts
-from tracker.present import map_labels
-from tracker.present import slides
 from tracker.analysis.filters import FilterSpec
+from tracker.briefs import model
+from tracker.present import charts, map_labels, slides
 
 DECK = slides.load_deck()
 RAW = yaml.safe_load(slides.default_path().read_text(encoding="utf-8"))

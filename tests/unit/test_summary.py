@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from tracker.analysis import surge_detection
-from tracker.present import summary
 from tracker.analysis.filters import FilterSpec
+from tracker.present import summary
 from tracker.schema import conform
 
 

@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 
 from tracker.analysis import surge_detection
-from tracker.present.text import date_range
-from tracker.present import wording
 from tracker.analysis.surge_detection import SurgeParams
-from tracker.present import surge_charts
+from tracker.present import surge_charts, wording
+from tracker.present.text import date_range
 
 START = dt.date(2025, 1, 1)
 

@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 
 from tracker import config, geo, schema
-from tracker.ingest import places
-from tracker.devtools import synth
 from tracker.cli import main
+from tracker.devtools import synth
+from tracker.ingest import places
 from tracker.store.database import read_canonical_csv
 
 

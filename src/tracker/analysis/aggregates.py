@@ -127,8 +127,6 @@ UNKNOWN_DISTRICT = "(district not known)"
 BASE_MEASURES: tuple[str, ...] = ("incidents", "killed", "injured", "casualties")
 """Counts a map or chart can show; each also exists as ``<measure>_per_million``."""
 
-RATE_MEASURES: tuple[str, ...] = tuple(f"{m}_per_million" for m in BASE_MEASURES)
-
 
 def count_by_district(frame: pd.DataFrame) -> pd.DataFrame:
     """Incidents, killed, injured and casualties per district, with its gazetteer point.

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tracker import schema
-from tracker.analysis import asof
-from tracker.analysis import coded
+from tracker.analysis import asof, coded
 from tracker.analysis.aggregates import data_span
 from tracker.present.text import clip, last_value, split_perpetrator_column
 

@@ -35,7 +35,6 @@ NOT_SHOWN = "the data in view does not show this"
 TOO_THIN = "too little data to judge"
 NOT_IN_VIEW = "cannot be judged in this view"
 CONTEXT = "none: context only, this check cannot test the brief's point"
-VERDICTS = (CONSISTENT, FEWER, NOT_SHOWN, TOO_THIN, NOT_IN_VIEW, CONTEXT)
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,8 @@ def add_brief(raw: bytes, *, actor: str, store: Any | None = None) -> Brief:
             conn.execute(added_briefs.insert().values(
                 brief_id=brief.id, content=raw, sha256=digest, added_by=actor, added_at=now()))
             write_audit(conn, actor, "brief added", brief.id,
-                        f"{brief.short_citation}: {len(brief.takeaways)} takeaways; sha256 {digest}")
+                        f"{brief.short_citation}: {len(brief.takeaways)} takeaways; "
+                        f"sha256 {digest}")
     except sa.exc.IntegrityError as exc:
         raise BriefError([f"id: a brief with id {brief.id!r} already exists; "
                           "choose another id"]) from exc

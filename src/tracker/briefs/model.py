@@ -71,7 +71,6 @@ _HTML = re.compile(
     r"</?[a-zA-Z!?][^<>]*>|<\s*/?\s*(script|iframe|img|svg|style|object|embed|a)\b", re.I
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~%/+=&?#-]*)?$")
 
 
 class BriefError(ValueError):
@@ -318,7 +317,7 @@ class Brief(_Strict):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
-        if value is not None and not _URL.match(value.strip()):
+        if value is not None and schema.http_url(value) is None:
             raise ValueError("must be a plain http(s) address")
         return None if value is None else value.strip()
 

@@ -328,8 +328,7 @@ def measure_page_data(frame) -> dict[str, Any]:
 
 def _comparison(frame, spec) -> None:
     """The period comparison the Overview adds when a period is chosen."""
-    from tracker.analysis import aggregates
-    from tracker.analysis import comparison
+    from tracker.analysis import aggregates, comparison
     from tracker.present import wording
 
     rest = spec.with_dates(None, None).apply(frame)

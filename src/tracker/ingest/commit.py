@@ -156,5 +156,5 @@ def commit(report: IngestReport, store: Store, user: str,
         report.status[report.status.index.isin(accept)] = "accepted"
         report.accepted += len(accept)
         report.duplicates -= len(accept)
-    assert report.adds_up
+    report.check_adds_up()
     return batch_id

@@ -489,11 +489,6 @@ class Distinct:
         return pd.Series(table.take(self.codes), index=self.index)
 
 
-def per_distinct(series: pd.Series, func: Callable[[str], object]) -> pd.Series:
-    """``func`` applied once per distinct non-missing value, spread back over the rows."""
-    return Distinct(series, func).get()
-
-
 # --- what the pipeline found ---------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ duplicates`` gives an :class:`IngestReport`: every row of the file is exactly on
 *accepted*, *rejected* (with every reason), *duplicate* (with its twin) or
 *outside_pakistan* (another country in a multi-country export), and
 ``rows == accepted + rejected + duplicates + outside_pakistan`` always holds — the
-pipeline asserts it. Nothing is written until :func:`commit`, which writes the accepted
+pipeline checks it. Nothing is written until :func:`commit`, which writes the accepted
 rows (plus any probable duplicates the researcher takes as new) as one batch in one
 transaction, with the file's name, sha256 and the mapping used, marked not yet reviewed.
 
@@ -25,7 +25,6 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from urllib.parse import urlparse
 
 import numpy as np
@@ -266,7 +265,8 @@ def _run_chunk(report: IngestReport, chunk: chunks.Chunk, options: IngestOptions
         part = validate.settle(all_rows, findings, pd.Series(False, index=all_rows), None)
         part.rejected_source = validate.rejected_source(frame, part)
         return part
-    assert module is not None and mapped is not None
+    if module is None or mapped is None:
+        raise RuntimeError("a format was chosen but the file was not mapped")
     report.format, report.format_label = module.NAME, module.LABEL
     report.file_notes = list(mapped.caveats)  # the same for every chunk
     shown = {f: mapped.columns.get(f, f) for f in _FIELDS_IN_FILE} if (
@@ -275,8 +275,8 @@ def _run_chunk(report: IngestReport, chunk: chunks.Chunk, options: IngestOptions
 
     mapped.frame = value_mapping.apply(mapped.frame, options.values)
     outside = pd.Series(False, index=all_rows)
-    if "_country" in mapped.frame:
-        away = ~formats.is_pakistan(mapped.frame["_country"])
+    if mapped.country is not None:
+        away = ~formats.is_pakistan(mapped.country)
         outside[away.index[away]] = True
     named = abroad.named_abroad(mapped.frame)  # "Kandahar": outside without coordinates
     outside[named.index[named]] = True
@@ -285,18 +285,20 @@ def _run_chunk(report: IngestReport, chunk: chunks.Chunk, options: IngestOptions
     validate.check_cells(frame.loc[in_scope.index] if away.any() else frame, findings, limits,
                  chunk.may_hold_nul)
     out_of_scope: set[int] = set()
-    if "_reject" in in_scope:
-        reject = in_scope["_reject"].notna()
-        column = in_scope["_reject_column"] if "_reject_column" in in_scope else pd.Series(
-            "", index=in_scope.index)
+    if mapped.rejections is not None:
+        reasons = mapped.rejections.loc[in_scope.index]
+        reject = reasons.notna()
+        column = mapped.reject_columns.loc[in_scope.index] if (
+            mapped.reject_columns is not None) else pd.Series("", index=in_scope.index)
         file_columns = formats.Columns(frame)
         for key in pd.unique(column[reject]):
             mask = reject & column.eq(key)
             name = file_columns.name(str(key))
             source = frame.loc[in_scope.index, name] if name is not None else None
-            findings.reject(mask, name or str(key), source, in_scope["_reject"])
+            findings.reject(mask, name or str(key), source, reasons)
         out_of_scope = set(reject.index[reject])
-    canonical = _normalise(in_scope, findings, shown, options, facts)
+    hint = None if mapped.district_hint is None else mapped.district_hint.loc[in_scope.index]
+    canonical = _normalise(in_scope, findings, shown, options, facts, hint)
     part = validate.settle(all_rows, findings, outside, canonical, shown, out_of_scope,
                    set(in_scope.columns))
     part.rejected_source = validate.rejected_source(frame, part)
@@ -377,7 +379,7 @@ def _complete(report: IngestReport, read: chunks.ChunkedRead, parts: list[valida
     report.rejected = int(tally.get("rejected", 0))
     report.duplicates = int(tally.get("duplicate", 0))
     report.outside_pakistan = int(tally.get("outside_pakistan", 0))
-    assert report.adds_up, f"counts do not add up: {report.counts()}"
+    report.check_adds_up()
     report.incidents = valid
     if report.staged is None:
         report.held = held
@@ -386,7 +388,7 @@ def _complete(report: IngestReport, read: chunks.ChunkedRead, parts: list[valida
 
 
 def _map(frame: pd.DataFrame, options: IngestOptions,
-         report: IngestReport) -> tuple[ModuleType | None, Mapped | None, str | None]:
+         report: IngestReport) -> tuple[formats.Format | None, Mapped | None, str | None]:
     """Choose the format (or mapping) and map the columns; or say why the rows cannot be."""
     from tracker.ingest.formats import canonical
 
@@ -414,7 +416,8 @@ def _map(frame: pd.DataFrame, options: IngestOptions,
 
 
 def _normalise(src: pd.DataFrame, findings: Findings, shown: dict[str, str],
-               options: IngestOptions, facts: _Facts) -> pd.DataFrame:
+               options: IngestOptions, facts: _Facts,
+               district_hint: pd.Series | None = None) -> pd.DataFrame:
     """Turn the mapped text into canonical values, recording every decision."""
     index = src.index
 
@@ -453,7 +456,9 @@ def _normalise(src: pd.DataFrame, findings: Findings, shown: dict[str, str],
     out["date_precision"] = precision.where(precision.notna(), None)
 
     rows = pd.DataFrame({k: text(k) for k in ("province", "district", "location",
-                                              "latitude", "longitude", "_district_hint")})
+                                              "latitude", "longitude")})
+    if district_hint is not None:
+        rows["_district_hint"] = district_hint
     rows["geo_precision"] = out["geo_precision"]
     placed = locate.place(rows, findings, shown)
     for name in ("province", "district", "latitude", "longitude", "geo_precision", "location"):
@@ -523,7 +528,7 @@ def _source_names(names: pd.Series, urls: pd.Series, findings: Findings,
 
 
 def _host(url: str) -> str | None:
-    if not str(url).lower().startswith(("http://", "https://")):
+    if schema.http_url(url) is None:
         return None
     try:
         host = urlparse(str(url)).hostname or ""

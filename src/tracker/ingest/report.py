@@ -119,6 +119,12 @@ class IngestReport:
     def adds_up(self) -> bool:
         return self.rows == self.accepted + self.rejected + self.duplicates + self.outside_pakistan
 
+    def check_adds_up(self) -> None:
+        """Every row is accepted, rejected, a duplicate or outside Pakistan: a report whose
+        counts disagree would hide rows, so it is an error (kept under ``python -O``)."""
+        if not self.adds_up:
+            raise RuntimeError(f"the ingest counts do not add up: {self.counts()}")
+
     def counts(self) -> dict[str, int]:
         return {"rows": self.rows, "accepted": self.accepted, "rejected": self.rejected,
                 "duplicates": self.duplicates, "outside_pakistan": self.outside_pakistan}

@@ -15,10 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tracker import config, geo, schema
-from tracker.analysis import aggregates
-from tracker.analysis import context
-from tracker.present import map_labels
-from tracker.present import shapes
+from tracker.analysis import aggregates, context
+from tracker.present import map_labels, shapes
 
 OKABE_ITO = (
     "#0072B2",  # blue

@@ -23,11 +23,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tracker import schema
-from tracker.briefs import loading
-from tracker.present import deck_layout, safety
-from tracker.present import slides
-from tracker.present import summary
 from tracker.analysis.filters import FilterSpec
+from tracker.briefs import loading
+from tracker.present import deck_layout, safety, slides, summary
 
 PNG_SCALE = 2
 """Pixels per figure pixel in exported images (sharp on a projector, ~0.2 s per chart)."""
@@ -218,8 +216,7 @@ def render_slides(deck: slides.Deck, incidents: pd.DataFrame, *,
 
 def slide_summary(slide: slides.Slide, frame: pd.DataFrame, incidents: pd.DataFrame) -> str:
     """The slide in words: its incidents against the period before, with any surge."""
-    from tracker.analysis import aggregates
-    from tracker.analysis import surge_detection
+    from tracker.analysis import aggregates, surge_detection
 
     previous = slide.spec.previous_period()
     span = aggregates.data_span(incidents)

@@ -15,8 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tracker import geo, schema
-from tracker.analysis import aggregates
-from tracker.analysis import context, coverage
+from tracker.analysis import aggregates, context, coverage
 from tracker.ingest import places
 from tracker.present import charts, map_labels, shapes
 from tracker.present.deck import FIGURE_KINDS, Slide, step_frame

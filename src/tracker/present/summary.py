@@ -14,9 +14,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from tracker.analysis import aggregates
-from tracker.analysis import surge_detection
-from tracker.analysis import coverage
+from tracker.analysis import aggregates, coverage, surge_detection
 from tracker.analysis.filters import FilterSpec
 from tracker.present.text import plural
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tracker import schema
+
 LIST_COLUMNS = (
     "date", "province", "district", "location", "attack_type", "target", "perpetrator",
     "killed", "injured", "killed_claimed", "summary", "source_name", "source_url",
@@ -13,10 +15,7 @@ LIST_COLUMNS = (
 
 def safe_link(url: object) -> str | None:
     """The URL if it is http(s), else None: other schemes are never shown as links."""
-    if not isinstance(url, str):
-        return None
-    text = url.strip()
-    return text if text.lower().startswith(("http://", "https://")) else None
+    return schema.http_url(url)
 
 
 def incident_table(frame: pd.DataFrame) -> pd.DataFrame:

@@ -9,9 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tracker.analysis.filters import FilterSpec
-from tracker.briefs import claims
-from tracker.briefs import loading
-from tracker.briefs import lookup
+from tracker.briefs import claims, loading, lookup
 from tracker.present.deck import Deck, Slide
 
 

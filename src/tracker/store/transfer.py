@@ -23,8 +23,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from tracker.store import migrations
 from tracker.present.text import hide_password
+from tracker.store import migrations
 from tracker.store.database import Store, StoreError
 from tracker.store.tables import incidents, metadata
 

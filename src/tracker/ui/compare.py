@@ -9,13 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker.analysis import aggregates
-from tracker.analysis import comparison
-from tracker.present.text import date_range
-from tracker.present import wording
-from tracker.analysis import coverage
+from tracker.analysis import aggregates, comparison, coverage
 from tracker.analysis.filters import FilterSpec
+from tracker.present import wording
 from tracker.present.safety import escape_markdown
+from tracker.present.text import date_range
 
 MEASURE_LABELS = {"incidents": "Attacks", "killed": "Killed", "injured": "Injured"}
 BY_LABELS = {"province": "Province", "district": "District"}

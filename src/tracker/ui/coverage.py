@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker.present import surge_charts
 from tracker.analysis import coverage
 from tracker.analysis.filters import FilterSpec
+from tracker.present import surge_charts
 from tracker.present.safety import escape_markdown
 from tracker.ui import cards
 

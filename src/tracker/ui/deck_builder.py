@@ -18,10 +18,10 @@ import streamlit as st
 from tracker import schema
 from tracker.access import auth as access
 from tracker.analysis import aggregates
-from tracker.present.text import md_escape
 from tracker.ingest import places
 from tracker.present import briefing, slides, talking
 from tracker.present.safety import plain_text
+from tracker.present.text import md_escape
 from tracker.ui import auth, data
 
 DISTRICTS = "A set of districts"

@@ -17,9 +17,7 @@ import streamlit as st
 
 from tracker.analysis import asof
 from tracker.analysis.filters import FilterSpec
-from tracker.present import charts
-from tracker.present import export
-from tracker.present import slides
+from tracker.present import charts, export, slides
 from tracker.ui import data, layout
 
 PNG_MIME = "image/png"

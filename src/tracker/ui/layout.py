@@ -6,9 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from tracker.analysis import aggregates
-from tracker.present import wording
-from tracker.present import slides
 from tracker.analysis.filters import FilterSpec
+from tracker.present import slides, wording
 from tracker.present.safety import escape_markdown
 from tracker.ui import data
 

@@ -13,15 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from tracker import config, geo, schema
-from tracker.analysis import aggregates
-from tracker.present import wording
-from tracker.present import charts
-from tracker.present import timelines
-from tracker.analysis import coverage
-from tracker.briefs import panels as panel_takeaways
-from tracker.present import shapes
-from tracker.present import tables
+from tracker.analysis import aggregates, coverage
 from tracker.analysis.filters import FilterSpec
+from tracker.briefs import panels as panel_takeaways
+from tracker.present import charts, shapes, tables, timelines, wording
 from tracker.ui import cards, context_panels, exports, layout
 from tracker.ui.sidebar import url_choice
 

@@ -14,8 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from tracker.analysis import asof
-from tracker.analysis import filters
+from tracker.analysis import asof, filters
 from tracker.analysis.filters import FilterSpec
 from tracker.present.safety import plain_text
 from tracker.ui import data

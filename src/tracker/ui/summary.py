@@ -11,10 +11,9 @@ import weakref
 import pandas as pd
 import streamlit as st
 
-from tracker.analysis import aggregates
-from tracker.analysis import surge_detection
-from tracker.present import summary
+from tracker.analysis import aggregates, surge_detection
 from tracker.analysis.filters import FilterSpec
+from tracker.present import summary
 from tracker.present.safety import escape_markdown
 
 _SURGES: list[tuple[weakref.ref, FilterSpec, list[surge_detection.Surge]]] = []

@@ -2,7 +2,8 @@
 ``tracker.analysis.surge_detection``, the words in ``tracker.present.wording``.
 
 Every piece of data text (area names, summaries, published notes) is Markdown-escaped
-before it reaches ``st.markdown`` / ``st.caption``; hovers are escaped in ``tracker.present.charts``.
+before it reaches ``st.markdown`` / ``st.caption``; hovers are escaped in
+``tracker.present.charts``.
 """
 
 from __future__ import annotations
@@ -13,15 +14,11 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
-from tracker.analysis import aggregates
-from tracker.analysis import surge_detection
-from tracker.present.text import date_range
-from tracker.present import wording
-from tracker.analysis import coverage
-from tracker.analysis import filters
-from tracker.present import tables
+from tracker.analysis import aggregates, coverage, filters, surge_detection
 from tracker.analysis.surge_detection import Surge, SurgeParams
+from tracker.present import tables, wording
 from tracker.present.safety import escape_markdown
+from tracker.present.text import date_range
 from tracker.ui import exports, layout
 
 LEVEL_LABELS = {"Pakistan": "Pakistan as a whole", "province": "each province",

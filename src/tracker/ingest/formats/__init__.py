@@ -1,103 +1,46 @@
 """The file formats an upload can be in, each recognised by its columns.
 
-Every format module exposes the same small protocol:
-
-- ``NAME`` (``canonical``, ``acled``, ``gtd``, ``ucdp``) and ``LABEL`` for people;
-- ``SIGNATURE``: the column names (compared as :func:`column_key`) whose presence
-  identifies the format;
-- ``to_canonical(frame) -> Mapped``: the file's columns mapped to canonical fields, still
-  as text where the pipeline normalises them (dates, names, counts), already translated
-  where the format has its own codes (GTD's ``imonth = 0``, UCDP's ``where_prec``).
-
-Rows that a format says are not militant attacks in Pakistan's sense (ACLED protests, a
-state's own air strike, UCDP events located only to the country) are marked with a
-reason in ``_reject``; the pipeline turns that into a rejection, never a silent drop.
-Extra columns start with ``_``: ``_country`` (rows for other countries are counted as
-outside Pakistan), ``_reject``/``_reject_column``, ``_district_hint`` (a town that may
-name the district), ``_note`` (a sentence added to the row's notes).
+Every format module satisfies :class:`~tracker.ingest.formats.base.Format`: ``NAME``
+(``canonical``, ``acled``, ``gtd``, ``ucdp``), ``LABEL`` for people, ``SIGNATURE`` (the
+column names whose presence identifies the format), ``matches(keys)`` and
+``to_canonical(frame) -> Mapped``. What a format knows beyond the canonical fields (the
+row's country, why a row is not a militant attack, a town that may name the district)
+travels in typed fields of :class:`~tracker.ingest.formats.base.Mapped`.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from types import ModuleType
-
-import numpy as np
 import pandas as pd
 
-from tracker.ingest import places
+from tracker.ingest.formats.base import (
+    Columns,
+    Format,
+    Mapped,
+    code,
+    column_key,
+    first_url,
+    is_pakistan,
+    join_text,
+    map_by_table,
+    prefixed,
+    resolve_actor,
+)
 
-EXTRA_COLUMNS = ("_country", "_reject", "_reject_column", "_district_hint", "_note")
-
-_URL = re.compile(r"(https?://[^\s,;\"'<>)\]]+)")
-
-
-@dataclass
-class Mapped:
-    """A file mapped onto canonical fields (values not yet normalised).
-
-    Attributes
-    ----------
-    frame
-        Canonical column names (any subset) plus the extra ``_`` columns, indexed like the file.
-    columns
-        canonical field → where it came from, in words (provenance for the batch).
-    caveats
-        Sentences about the whole file a researcher must know (e.g. "ACLED fatalities
-        may include attackers").
-    """
-
-    frame: pd.DataFrame
-    columns: dict[str, str] = field(default_factory=dict)
-    caveats: list[str] = field(default_factory=list)
+__all__ = [
+    "Columns", "Format", "Mapped", "by_name", "code", "column_key", "detect", "first_url",
+    "is_pakistan", "join_text", "map_by_table", "missing_signature", "modules", "prefixed",
+    "resolve_actor",
+]
 
 
-def column_key(name: object) -> str:
-    """A header reduced for comparison: lower case, runs of other characters as ``_``."""
-    return re.sub(r"[^0-9a-z\u0600-\u06ff]+", "_", str(name).strip().lower()).strip("_")
-
-
-class Columns:
-    """Look up a file's columns by their :func:`column_key`, whatever their spelling."""
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame
-        self.by_key: dict[str, str] = {}
-        for name in frame.columns:
-            self.by_key.setdefault(column_key(name), name)
-
-    @property
-    def keys(self) -> set[str]:
-        return set(self.by_key)
-
-    def has(self, key: str) -> bool:
-        return key in self.by_key
-
-    def name(self, key: str) -> str | None:
-        return self.by_key.get(key)
-
-    def text(self, key: str) -> pd.Series:
-        """The column as stripped text (missing where blank or absent)."""
-        name = self.by_key.get(key)
-        if name is None:
-            return pd.Series(np.nan, index=self.frame.index, dtype="str")
-        col = self.frame[name].astype("str").str.strip()
-        return col.mask(col.eq(""))
-
-    def number(self, key: str) -> pd.Series:
-        """The column as floats (NaN where blank, absent or not a number)."""
-        return pd.to_numeric(self.text(key), errors="coerce").astype("float64")
-
-
-def modules() -> list[ModuleType]:
+def modules() -> list[Format]:
     """The outside formats first (their signatures are specific), canonical last."""
     from tracker.ingest.formats import acled, canonical, gtd, ucdp
 
-    return [acled, gtd, ucdp, canonical]
+    return [acled, gtd, ucdp, canonical]  # modules satisfy the Format protocol
 
 
-def by_name(name: str) -> ModuleType:
+def by_name(name: str) -> Format:
     for module in modules():
         if name == module.NAME:
             return module
@@ -105,7 +48,7 @@ def by_name(name: str) -> ModuleType:
     raise ValueError(f"`format` was {name!r} but is expected to be one of: {known}")
 
 
-def detect(frame: pd.DataFrame) -> ModuleType | None:
+def detect(frame: pd.DataFrame) -> Format | None:
     """The format whose signature columns the file has, or None (a mapping is needed)."""
     keys = Columns(frame).keys
     for module in modules():
@@ -114,84 +57,7 @@ def detect(frame: pd.DataFrame) -> ModuleType | None:
     return None
 
 
-def missing_signature(module: ModuleType, frame: pd.DataFrame) -> list[str]:
+def missing_signature(module: Format, frame: pd.DataFrame) -> list[str]:
     """Signature columns of ``module`` that the file lacks (for a forced format)."""
     keys = Columns(frame).keys
     return sorted(k for k in module.SIGNATURE if k not in keys)
-
-
-# --- helpers shared by the outside formats -------------------------------------------------
-
-
-def is_pakistan(country: pd.Series) -> pd.Series:
-    """True where a country column names Pakistan or is blank (blank: judged by location)."""
-    key = country.astype("str").str.strip().str.lower()
-    return key.isna() | key.isin({"", "pakistan", "pak", "pk", "islamic republic of pakistan"})
-
-
-def first_url(*texts: pd.Series) -> pd.Series:
-    """The first http(s) link found in any of the given text columns, per row."""
-    out: pd.Series | None = None
-    for text in texts:
-        found = text.astype("str").str.extract(_URL, expand=False)
-        out = found if out is None else out.fillna(found)
-    assert out is not None
-    return out.str.rstrip(".")
-
-
-def join_text(*parts: pd.Series, sep: str = "; ") -> pd.Series:
-    """Join text columns row by row, skipping blanks (missing when all are blank)."""
-    out: pd.Series | None = None
-    for part in parts:
-        part = part.astype("str").str.strip()
-        part = part.mask(part.eq(""))
-        if out is None:
-            out = part
-            continue
-        both = out.notna() & part.notna()
-        out = out.fillna(part).where(~both, out + sep + part)
-    assert out is not None
-    return out
-
-
-def prefixed(prefix: str, values: pd.Series) -> pd.Series:
-    """``prefix`` + value where a value is present (ids like ``GTD-201501010001``)."""
-    text = values.astype("str").str.strip()
-    text = text.str.replace(r"\.0$", "", regex=True)
-    return (prefix + text).mask(text.isna() | text.eq(""))
-
-
-def resolve_actor(name: str) -> str:
-    """A dataset's actor name reduced to what the alias table can resolve.
-
-    ACLED writes "TTP: Tehreek-i-Taliban Pakistan" and "Unidentified Armed Group
-    (Pakistan)"; the part that the alias table knows exactly is preferred.
-    """
-    text = re.sub(r"\s*\((?:\d{4}-?\d{0,4}|pakistan|afghanistan|iran|india)\)\s*", " ",
-                  str(name), flags=re.I).strip()
-    if re.match(r"^unidentified\b|^unknown\b", text, flags=re.I):
-        return ""
-    if ":" in text:
-        short, long = (p.strip() for p in text.split(":", 1))
-        if places.resolve_perpetrator(short).kind in ("exact", "alias"):
-            return short
-        return long
-    return text
-
-
-def code(values: pd.Series) -> pd.Series:
-    """A numeric code column as text without a trailing ``.0`` (``"3.0"`` is code ``3``).
-
-    Files saved from pandas or a spreadsheet often turn the codes of a column with blanks
-    into floats; the tables are keyed by the whole-number spelling.
-    """
-    return values.astype("str").str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
-
-
-def map_by_table(values: pd.Series, table: dict[str, str], default: str | None) -> pd.Series:
-    """Translate values through a table keyed by :func:`column_key` of the value."""
-    lookup = {column_key(k): v for k, v in table.items()}
-    text = values.astype("str")
-    uniques = text.dropna().unique()
-    translated = {u: lookup.get(column_key(u), default) for u in uniques}
-    return text.map(translated).astype("object").where(text.notna(), default)

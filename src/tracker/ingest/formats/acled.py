@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tracker.ingest.formats import (
+from tracker.ingest.formats.base import (
     Columns,
     Mapped,
     code,
@@ -149,12 +149,12 @@ def to_canonical(frame: pd.DataFrame) -> Mapped:
     out["source_name"] = ("ACLED (" + sources.str.slice(0, 280) + ")").fillna("ACLED")
     out["source_url"] = first_url(sources, notes_text).fillna(DATASET_URL)
 
-    out["_country"] = cols.text("country")
-    out["_reject"] = _rejections(event_type, sub_event, attack, perp_kind, perp_name)
-    out["_reject_column"] = np.where(attack.isna() | attack.eq("__unknown__"), "sub_event_type",
-                                     "actor1")
+    country = cols.text("country")
+    rejections = _rejections(event_type, sub_event, attack, perp_kind, perp_name)
+    reject_columns = pd.Series(np.where(attack.isna() | attack.eq("__unknown__"),
+                                        "sub_event_type", "actor1"), index=frame.index)
     out["attack_type"] = attack.where(attack.notna() & attack.ne("__unknown__"), None)
-    out.loc[~is_pakistan(out["_country"]), "_reject"] = None
+    rejections[~is_pakistan(country)] = None
 
     columns = {
         "incident_id": "ACLED- + event_id_cnty", "date": "event_date",
@@ -177,7 +177,8 @@ def to_canonical(frame: pd.DataFrame) -> Mapped:
         "perpetrator. Protests, riots, strategic developments and state forces' own "
         "operations are rejected as not militant attacks.",
     ]
-    return Mapped(frame=out, columns=columns, caveats=caveats)
+    return Mapped(frame=out, columns=columns, caveats=caveats, country=country,
+                  rejections=rejections, reject_columns=reject_columns)
 
 
 def _kinds(actor: pd.Series, inter: pd.Series) -> pd.Series:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tracker import schema
-from tracker.ingest.formats import Columns, Mapped, column_key
+from tracker.ingest.formats.base import Columns, Mapped, column_key
 
 NAME = "canonical"
 LABEL = "Canonical (this tracker's columns)"
@@ -52,11 +52,12 @@ def to_canonical(frame: pd.DataFrame, mapping: dict[str, str] | None = None) -> 
         out[target] = cols.text(column_key(source)) if mapping is None else _stripped(
             frame[source]
         )
-    country = cols.name("country") if mapping is None else next(
+    country_column = cols.name("country") if mapping is None else next(
         (c for c, f in mapping.items() if f == "country"), None)
-    if country is not None:
-        out["_country"] = _stripped(frame[country])
-        used["country"] = country
+    country = None
+    if country_column is not None:
+        country = _stripped(frame[country_column])
+        used["country"] = country_column
     caveats: list[str] = []
     ignored = [c for c in frame.columns if c not in used.values()]
     if ignored:
@@ -66,7 +67,7 @@ def to_canonical(frame: pd.DataFrame, mapping: dict[str, str] | None = None) -> 
     if cols.has("batch_id"):
         caveats.append("The file's batch_id column is ignored: the upload gets its own batch.")
     return Mapped(frame=out, columns={k: str(v) for k, v in used.items() if k != "country"},
-                  caveats=caveats)
+                  caveats=caveats, country=country)
 
 
 def _stripped(column: pd.Series) -> pd.Series:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tracker.ingest.formats import (
+from tracker.ingest.formats.base import (
     Columns,
     Mapped,
     first_url,
@@ -102,7 +102,6 @@ def to_canonical(frame: pd.DataFrame) -> Mapped:
     )
     city = cols.text("city").mask(cols.text("city").str.lower().eq("unknown"))
     out["location"] = city
-    out["_district_hint"] = city
     out["latitude"] = cols.text("latitude")
     out["longitude"] = cols.text("longitude")
     out["geo_precision"] = map_by_table(
@@ -142,14 +141,14 @@ def to_canonical(frame: pd.DataFrame) -> Mapped:
     out["source_url"] = first_url(citations).fillna((INCIDENT_URL + eventid).where(
         eventid.notna()))
 
-    out["_country"] = cols.text("country_txt")
+    country = cols.text("country_txt")
     reason = pd.Series(None, index=frame.index, dtype=object)
     reason[year_only] = (
         "GTD gives only the year (imonth = 0); the tracker needs at least the month"
     )
     reason[year.isna()] = "iyear is empty or not a year"
-    out["_reject"] = reason.where(is_pakistan(out["_country"]))
-    out["_reject_column"] = np.where(year.isna(), "iyear", "imonth")
+    rejections = reason.where(is_pakistan(country))
+    reject_columns = pd.Series(np.where(year.isna(), "iyear", "imonth"), index=frame.index)
 
     columns = {
         "incident_id": "GTD- + eventid", "date": "iyear, imonth, iday (0 = unknown)",
@@ -167,7 +166,8 @@ def to_canonical(frame: pd.DataFrame) -> Mapped:
         "GTD's nkill includes perpetrators; killed is nkill minus nkillter where GTD gives "
         "nkillter. -9 and -99 are read as not reported.",
     ]
-    return Mapped(frame=out, columns=columns, caveats=caveats)
+    return Mapped(frame=out, columns=columns, caveats=caveats, country=country,
+                  rejections=rejections, reject_columns=reject_columns, district_hint=city)
 
 
 def _whole(values: pd.Series) -> pd.Series:

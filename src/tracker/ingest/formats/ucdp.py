@@ -13,7 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tracker.ingest.formats import Columns, Mapped, first_url, is_pakistan, map_by_table, prefixed
+from tracker.ingest.formats.base import (
+    Columns,
+    Mapped,
+    first_url,
+    is_pakistan,
+    map_by_table,
+    prefixed,
+)
 
 NAME = "ucdp"
 LABEL = "UCDP Georeferenced Event Dataset (GED)"
@@ -95,16 +102,17 @@ def to_canonical(frame: pd.DataFrame) -> Mapped:
     out["source_name"] = ("UCDP GED (" + cols.text("source_office") + ")").fillna("UCDP GED")
     out["source_url"] = first_url(sources).fillna(DATASET_URL)
 
-    out["_country"] = cols.text("country")
+    country = cols.text("country")
     reason = pd.Series(None, index=frame.index, dtype=object)
     reason[too_vague] = "UCDP dates this event only to more than a month (date_prec 5)"
     reason[unplaceable] = "UCDP places this event only in the country or at sea (where_prec 6-7)"
     reason[one_sided & government_a] = "one-sided violence by the state, not a militant attack"
     both_states = government_a & side_b.str.startswith("Government of").fillna(False)
     reason[both_states] = "fighting between states, not a militant attack"
-    out["_reject"] = reason.where(is_pakistan(out["_country"]))
-    out["_reject_column"] = np.where(unplaceable, "where_prec",
-                                     np.where(too_vague, "date_prec", "side_a"))
+    rejections = reason.where(is_pakistan(country))
+    reject_columns = pd.Series(np.where(unplaceable, "where_prec",
+                                        np.where(too_vague, "date_prec", "side_a")),
+                               index=frame.index)
 
     columns = {
         "incident_id": "UCDP- + id", "date": "date_start",
@@ -126,7 +134,8 @@ def to_canonical(frame: pd.DataFrame) -> Mapped:
         "UCDP rows carry no article links: source_url points to UCDP's downloads page "
         "unless a link is in source_article.",
     ]
-    return Mapped(frame=out, columns=columns, caveats=caveats)
+    return Mapped(frame=out, columns=columns, caveats=caveats, country=country,
+                  rejections=rejections, reject_columns=reject_columns)
 
 
 def _strip_unit(values: pd.Series) -> pd.Series:
