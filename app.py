@@ -58,7 +58,7 @@ if presenting:
 auth_ui.sidebar_login(user)
 if not presenting:  # in presenter mode the switch is in the Export menu
     data.safe_share_toggle(st.sidebar)
-    auth_ui.label_unpublished(user)  # researchers and admins: what the public does not see
+    data.label_unpublished(user)  # researchers and admins: what the public does not see
 incidents = data.incidents()
 if (synthetic := data.synthetic_rows())[0]:  # generated load-test data is never shown as real
     st.warning(synth.banner_text(*synthetic), icon=":material/science:")

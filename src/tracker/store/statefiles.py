@@ -17,15 +17,22 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
 from tracker import config
 from tracker.store import tables as t
 
-if TYPE_CHECKING:  # the store calls this module: no import back at run time
-    from tracker.store.database import Store
+
+class Store(Protocol):
+    """What the import needs of :class:`tracker.store.database.Store` (which calls this
+    module, so it is not imported back)."""
+
+    engine: sa.engine.Engine
+
+    def record(self, actor: str, action: str, target: str | None = None,
+               detail: str | None = None) -> None: ...
 
 ACTOR = "state folder import"
 

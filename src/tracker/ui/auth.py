@@ -18,7 +18,7 @@ from tracker.access import roles
 from tracker.access.accounts import MAX_PASSWORD, SESSION_HOURS, Accounts
 from tracker.access.roles import User
 from tracker.present import safety
-from tracker.ui import data, session_cookie
+from tracker.ui import session_cookie, shared_store
 
 SESSION_TOKEN = "auth_token"
 FLASH = "auth_flash"
@@ -28,7 +28,7 @@ _COOKIE_READ = "auth_cookie_read"
 
 def accounts() -> Accounts:
     """The accounts in the configured store (their changes go to its audit log)."""
-    return Accounts(data.store())
+    return Accounts(shared_store.store())
 
 
 def client_address() -> str | None:
@@ -212,21 +212,9 @@ def show_flash() -> None:
         st.success(message, icon=":material/check_circle:")
 
 
-def label_unpublished(user: User | None, container=st.sidebar) -> None:
-    """Tell researchers and admins how much of what they see the public does not."""
-    if not roles.has_role(user, "researcher") or data.safe_share():
-        return
-    hidden = data.unpublished_count()
-    if hidden:
-        container.caption(
-            f":material/visibility_off: {hidden:,} incidents in view come from batches not "
-            "yet reviewed or marked sensitive: signed-out visitors and viewers do not see "
-            "them (see Batches).")
-
-
 def state_problems() -> None:
     """Tell admins about state that could not be read (e.g. a damaged legacy file)."""
-    log = data.store().audit_log(limit=500)
+    log = shared_store.store().audit_log(limit=500)
     failed = log.loc[log["action"] == "state import failed"] if not log.empty else log
     for row in failed.head(5).itertuples():
         st.warning(f"{safety.plain_text(row.target)}: {safety.plain_text(row.detail)}",

@@ -14,27 +14,17 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from tracker import config
 from tracker.analysis import asof, coded
 from tracker.analysis.filters import FilterSpec
 from tracker.devtools import synth
-from tracker.store.database import Store, open_store
-
-
-@st.cache_resource(show_spinner=False)
-def _store(url: str) -> Store:
-    return open_store(url)
-
-
-def store() -> Store:
-    """The configured store, created and seeded on first use."""
-    return _store(config.db_url())
+from tracker.ui import shared_store
+from tracker.ui.shared_store import store
 
 
 @st.cache_resource(show_spinner="Loading incidents…", max_entries=4)
 def _incidents(url: str, version: int, reviewed_only: bool,
                include_sensitive: bool, as_of: dt.datetime | None = None) -> pd.DataFrame:
-    frame = _store(url).load_incidents(
+    frame = shared_store.cached(url).load_incidents(
         reviewed_only=reviewed_only, include_sensitive=include_sensitive, as_of=as_of
     )
     frame.flags.allows_duplicate_labels = False
@@ -187,3 +177,17 @@ def synthetic_rows() -> tuple[int, int]:
     except Exception as exc:  # reported by incidents(); nothing to count
         _report_unreadable(exc)
         return 0, 0
+
+
+def label_unpublished(user, container=st.sidebar) -> None:
+    """Tell researchers and admins how much of what they see the public does not."""
+    from tracker.access import roles
+
+    if not roles.has_role(user, "researcher") or safe_share():
+        return
+    hidden = unpublished_count()
+    if hidden:
+        container.caption(
+            f":material/visibility_off: {hidden:,} incidents in view come from batches not "
+            "yet reviewed or marked sensitive: signed-out visitors and viewers do not see "
+            "them (see Batches).")
