@@ -19,7 +19,7 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from tests.app.conftest import run_page, session_for
-from tracker.access.auth import Accounts
+from tracker.access.accounts import Accounts
 from tracker.cli import main
 from tracker.present import briefing, export, slides
 from tracker.store.database import Store

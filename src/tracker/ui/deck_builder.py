@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker import schema
-from tracker.access import auth as access
+from tracker.access import roles
 from tracker.analysis import aggregates
 from tracker.ingest import places
 from tracker.present import briefing, slides, talking
@@ -125,7 +125,7 @@ def _save() -> None:
     """Form callback: validate, save under the name, open it; or keep the problems."""
     state = st.session_state
     user = auth.current_user()
-    if not access.can(user, "save_briefing"):
+    if not roles.can(user, "save_briefing"):
         state[_ERRORS] = ["Sign in as a researcher or an admin to save a briefing "
                           "(use Sign in on any dashboard page)."]
         return
