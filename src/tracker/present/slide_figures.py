@@ -176,7 +176,8 @@ def headline_figure(frame: pd.DataFrame, *, look: charts.Look = charts.PRESENTER
 
 
 def add_size_key(fig: go.Figure, *, font_size: int = 14) -> go.Figure:
-    """A key to the bubble sizes in the map's top-right corner: three circles drawn at the
+    """A key to the bubble sizes in the map's top-left corner (over the neighbouring country,
+    where no bubble is drawn; the colour bar keeps the right): three circles drawn at the
     sizes the map draws them (read from the bubble trace: value in ``customdata``)."""
     pairs: dict[int, float] = {}
     for trace in fig.data:
@@ -192,23 +193,23 @@ def add_size_key(fig: go.Figure, *, font_size: int = 14) -> go.Figure:
     top = pairs[values[-1]]
     step = top + 8
     width = max(step * len(chosen) + 16, len(KEY_TITLE) * 0.6 * font_size + 16)
-    fig.add_shape(type="rect", xref="paper", yref="paper", xanchor=1, yanchor=1,
-                  xsizemode="pixel", ysizemode="pixel", x0=-width - 4, x1=-4,
+    fig.add_shape(type="rect", xref="paper", yref="paper", xanchor=0, yanchor=1,
+                  xsizemode="pixel", ysizemode="pixel", x0=4, x1=width + 4,
                   y0=-(top + font_size * 2 + 30), y1=-4, fillcolor="rgba(255,255,255,0.9)",
                   line={"color": "#777777", "width": 1})
-    fig.add_annotation(text=KEY_TITLE, xref="paper", yref="paper", x=1, y=1,
-                       xshift=-width / 2 - 4, yshift=-12, showarrow=False,
+    fig.add_annotation(text=KEY_TITLE, xref="paper", yref="paper", x=0, y=1,
+                       xshift=width / 2 + 4, yshift=-12, showarrow=False,
                        font={"size": font_size}, xanchor="center", yanchor="middle")
     for i, value in enumerate(chosen):
         d = pairs[value]
         pad = (width - step * len(chosen)) / 2
-        centre_x = -width - 4 + pad + step * i + step / 2
+        centre_x = 4 + pad + step * i + step / 2
         centre_y = -(font_size + 14 + top / 2)
-        fig.add_shape(type="circle", xref="paper", yref="paper", xanchor=1, yanchor=1,
+        fig.add_shape(type="circle", xref="paper", yref="paper", xanchor=0, yanchor=1,
                       xsizemode="pixel", ysizemode="pixel", x0=centre_x - d / 2,
                       x1=centre_x + d / 2, y0=centre_y - d / 2, y1=centre_y + d / 2,
                       fillcolor="rgba(213,94,0,0.65)", line={"width": 0})
-        fig.add_annotation(text=f"{value:,}", xref="paper", yref="paper", x=1, y=1,
+        fig.add_annotation(text=f"{value:,}", xref="paper", yref="paper", x=0, y=1,
                            xshift=centre_x, yshift=centre_y - top / 2 - font_size * 0.8,
                            showarrow=False, font={"size": font_size}, xanchor="center",
                            yanchor="middle")
