@@ -35,17 +35,26 @@ def db_url() -> str:
     return f"sqlite:///{(state_dir() / 'tracker.db').as_posix()}"
 
 
-def _int_env(name: str, default: int) -> int:
+def number_env(name: str, default: float, *, whole: bool = False, low: float = 0,
+               high: float | None = None) -> float:
+    """A number from the environment, or ``default`` when unset; a value that is not a
+    number, or not above ``low`` and at most ``high``, is an error that names the setting."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = int(raw)
+        value = int(raw) if whole else float(raw)
     except ValueError as exc:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, got {value}")
+        kind = "a whole number" if whole else "a number"
+        raise ValueError(f"{name} must be {kind}, got {raw!r}") from exc
+    if value <= low or (high is not None and value > high):
+        rule = "positive" if low == 0 and high is None else f"in ({low:g}, {high:g}]"
+        raise ValueError(f"{name} must be {rule}, got {value}")
     return value
+
+
+def _int_env(name: str, default: int) -> int:
+    return int(number_env(name, default, whole=True))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ and combined counts include security operations the sample leaves out by design.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import weakref
 from dataclasses import dataclass
 from functools import cache
@@ -274,16 +273,7 @@ def _held(incidents: pd.DataFrame, scope: str, first: pd.Timestamp, last: pd.Tim
 
 def low_coverage_pct() -> float:
     """The low-coverage threshold in percent (``TRACKER_LOW_COVERAGE_PCT``, default 20)."""
-    raw = os.environ.get("TRACKER_LOW_COVERAGE_PCT", "").strip()
-    if not raw:
-        return LOW_COVERAGE_PCT
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ValueError(f"TRACKER_LOW_COVERAGE_PCT must be a number, got {raw!r}") from exc
-    if not 0 < value <= 100:
-        raise ValueError(f"TRACKER_LOW_COVERAGE_PCT must be in (0, 100], got {value}")
-    return value
+    return config.number_env("TRACKER_LOW_COVERAGE_PCT", LOW_COVERAGE_PCT, high=100)
 
 
 def area_scope(provinces: tuple[str, ...] = (), districts: tuple[str, ...] = ()) -> str | None:
