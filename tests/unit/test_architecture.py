@@ -161,6 +161,34 @@ def test_every_import_from_tracker_names_something_that_exists():
     assert not offenders, "\n".join(offenders)
 
 
+def test_every_attribute_of_an_imported_tracker_module_exists():
+    """``readers.read_chunks`` after ``from tracker.ingest import readers``: a function moved
+    to another module leaves no stale ``module.name`` behind (it fails only when it runs)."""
+    modules = _modules()
+    offenders = []
+    others = [ROOT / "app.py", *(ROOT / d for d in ("pages", "tests", "scripts", "benchmarks"))]
+    files = [*modules.values(), *(p for o in others for p in (
+        sorted(o.rglob("*.py")) if o.is_dir() else [o]))]
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        local: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and not node.level and (
+                    node.module or "").startswith("tracker"):
+                for alias in node.names:
+                    if f"{node.module}.{alias.name}" in modules:
+                        local[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id in local):
+                module = local[node.value.id]
+                if node.attr not in _bound_names(modules[module]) \
+                        and f"{module}.{node.attr}" not in modules:
+                    offenders.append(f"{path.relative_to(ROOT).as_posix()}:{node.lineno}: "
+                                     f"{module} has no {node.attr}")
+    assert not offenders, "\n".join(offenders)
+
+
 def test_no_import_cycle_inside_tracker():
     graph = import_graph()
     cycles = find_cycles(graph)

@@ -172,7 +172,7 @@ def survey_file(source: bytes | Path, file_name: str, *, sheet: str | None = Non
     (ACLED, GTD, UCDP) translate their own values. Counting distinct values keeps the
     memory small, chunk by chunk.
     """
-    from tracker.ingest import abroad, formats, readers
+    from tracker.ingest import abroad, chunks, formats, readers
     from tracker.ingest.formats import canonical
 
     tallies: dict[str, Counter] = {}
@@ -181,8 +181,8 @@ def survey_file(source: bytes | Path, file_name: str, *, sheet: str | None = Non
     for stream in (True, False):
         tallies, columns, away = {}, {}, {}
         try:
-            read = readers.read_chunks(source, file_name, sheet=sheet, limits=limits,
-                                       stream=stream)
+            read = chunks.read_chunks(source, file_name, sheet=sheet, limits=limits,
+                                      stream=stream)
             for chunk in read.chunks:
                 frame = chunk.frame
                 if mapping:
@@ -201,7 +201,7 @@ def survey_file(source: bytes | Path, file_name: str, *, sheet: str | None = Non
                         tallies.setdefault(field, Counter()).update(
                             counted.value_counts().to_dict())
             break
-        except readers.Fallback:
+        except chunks.Fallback:
             continue
         except readers.ReadError:
             return [], {}
