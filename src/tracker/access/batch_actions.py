@@ -7,7 +7,7 @@ store, in the change's own transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -52,13 +52,7 @@ def batch_actions(user: User | None, batch: Mapping[str, Any]) -> list[tuple[str
 
 def withdraw_batch(store: Store, user: User | None, batch_id: str) -> None:
     """Withdraw (hide) a batch, if ``user`` may; recorded in the audit log."""
-    batch = _existing_batch(store, batch_id)
-    require(user, "withdraw_own")
-    if not can_withdraw(user, batch):
-        raise PermissionDenied(
-            f"{batch_id} was uploaded by someone else; only its uploader or an admin "
-            "can withdraw it."
-        )
+    batch = _own_batch(store, user, batch_id, "withdraw_own", can_withdraw, "withdraw")
     if batch["withdrawn"]:
         raise StoreError(f"{batch_id} is already withdrawn.")
     store.set_withdrawn(batch_id, True, actor=user.name)  # type: ignore[union-attr]
@@ -70,13 +64,7 @@ def restore_batch(store: Store, user: User | None, batch_id: str) -> None:
     Refused while another live batch holds one of its incident ids (see
     :meth:`tracker.store.database.Store.set_withdrawn`).
     """
-    batch = _existing_batch(store, batch_id)
-    require(user, "restore_own")
-    if not can_restore(user, batch):
-        raise PermissionDenied(
-            f"{batch_id} was uploaded by someone else; only its uploader or an admin "
-            "can restore it."
-        )
+    batch = _own_batch(store, user, batch_id, "restore_own", can_restore, "restore")
     if not batch["withdrawn"]:
         raise StoreError(f"{batch_id} is not withdrawn.")
     store.set_withdrawn(batch_id, False, actor=user.name)  # type: ignore[union-attr]
@@ -134,13 +122,7 @@ def replace_batch(report: Any, store: Store, user: User | None, batch_id: str,
     """
     from tracker.ingest import pipeline as ingest
 
-    old = _existing_batch(store, batch_id)
-    require(user, "upload")
-    if not can_withdraw(user, old):
-        raise PermissionDenied(
-            f"{batch_id} was uploaded by someone else; only its uploader or an admin "
-            "can replace it."
-        )
+    old = _own_batch(store, user, batch_id, "upload", can_withdraw, "replace")
     if old["withdrawn"]:
         raise StoreError(f"{batch_id} is withdrawn already; upload the corrected file as a "
                          "new batch.")
@@ -185,6 +167,19 @@ def batch_table(frame: pd.DataFrame) -> pd.DataFrame:
         "rejected": frame["rejected"],
         "duplicates": frame["duplicates"],
     })
+
+
+def _own_batch(store: Store, user: User | None, batch_id: str, permission: str,
+               allowed: Callable[[User | None, Mapping[str, Any]], bool],
+               verb: str) -> dict[str, Any]:
+    """The batch, if it exists, ``user`` holds ``permission`` and ``allowed`` lets them
+    act on this batch (their own, or any for an admin); else the refusal in words."""
+    batch = _existing_batch(store, batch_id)
+    require(user, permission)
+    if not allowed(user, batch):
+        raise PermissionDenied(f"{batch_id} was uploaded by someone else; only its uploader "
+                               f"or an admin can {verb} it.")
+    return batch
 
 
 def _existing_batch(store: Store, batch_id: str) -> dict[str, Any]:
