@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests import upload_samples as samples
+from tests.killing import kill_while_writing
 from tracker import cli, config
 from tracker.devtools import synth
 from tracker.ingest import mappings
@@ -513,19 +513,10 @@ def test_killing_the_process_mid_commit_leaves_no_partial_batch(tmp_path):
                                  "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])})
     try:
         assert proc.stdout.readline().strip() == "committing"
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:  # wait until the transaction is writing pages
-            if wal.exists() and wal.stat().st_size > start_size + 2_000_000:
-                break
-            assert proc.poll() is None, "the commit finished before it could be interrupted"
-            time.sleep(0.01)
-        else:
-            pytest.fail("the commit never started writing")
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    except BaseException:
+        proc.kill()
+        raise
+    kill_while_writing(proc, wal, start_size, 2_000_000, timeout=300, what="commit")
     assert proc.returncode == -signal.SIGKILL
     assert "committed" not in proc.stdout.read()
 

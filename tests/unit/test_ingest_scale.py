@@ -8,13 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from tests import upload_samples as samples
+from tests.killing import kill_while_writing
 from tracker.devtools import synth
 from tracker.ingest import chunks, readers, staging
 from tracker.ingest import pipeline as ingest
@@ -211,20 +211,7 @@ def test_killing_tracker_ingest_while_it_saves_a_big_file_leaves_no_partial_batc
     proc = subprocess.Popen([sys.executable, "-m", "tracker.cli", "ingest", str(big), "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             cwd=root, env=env)
-    try:
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:  # wait until the save is writing pages
-            if wal.exists() and wal.stat().st_size > start_size + 4_000_000:
-                break
-            assert proc.poll() is None, "the save finished before it could be interrupted"
-            time.sleep(0.01)
-        else:
-            pytest.fail("the save never started writing")
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    kill_while_writing(proc, wal, start_size, 4_000_000, timeout=600, what="save")
     assert proc.returncode == -signal.SIGKILL
     assert proc.stdout.read() == ""
     assert list(temp.glob("tracker-ingest-*/part-*.arrow"))  # the rows were staged on disk

@@ -58,19 +58,21 @@ def surge_timeline(daily: pd.DataFrame, windows: pd.DataFrame, surges: list, pin
         hovertext=[_day_hover(row) for row in daily.itertuples(index=False)],
         hovertemplate="%{hovertext}<extra></extra>",
     ))
+    # the hover formats below are d3's (read by plotly.js in the browser), not Python's
+    # strftime: d3's unpadded day never reaches the operating system
     if measure == "incidents" and not windows.empty and window_label != "24 h":
         fig.add_trace(go.Scatter(
             x=windows["window_end"], y=windows["incidents"], mode="lines",
             name=f"Attacks in the {window_label} ending that day",
             line={"color": OKABE_ITO[2], "width": 1}, opacity=0.7,
-            hovertemplate=f"%{{x|%-d %b %Y}}: %{{y}} attacks in the {window_label} "
+            hovertemplate=f"%{{x|%-d %b %Y}}: %{{y}} attacks in the {window_label} "  # d3 format
                           "to this day<extra></extra>",
         ))
         fig.add_trace(go.Scatter(
             x=windows["window_end"], y=windows["expected"], mode="lines",
             name=f"Expected from the previous {baseline_weeks} weeks",
             line={"color": OKABE_ITO[8], "width": 1.5, "dash": "dash"},
-            hovertemplate="%{x|%-d %b %Y}: %{y:.1f} expected<extra></extra>",
+            hovertemplate="%{x|%-d %b %Y}: %{y:.1f} expected<extra></extra>",  # d3 format
         ))
     if measure == "killed" and show_claims:
         claims = daily.loc[daily["killed_claimed"] > 0]
@@ -79,7 +81,7 @@ def surge_timeline(daily: pd.DataFrame, windows: pd.DataFrame, surges: list, pin
             name="Killed as claimed by perpetrators (not in totals)",
             marker={"color": CLAIM_COLOR, "symbol": "diamond-open", "size": 11,
                     "line": {"width": 2}},
-            hovertemplate="%{x|%-d %b %Y}: perpetrators claimed %{y:,} killed "
+            hovertemplate="%{x|%-d %b %Y}: perpetrators claimed %{y:,} killed "  # d3 format
                           "(not counted)<extra></extra>",
         ))
     for surge in surges:
