@@ -40,3 +40,32 @@ def session_for(url: str, name: str) -> dict:
 def app(app_store):
     """A function that runs a page of the app on a fresh seeded store."""
     return run_page
+
+
+UPLOAD_PAGE = "pages/upload.py"
+RESEARCHER_PASSWORD = "a long passphrase 1"
+
+
+@pytest.fixture
+def upload_page(app_store, monkeypatch):
+    """A function that opens the Upload page signed in as the researcher 'ayesha' through
+    the sidebar form (straight to the page: the Overview is not needed)."""
+    from tests.hostile.apptest import use_full_runs
+    from tracker.access.accounts import Accounts
+    from tracker.store.database import Store
+
+    use_full_runs(monkeypatch)
+    Accounts(store=Store(app_store)).add("ayesha", "researcher", RESEARCHER_PASSWORD,
+                                         actor="test setup")
+
+    def open_page() -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=90)
+        at.switch_page(UPLOAD_PAGE).run()
+        at.text_input(key="auth_login_name").input("ayesha")
+        at.text_input(key="auth_login_password").input(RESEARCHER_PASSWORD)
+        at.button(key="FormSubmitter:auth_login_form-Sign in").click().run()
+        at.switch_page(UPLOAD_PAGE).run()
+        assert not at.exception, at.exception
+        return at
+
+    return open_page

@@ -6,34 +6,9 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 from tests import upload_samples as samples
 from tests.app.conftest import run_page
-from tests.hostile.apptest import use_full_runs
-from tracker.access.accounts import Accounts
 from tracker.store.database import Store
-
-PAGE = "pages/upload.py"
-PASSWORD = "a long passphrase 1"
-
-
-@pytest.fixture
-def upload_page(app_store, monkeypatch):
-    """The Upload page, signed in as the researcher 'ayesha' through the sidebar form."""
-    use_full_runs(monkeypatch)
-    Accounts(store=Store(app_store)).add("ayesha", "researcher", PASSWORD, actor="test setup")
-
-    def open_page():
-        at = run_page()
-        at.text_input(key="auth_login_name").input("ayesha")
-        at.text_input(key="auth_login_password").input(PASSWORD)
-        at.button(key="FormSubmitter:auth_login_form-Sign in").click().run()
-        at.switch_page(PAGE).run()
-        assert not at.exception, at.exception
-        return at
-
-    return open_page
 
 
 def _upload(at, name: str, data: bytes):

@@ -7,38 +7,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from streamlit.testing.v1 import AppTest
-
 from tests import field_log
-from tests.app.conftest import APP
-from tests.hostile.apptest import use_full_runs
-from tracker.access.accounts import Accounts
 from tracker.ingest import mappings
 from tracker.store.database import Store
 
-PAGE = "pages/upload.py"
-PASSWORD = "a long passphrase 1"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def upload_page(app_store, monkeypatch):
-    use_full_runs(monkeypatch)
-    Accounts(store=Store(app_store)).add("ayesha", "researcher", PASSWORD, actor="test setup")
-
-    def open_page():
-        # straight to the page (the overview is not needed here)
-        at = AppTest.from_file(APP, default_timeout=90)
-        at.switch_page(PAGE).run()
-        at.text_input(key="auth_login_name").input("ayesha")
-        at.text_input(key="auth_login_password").input(PASSWORD)
-        at.button(key="FormSubmitter:auth_login_form-Sign in").click().run()
-        at.switch_page(PAGE).run()
-        assert not at.exception, at.exception
-        return at
-
-    return open_page
 
 
 def _metrics(at) -> dict[str, str]:
