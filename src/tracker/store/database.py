@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from tracker import config, schema
-from tracker.store import columnar, migrations, pgcopy
+from tracker.store import bulkwrite, columnar, migrations, pgcopy
 from tracker.store.tables import (  # noqa: F401  (the tables, also read from here)
     UTCDateTime,
     accounts,
@@ -283,22 +283,23 @@ class Store:
                     )
                 )
                 wholes = [frame] if isinstance(frame, pd.DataFrame) else frame
-                for whole, start in ((w, s) for w in wholes
-                                     for s in range(0, len(w), chunk_rows)):
-                    part = whole.iloc[start:start + chunk_rows]
-                    rows = (columnar.incident_tuples(part, batch_id) if bulk
-                            else _records(part, batch_id))
-                    if dialect == "postgresql":
-                        pgcopy.insert_incidents(conn, rows)
-                    elif bulk:
-                        columnar.insert_incidents(conn, rows)
-                    else:
-                        for chunk in _chunks(rows, 5000):
-                            conn.execute(incidents.insert(), chunk)
-                    written += len(rows)
-                    del rows
-                    if saved is not None:
-                        saved(written)
+                with bulkwrite.large_batch(conn, len(frame)):
+                    for whole, start in ((w, s) for w in wholes
+                                         for s in range(0, len(w), chunk_rows)):
+                        part = whole.iloc[start:start + chunk_rows]
+                        rows = (columnar.incident_tuples(part, batch_id) if bulk
+                                else _records(part, batch_id))
+                        if dialect == "postgresql":
+                            pgcopy.insert_incidents(conn, rows)
+                        elif bulk:
+                            columnar.insert_incidents(conn, rows)
+                        else:
+                            for chunk in _chunks(rows, 5000):
+                                conn.execute(incidents.insert(), chunk)
+                        written += len(rows)
+                        del rows
+                        if saved is not None:
+                            saved(written)
                 if clash := _live_clash(conn, batch_id):
                     raise StoreError(
                         "Some incident ids in this file are already in the store (for "
