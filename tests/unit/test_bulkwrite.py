@@ -107,3 +107,20 @@ def test_a_staging_folder_is_named_after_its_process(tmp_path, monkeypatch):
     finally:
         staged.close()
     assert not list(tmp_path.glob("tracker-ingest-*"))
+
+
+def test_a_large_batch_holding_a_stored_id_is_refused_whole(tmp_path, small_bulk):
+    """The live-id check of a batch larger than the store looks from the stored rows' side."""
+    store = _store(tmp_path)
+    first = _frame(300, seed=6)
+    store.add_batch(first, BatchMeta(file_name="first.csv", uploaded_by="t"))
+    second = _frame(400, seed=7).assign(incident_id=lambda f: "B-" + f["incident_id"])
+    second.loc[second.index[200], "incident_id"] = first["incident_id"].iloc[17]
+    with pytest.raises(StoreError, match="already in the store"):
+        store.add_batch(second, BatchMeta(file_name="second.csv", uploaded_by="t"))
+    assert store.count_incidents() == 300
+    assert list(store.batches()["file_name"]) == ["first.csv"]
+    # once the first batch is withdrawn its ids may come back
+    store.set_withdrawn(store.batches()["batch_id"].iloc[0], True, "t")
+    store.add_batch(second, BatchMeta(file_name="second.csv", uploaded_by="t"))
+    assert store.count_incidents() == 700

@@ -28,28 +28,29 @@ themselves are inserted with the usual cache, so the write-ahead log grows as th
 
 
 @contextmanager
-def large_batch(conn, rows: int) -> Iterator[None]:
+def large_batch(conn, rows: int) -> Iterator[bool]:
     """Set aside the incidents table's secondary indexes while ``rows`` rows are inserted.
 
     Call inside the save's transaction (after its write lock). On SQLite with a batch of at
     least :data:`BULK_ROWS` rows and at least as many rows as are stored, the indexes are
     dropped here and created again when the block ends without an error; on an error the
     caller's rollback brings them back. Anything else (PostgreSQL, a small batch) is
-    written as it is.
+    written as it is. Yields whether the indexes were set aside (the batch then holds at
+    least as many rows as the store held before it).
     """
     if conn.dialect.name != "sqlite" or rows < BULK_ROWS:
-        yield
+        yield False
         return
     stored = conn.exec_driver_sql("SELECT count(*) FROM incidents").scalar() or 0
     if rows < stored:
-        yield
+        yield False
         return
     indexes = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
         "AND tbl_name = 'incidents' AND sql IS NOT NULL ORDER BY name").fetchall()
     for name, _sql in indexes:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    yield
+    yield True
     cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
     try:
