@@ -181,10 +181,11 @@ def _pairs(new: pd.DataFrame, other: pd.DataFrame) -> tuple[pd.DataFrame, Callab
     r_key, r_comp = rc.key[order], rc.comp[order]
     pieces, dense_rows = [], set()
     starts, ends = [], []
+    keys, at = np.unique(lc.key, return_inverse=True)  # searched once per district-day
     for shift in (-1, 0, 1):
-        key = lc.key + shift
-        lo = np.searchsorted(r_key, key, "left")
-        hi = np.searchsorted(r_key, key, "right")
+        key = keys + shift
+        lo = np.searchsorted(r_key, key, "left")[at]
+        hi = np.searchsorted(r_key, key, "right")[at]
         big = (hi - lo) > MAX_BLOCK
         if big.any():
             pos = np.searchsorted(r_comp, lc.comp_at(shift)[big])
