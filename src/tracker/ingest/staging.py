@@ -35,7 +35,8 @@ def remove_stale(folder: str | Path | None = None) -> list[Path]:
 
     Looks in ``folder`` (the system's temporary folder by default) for
     ``tracker-ingest-<pid>-…`` folders whose process is gone. A folder of a running
-    process, or one whose name holds no process id, is left alone.
+    process, or one whose name holds no process id, is left alone (so is one whose id a
+    new process took meanwhile, until that process ends).
     """
     removed = []
     for path in Path(folder or tempfile.gettempdir()).glob(PREFIX + "*"):
