@@ -221,4 +221,32 @@ def test_killing_tracker_ingest_while_it_saves_a_big_file_leaves_no_partial_batc
     assert "big.csv" not in set(after.batches()["file_name"])
     with after.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        # the indexes the save set aside for the large batch came back with the rollback
+        assert _incident_indexes(conn) == _incident_indexes_of_a_fresh_store(tmp_path)
+    after.engine.dispose()
+
+    # SIGKILL left the staging folder; the next ingest removes it (its process is gone)
+    left = list(temp.glob("tracker-ingest-*"))
+    assert left and all(p.name.startswith(f"tracker-ingest-{proc.pid}-") for p in left)
+    small = synth.write(synth.generate(50, seed=9), tmp_path / "small.csv")
+    done = subprocess.run([sys.executable, "-m", "tracker.cli", "ingest", str(small), "--json"],
+                          capture_output=True, text=True, cwd=root, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not list(temp.glob("tracker-ingest-*"))
+
+
+def _incident_indexes(conn) -> list[tuple[str, str]]:
+    return conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents' "
+        "ORDER BY name").fetchall()
+
+
+def _incident_indexes_of_a_fresh_store(tmp_path) -> list[tuple[str, str]]:
+    fresh = Store(f"sqlite:///{(tmp_path / 'fresh.db').as_posix()}")
+    fresh.init()
+    with fresh.engine.connect() as conn:
+        indexes = _incident_indexes(conn)
+    fresh.engine.dispose()
+    assert len(indexes) >= 4  # the primary key's and the three secondary ones
+    return indexes
 

@@ -21,6 +21,9 @@ probable duplicate, shown beside its twin, and may still be taken as new.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -96,7 +99,7 @@ def find(
     dense = 0
     visible = stored[~stored["batch_id"].isin(hidden_batches)] if len(stored) else stored
     if len(visible) and len(rest):
-        pairs = _pairs(rest, visible[KEY_COLUMNS].reset_index(drop=True))
+        pairs, reasons = _pairs(rest, visible[KEY_COLUMNS].reset_index(drop=True))
         dense += pairs.attrs.get("dense", 0)
         if len(pairs):
             best = pairs.sort_values(["row", "score", "_twin_pos"],
@@ -104,7 +107,7 @@ def find(
             best = best.drop_duplicates("row")
             found.append(pd.DataFrame({
                 "row": best["row"].to_numpy(), "incident_id": best["twin_id"].to_numpy(),
-                "twin_row": pd.NA, "certain": False, "reason": best["reason"].to_numpy(),
+                "twin_row": pd.NA, "certain": False, "reason": reasons(best),
             }))
             rest = rest.drop(index=best["row"].to_numpy())
     if len(rest) > 1:
@@ -124,7 +127,7 @@ def _within(rows: pd.DataFrame) -> pd.DataFrame:
     """Later rows of the file that match an earlier row that is itself kept."""
     keyed = rows[KEY_COLUMNS].copy()
     keyed["row"] = rows.index
-    pairs = _pairs(rows, keyed.reset_index(drop=True))
+    pairs, reasons = _pairs(rows, keyed.reset_index(drop=True))
     dense = pairs.attrs.get("dense", 0)
     if pairs.empty:
         out = pd.DataFrame(columns=RESULT_COLUMNS)
@@ -132,23 +135,28 @@ def _within(rows: pd.DataFrame) -> pd.DataFrame:
         return out
     pairs = pairs.sort_values(["row", "score", "twin_row"], ascending=[True, False, True],
                               kind="stable")
-    held: dict[int, tuple[int, str, str]] = {}
-    for row, twin_row, twin_id, reason in pairs[["row", "twin_row", "twin_id",
-                                                 "reason"]].itertuples(index=False):
+    held: dict[int, int] = {}  # row → position of its pair in ``pairs``
+    for at, (row, twin_row) in enumerate(zip(pairs["row"].tolist(),
+                                             pairs["twin_row"].tolist(), strict=True)):
         if row in held or twin_row in held:
             continue
-        held[int(row)] = (int(twin_row), twin_id, reason)
+        held[row] = at
+    chosen = pairs.iloc[list(held.values())]
     out = pd.DataFrame({
-        "row": list(held), "incident_id": [v[1] for v in held.values()],
-        "twin_row": [v[0] for v in held.values()], "certain": False,
-        "reason": [v[2] for v in held.values()],
+        "row": list(held), "incident_id": chosen["twin_id"].to_numpy(),
+        "twin_row": chosen["twin_row"].to_numpy(dtype=np.int64), "certain": False,
+        "reason": reasons(chosen),
     })
     out.attrs["dense"] = dense
     return out
 
 
-def _pairs(new: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
-    """Matching (row, twin) pairs between ``new`` (index = row) and ``other``, scored.
+def _pairs(new: pd.DataFrame, other: pd.DataFrame) -> tuple[pd.DataFrame, Callable]:
+    """Matching (row, twin) pairs between ``new`` (index = row) and ``other``, scored, and
+    the function that gives the reasons in words of some of those pairs.
+
+    The reasons are worded only for the pairs finally chosen (a dense file has many more
+    candidate matches than duplicates).
 
     Blocking: a row is compared only with rows of the same district dated the day before,
     the same day or the day after, found by binary search on an integer key (district
@@ -166,17 +174,18 @@ def _pairs(new: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
     right = right[right["district"].notna() & right["date"].notna()]
     empty = pd.DataFrame(columns=["row", "twin_row", "twin_id", "score", "reason"])
     if left.empty or right.empty:
-        return empty
+        return empty, _no_reasons
     within = "row" in right
     lc, rc = _coded(left, None if within else right)
     order = np.lexsort((rc.sub, rc.key))
     r_key, r_comp = rc.key[order], rc.comp[order]
     pieces, dense_rows = [], set()
     starts, ends = [], []
+    keys, at = np.unique(lc.key, return_inverse=True)  # searched once per district-day
     for shift in (-1, 0, 1):
-        key = lc.key + shift
-        lo = np.searchsorted(r_key, key, "left")
-        hi = np.searchsorted(r_key, key, "right")
+        key = keys + shift
+        lo = np.searchsorted(r_key, key, "left")[at]
+        hi = np.searchsorted(r_key, key, "right")[at]
         big = (hi - lo) > MAX_BLOCK
         if big.any():
             pos = np.searchsorted(r_comp, lc.comp_at(shift)[big])
@@ -212,9 +221,9 @@ def _pairs(new: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
         if found is not None:
             pieces.append(found)
         start = stop
-    out = _describe(pieces, left, right, lc, rc, within) if pieces else empty
+    out = _scored(pieces, right, lc, rc, within) if pieces else empty
     out.attrs["dense"] = len(dense_rows)
-    return out
+    return out, partial(_reasons, left=left, right=right, lc=lc, rc=rc)
 
 
 class _Coded:
@@ -294,17 +303,29 @@ def _match(lc: _Coded, rc: _Coded, li: np.ndarray, ri: np.ndarray):
     return li[hit], ri[hit], score[hit]
 
 
-def _describe(pieces, left: pd.DataFrame, right: pd.DataFrame, lc: _Coded, rc: _Coded,
-              within: bool) -> pd.DataFrame:
-    """The matched pairs with their twin id, score and the reason in words."""
+def _scored(pieces, right: pd.DataFrame, lc: _Coded, rc: _Coded,
+            within: bool) -> pd.DataFrame:
+    """The matched pairs with their twin id and score (``_left_pos``, ``_twin_pos``: their
+    positions in the two sides, for :func:`_reasons`)."""
     li = np.concatenate([p[0] for p in pieces])
     ri = np.concatenate([p[1] for p in pieces])
     score = np.concatenate([p[2] for p in pieces])
+    return pd.DataFrame({"row": lc.row[li], "twin_row": rc.row[ri] if within else pd.NA,
+                         "twin_id": right["incident_id"].to_numpy()[ri], "score": score,
+                         "_twin_pos": ri, "_left_pos": li})
+
+
+def _no_reasons(pairs: pd.DataFrame) -> np.ndarray:
+    return np.array([], dtype=object)
+
+
+def _reasons(pairs: pd.DataFrame, *, left: pd.DataFrame, right: pd.DataFrame, lc: _Coded,
+             rc: _Coded) -> np.ndarray:
+    """The reason in words of each of ``pairs`` (rows of :func:`_scored`)."""
+    li = pairs["_left_pos"].to_numpy(dtype=np.int64)
+    ri = pairs["_twin_pos"].to_numpy(dtype=np.int64)
     a = left.iloc[li].reset_index(drop=True)
     b = right.iloc[ri].reset_index(drop=True)
-    pairs = pd.DataFrame({"row": lc.row[li], "twin_row": rc.row[ri] if within else pd.NA,
-                          "twin_id": b["incident_id"].to_numpy(), "score": score,
-                          "_twin_pos": ri})
     days = np.abs(lc.day[li] - rc.day[ri])
     same_type = lc.type[li] == rc.type[ri]
     reason = ("same district (" + a["district"].astype(str) + ") and "
@@ -321,8 +342,8 @@ def _describe(pieces, left: pd.DataFrame, right: pd.DataFrame, lc: _Coded, rc: _
         reason = reason + np.where(both, text, "")
     same_url = lc.has_url[li] & rc.has_url[ri] & (lc.url[li] == rc.url[ri])
     reason = reason + np.where(same_url, ", same source URL", "")
-    pairs["reason"] = reason.to_numpy() if hasattr(reason, "to_numpy") else reason
-    return pairs
+    return np.asarray(reason.to_numpy() if hasattr(reason, "to_numpy") else reason,
+                      dtype=object)
 
 
 def _key(district_codes: np.ndarray, days: np.ndarray) -> np.ndarray:

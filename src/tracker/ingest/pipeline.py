@@ -119,6 +119,7 @@ def ingest_file(path: str | Path, *, store: Store | None = None,
         while block := handle.read(1 << 22):
             digest.update(block)
     stage = size > staging.STAGE_BYTES if stage is None else stage
+    staging.remove_stale()  # folders of killed runs (a kill leaves its folder behind)
     return _ingest(path, path.name, size, digest.hexdigest(), store, options, limits,
                    chunk_rows, progress, stage)
 

@@ -6,10 +6,15 @@ Staged instead, each checked chunk's rows go to an Arrow file in a temporary fol
 the duplicate search's key columns stay in memory. The save reads the chunks back one at a
 time inside its single transaction, so a failure or a kill still leaves nothing behind (the
 folder is temporary and the store is written only by that transaction).
+
+A kill (SIGKILL, the kernel's out-of-memory killer) leaves the folder behind, as no code runs
+then. Its name carries the process id, ``tracker-ingest-<pid>-…``, so the next ingest removes
+the folders of processes that no longer exist (:func:`remove_stale`).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import weakref
@@ -22,6 +27,35 @@ import pyarrow as pa
 STAGE_BYTES = 32 * 1024 * 1024
 """Files larger than this, read from disk, are staged (smaller ones stay in memory)."""
 
+PREFIX = "tracker-ingest-"
+
+
+def remove_stale(folder: str | Path | None = None) -> list[Path]:
+    """Remove staging folders left by ingest processes that no longer run; return them.
+
+    Looks in ``folder`` (the system's temporary folder by default) for
+    ``tracker-ingest-<pid>-…`` folders whose process is gone. A folder of a running
+    process, or one whose name holds no process id, is left alone (so is one whose id a
+    new process took meanwhile, until that process ends).
+    """
+    removed = []
+    for path in Path(folder or tempfile.gettempdir()).glob(PREFIX + "*"):
+        pid = path.name[len(PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and path.is_dir() and not _running(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
 
 class Staged:
     """Frames written to Arrow files, read back in the order written, less dropped rows.
@@ -31,7 +65,7 @@ class Staged:
     """
 
     def __init__(self) -> None:
-        self._dir = Path(tempfile.mkdtemp(prefix="tracker-ingest-"))
+        self._dir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
         self._files: list[Path] = []
         self._rows = 0

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from tracker import config, schema
-from tracker.store import columnar, migrations, pgcopy
+from tracker.store import bulkwrite, columnar, migrations, pgcopy
 from tracker.store.tables import (  # noqa: F401  (the tables, also read from here)
     UTCDateTime,
     accounts,
@@ -283,23 +283,24 @@ class Store:
                     )
                 )
                 wholes = [frame] if isinstance(frame, pd.DataFrame) else frame
-                for whole, start in ((w, s) for w in wholes
-                                     for s in range(0, len(w), chunk_rows)):
-                    part = whole.iloc[start:start + chunk_rows]
-                    rows = (columnar.incident_tuples(part, batch_id) if bulk
-                            else _records(part, batch_id))
-                    if dialect == "postgresql":
-                        pgcopy.insert_incidents(conn, rows)
-                    elif bulk:
-                        columnar.insert_incidents(conn, rows)
-                    else:
-                        for chunk in _chunks(rows, 5000):
-                            conn.execute(incidents.insert(), chunk)
-                    written += len(rows)
-                    del rows
-                    if saved is not None:
-                        saved(written)
-                if clash := _live_clash(conn, batch_id):
+                with bulkwrite.large_batch(conn, len(frame)) as large:
+                    for whole, start in ((w, s) for w in wholes
+                                         for s in range(0, len(w), chunk_rows)):
+                        part = whole.iloc[start:start + chunk_rows]
+                        rows = (columnar.incident_tuples(part, batch_id) if bulk
+                                else _records(part, batch_id))
+                        if dialect == "postgresql":
+                            pgcopy.insert_incidents(conn, rows)
+                        elif bulk:
+                            columnar.insert_incidents(conn, rows)
+                        else:
+                            for chunk in _chunks(rows, 5000):
+                                conn.execute(incidents.insert(), chunk)
+                        written += len(rows)
+                        del rows
+                        if saved is not None:
+                            saved(written)
+                if clash := _live_clash(conn, batch_id, from_others=large):
                     raise StoreError(
                         "Some incident ids in this file are already in the store (for "
                         f"example {clash!r}). Nothing was saved; check the duplicates in "
@@ -519,13 +520,24 @@ def _write_lock(conn: sa.Connection) -> None:
         conn.exec_driver_sql("LOCK TABLE incidents IN SHARE ROW EXCLUSIVE MODE")
 
 
-def _live_clash(conn: sa.Connection, batch_id: str) -> str | None:
+def _live_clash(conn: sa.Connection, batch_id: str, from_others: bool = False) -> str | None:
     """An incident id of ``batch_id`` that another live batch holds too, if any.
 
     Ids are unique among live batches (a withdrawn batch's ids may come back in a
     corrected file); the database keys rows by id and batch, so this check keeps the rule.
+    ``from_others`` looks each other live row up in the batch instead of each of the
+    batch's rows in the others: the cheaper way round for a batch larger than the store.
     """
     mine, other = incidents.alias("mine"), incidents.alias("other")
+    if from_others:
+        others = [b for b in conn.execute(visible_batch_ids(EVERYTHING)).scalars()
+                  if b != batch_id]
+        query = (sa.select(other.c.incident_id)
+                 .where(other.c.batch_id.in_(others),
+                        sa.exists().where(mine.c.incident_id == other.c.incident_id,
+                                          mine.c.batch_id == batch_id))
+                 .limit(1))
+        return conn.execute(query).scalar() if others else None
     query = (sa.select(mine.c.incident_id)
              .join(other, sa.and_(other.c.incident_id == mine.c.incident_id,
                                   other.c.batch_id != mine.c.batch_id))
