@@ -4,8 +4,9 @@ Reading a million incidents through a row cursor builds 22 million Python object
 tens of seconds. Here an embedded SQLite store is read column by column instead: SQLite
 itself joins each column of a range of rows into one byte string (``group_concat``), and
 those bytes become Arrow columns without a Python object per cell. The columns then become
-the canonical frame of :func:`tracker.schema.conform` (text as ``object`` with ``None``,
-counts as ``Int64``, dates as ``datetime64[ns]``) without a row loop. Text that repeats
+the canonical frame of :func:`tracker.schema.conform` with ``text="loaded"`` (free text,
+:data:`tracker.schema.LONG_TEXT`, as pandas' Arrow-backed ``str``; other text as ``object``
+with ``None``; counts as ``Int64``, dates as ``datetime64[ns]``) without a row loop. Text that repeats
 (provinces, districts, types, perpetrators…) becomes one shared Python string per distinct
 value, which keeps the frame small and fast to filter.
 
@@ -257,7 +258,8 @@ def arrow_to_canonical(table: pa.Table) -> pd.DataFrame:
     for field in schema.FIELDS:
         name = field.name
         if name not in table.column_names:
-            columns[name] = pd.Series([None] * n, dtype=object)
+            columns[name] = pd.Series([None] * n, dtype="str" if name in schema.LONG_TEXT
+                                      else object)
             continue
         col = table.column(name)
         table = table.drop_columns([name])  # free the Arrow copy as we go (peak memory)
@@ -271,6 +273,8 @@ def arrow_to_canonical(table: pa.Table) -> pd.DataFrame:
         elif field.kind == "number":
             values = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
             columns[name] = pd.Series(_take(values, order), dtype="float64")
+        elif name in schema.LONG_TEXT:
+            columns[name] = pd.Series(_arrow_text(col, order), copy=False)
         else:
             text = _text(col, order, dedup=name != "incident_id")
             columns[name] = pd.Series(text, dtype=object)
@@ -366,6 +370,16 @@ def _text(col: pa.ChunkedArray, order: np.ndarray | None, *, dedup: bool) -> np.
     if values.dtype != object:
         values = values.astype(object)
     return _take(values, order)
+
+
+def _arrow_text(col: pa.ChunkedArray, order: np.ndarray | None) -> pd.api.extensions.ExtensionArray:
+    """pandas' ``str`` array over the Arrow text in ``order``: no Python string per cell."""
+    if not pa.types.is_string(col.type):
+        col = pc.cast(col, pa.string())
+    col = col.combine_chunks()
+    if order is not None:
+        col = col.take(pa.array(order))
+    return pd.array(col, dtype="str")
 
 
 def load_incidents(engine, url: str, rule, as_of=None) -> pd.DataFrame | None:
