@@ -6,9 +6,9 @@ itself joins each column of a range of rows into one byte string (``group_concat
 those bytes become Arrow columns without a Python object per cell. The columns then become
 the canonical frame of :func:`tracker.schema.conform` with ``text="loaded"`` (free text,
 :data:`tracker.schema.LONG_TEXT`, as pandas' Arrow-backed ``str``; other text as ``object``
-with ``None``; counts as ``Int64``, dates as ``datetime64[ns]``) without a row loop. Text that repeats
-(provinces, districts, types, perpetrators…) becomes one shared Python string per distinct
-value, which keeps the frame small and fast to filter.
+with ``None``; counts as ``Int64``, dates as ``datetime64[ns]``) without a row loop. Other
+text that repeats (provinces, districts, types, perpetrators…) becomes one shared Python
+string per distinct value, which keeps the frame small and fast to filter.
 
 **One SQLite library per process.** The read goes through Python's own :mod:`sqlite3`, the
 library SQLAlchemy uses for the store, never through a driver that carries its own copy of
