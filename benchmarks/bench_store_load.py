@@ -1,16 +1,19 @@
 """Benchmark: the app's store load at 1M SYNTHETIC incidents, before and after, in one run.
 
-"before" is the former reader (``benchmarks/before_columnar.py``: the ADBC SQLite driver, a
-second copy of SQLite, which is why it was replaced); "after" is ``Store.load_incidents`` as
-the app calls it (``tracker.store.columnar``, through Python's ``sqlite3``). Each load runs in a
-fresh process of its own, alternating, and the medians are printed with the ratio, beside
-the wall time, CPU time and peak memory of each. Both must give the same frame (checked).
+"before" is ``Store.load_incidents`` of an earlier commit (``--before-rev``, by default the
+one before the free text became pandas' ``str`` dtype; its ``src/`` is taken with ``git
+archive``), "after" is ``Store.load_incidents`` of this checkout, as the app calls it. Each load
+runs in a fresh process of its own, alternating, and the medians are printed with the ratio,
+beside the wall time, CPU time and peak memory of each. Both must give the same values
+(checked on the frames as ``object``; the dtypes of the free text differ by design).
+(``--before-rev adbc`` compares the ADBC reader of ``benchmarks/before_columnar.py`` instead.)
 
 ``--app`` adds one run of ``tracker bench``'s app-like process (store load, coding, page data
 and figures; its peak and final memory) on the same store.
 
 Run from the project root:
-``PYTHONPATH=src python benchmarks/bench_store_load.py [--rows 1000000] [--repeat 3] [--app]``.
+``PYTHONPATH=src python benchmarks/bench_store_load.py [--rows 1000000] [--repeat 3] [--app]``
+``[--before-rev REV]``.
 The store is built once in a temporary folder (``tracker.devtools.synth``; ``--keep DIR``
 reuses one).
 """
@@ -33,7 +36,11 @@ import json, resource, sys, time
 import pandas as pd
 kind, db = sys.argv[1], sys.argv[2]
 sys.path.insert(0, sys.argv[3])
-if kind == "before":
+if kind == "before" and sys.argv[4] != "adbc":
+    sys.path.insert(0, sys.argv[4])  # the earlier commit's src/, ahead of this checkout's
+    for name in [m for m in sys.modules if m == "tracker" or m.startswith("tracker.")]:
+        del sys.modules[name]
+if kind == "before" and sys.argv[4] == "adbc":
     import before_columnar
     load = lambda: before_columnar.read_sqlite_incidents(db)
 else:
@@ -43,15 +50,18 @@ started, cpu = time.perf_counter(), time.process_time()
 frame = load()
 wall, cpu = time.perf_counter() - started, time.process_time() - cpu
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-check = int(pd.util.hash_pandas_object(frame.astype(object), index=False).sum())
+import tracker
+source = tracker.__file__
+check = int(pd.util.hash_pandas_object(frame.astype(object).where(frame.notna(), None),
+                                       index=False).sum())
 print(json.dumps({"wall_s": wall, "cpu_s": cpu, "rows": len(frame), "check": check,
                   "frame_mb": frame.memory_usage(deep=True).sum() / 2**20,
-                  "peak_rss_mb": peak}))
+                  "peak_rss_mb": peak, "source": source}))
 """
 
 
-def run(kind: str, db: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", _CHILD, kind, str(db), str(HERE)],
+def run(kind: str, db: Path, before: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", _CHILD, kind, str(db), str(HERE), before],
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{kind} failed:\n{done.stderr[-3000:]}")
@@ -73,8 +83,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="folder to build the store in and reuse")
     parser.add_argument("--app", action="store_true", help="also run the app-like process")
+    parser.add_argument("--before-rev", default="0e79d4c",
+                        help="git commit whose store load is 'before' ('adbc': the ADBC reader)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
+        before = args.before_rev
+        if before != "adbc":
+            archive = subprocess.run(["git", "archive", before, "src"], cwd=HERE.parent,
+                                     capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", scratch], input=archive, check=True)
+            before = str(Path(scratch) / "src")
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         db = build(args.rows, folder)
@@ -83,7 +101,7 @@ def main() -> None:
         results: dict[str, list[dict]] = {"before": [], "after": []}
         for _ in range(args.repeat):
             for kind in results:
-                results[kind].append(run(kind, db))
+                results[kind].append(run(kind, db, before))
         checks = {r["check"] for rs in results.values() for r in rs}
         if len(checks) != 1:
             raise SystemExit("before and after read different frames")
@@ -91,8 +109,9 @@ def main() -> None:
                       for key in ("wall_s", "cpu_s", "peak_rss_mb", "frame_mb")}
                for kind, rs in results.items()}
         print(f"{'':38}{'wall s':>9}{'CPU s':>9}{'peak MB':>9}{'frame MB':>10}")
-        labels = {"before": "before: ADBC driver (2nd SQLite copy)",
-                  "after": "after: Python sqlite3 (store's own)"}
+        labels = {"before": f"before: {args.before_rev}"[:38],
+                  "after": "after: this checkout"}
+        print("sources: " + ", ".join(f"{k} {rs[0]['source']}" for k, rs in results.items()))
         for kind, m in med.items():
             runs = ", ".join(f"{r['wall_s']:.2f}" for r in results[kind])
             print(f"{labels[kind]:38}{m['wall_s']:9.2f}{m['cpu_s']:9.2f}"

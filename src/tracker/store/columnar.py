@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracker import schema
+from tracker.store import snapshot
 
 _log = logging.getLogger(__name__)
 
@@ -110,9 +111,17 @@ def read_sqlite_incidents(path: str, batch_ids: Sequence[str] | None = None, *,
     if rowids is None:
         with closing(_connect(path)) as conn:
             rowids = conn.execute("SELECT min(rowid), max(rowid) FROM incidents").fetchone()
+    tables = [_read_table(path, batch_ids, rowids)]
+    # Hand over the only reference: the conversion frees each Arrow column once converted.
+    return arrow_to_canonical(tables.pop())
+
+
+def _read_table(path: str, batch_ids: Sequence[str] | None,
+                rowids: tuple[int, int]) -> pa.Table:
+    """The rows of ``batch_ids`` with row ids in ``rowids`` as one Arrow table, stored order."""
     low, high = rowids
     if low is None:
-        return arrow_to_canonical(_empty_table())
+        return _empty_table()
     parts = _ranges(low, high, -(-(high - low + 1) // _PART_ROWS))
     workers = max(1, min(os.cpu_count() or 1, 4)) if high - low + 1 >= _SPLIT_ROWS else 1
     if workers == 1 or len(parts) == 1:
@@ -120,8 +129,33 @@ def read_sqlite_incidents(path: str, batch_ids: Sequence[str] | None = None, *,
     else:
         with ThreadPoolExecutor(workers) as pool:
             tables = list(pool.map(lambda r: _read_part(path, batch_ids, r), parts))
-    tables = [pa.concat_tables(tables)]
-    # Hand over the only reference: the conversion frees each Arrow column once converted.
+    return pa.concat_tables(tables)
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    """``table`` in (date, incident id) order, reordered one column at a time."""
+    order = sort_order(_days(table.column("date")), table.column("incident_id"))
+    if order is None:
+        return table
+    indices = pa.array(order)
+    columns = []
+    for name in table.column_names:
+        columns.append(table.column(name).take(indices).combine_chunks())
+        table = table.drop_columns([name])  # peak memory: one column held twice at most
+    return pa.table(columns, names=list(schema.COLUMNS))
+
+
+def _from_snapshot(path: str, found: dict, batch_ids: Sequence[str] | None) -> pd.DataFrame:
+    """The frame of ``batch_ids`` out of the store's snapshot, written first when missing."""
+    table = snapshot.read(path, found)
+    if table is None:
+        table = _sorted(_read_table(path, None, tuple(found["rowids"])))
+        snapshot.write(path, found, table)
+    if batch_ids is not None:
+        keep = pc.is_in(table.column("batch_id"), value_set=pa.array(batch_ids, pa.string()))
+        table = table.filter(keep)
+    tables = [table]
+    del table
     return arrow_to_canonical(tables.pop())
 
 
@@ -388,7 +422,9 @@ def load_incidents(engine, url: str, rule, as_of=None) -> pd.DataFrame | None:
     Which batches: :func:`tracker.store.visibility.visible_batch_ids` (a
     :class:`~tracker.store.visibility.Visibility`); ``as_of`` gives the batches as they
     stood at that moment. The row-id bounds are read before the
-    batches, so rows committed meanwhile stay out.
+    batches, so rows committed meanwhile stay out. A store of at least
+    :data:`tracker.store.snapshot.MIN_ROWS` rows is read from its snapshot (written on the
+    first load after each change; see :mod:`tracker.store.snapshot`).
     """
     path = sqlite_path(url)
     if path is None or not uses_stdlib_sqlite(engine):
@@ -399,7 +435,9 @@ def load_incidents(engine, url: str, rule, as_of=None) -> pd.DataFrame | None:
 
     try:
         with closing(_connect(path)) as conn:
-            bounds = conn.execute("SELECT min(rowid), max(rowid) FROM incidents").fetchone()
+            found = snapshot.key(conn)  # big stores: read from their snapshot
+            bounds = tuple(found["rowids"]) if found else conn.execute(
+                "SELECT min(rowid), max(rowid) FROM incidents").fetchone()
     except sqlite3.Error as exc:
         _log.warning("Columnar read of %s failed (%s); reading row by row.", path, exc)
         return None
@@ -407,6 +445,11 @@ def load_incidents(engine, url: str, rule, as_of=None) -> pd.DataFrame | None:
         total = conn.execute(sa.text("SELECT count(*) FROM batches")).scalar()
         visible = list(conn.execute(visible_batch_ids(rule, as_of)).scalars())
     batch_ids = None if len(visible) == total else visible
+    if found is not None:
+        try:
+            return _from_snapshot(path, found, batch_ids)
+        except Exception as exc:  # the store itself is still there to read
+            _log.warning("Snapshot of %s failed (%s); reading the store.", path, exc)
     try:
         return read_sqlite_incidents(path, batch_ids, rowids=bounds)
     except Exception as exc:  # anything unexpected: the row cursor still works
