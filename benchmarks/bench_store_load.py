@@ -1,11 +1,14 @@
 """Benchmark: the app's store load at 1M SYNTHETIC incidents, before and after, in one run.
 
-"before" is ``Store.load_incidents`` of an earlier commit (``--before-rev``, by default the
+Three kinds of load, each in a fresh process, alternating. "before" is
+``Store.load_incidents`` of an earlier commit (``--before-rev``, by default the
 one before the free text became pandas' ``str`` dtype; its ``src/`` is taken with ``git
-archive``), "after" is ``Store.load_incidents`` of this checkout, as the app calls it. Each load
-runs in a fresh process of its own, alternating, and the medians are printed with the ratio,
-beside the wall time, CPU time and peak memory of each. Both must give the same values
-(checked on the frames as ``object``; the dtypes of the free text differ by design).
+archive``); "after: first load" is ``Store.load_incidents`` of this checkout, as the app calls
+it, with an empty state folder (SQLite is read and the snapshot written: the first load after
+a change); "after: snapshot" the same with the snapshot in place (``tracker.store.snapshot``).
+The medians are printed with the ratios, beside the wall time, CPU time and peak memory. All
+must give the same values (checked on the frames as ``object``; the free text's dtype differs
+by design).
 (``--before-rev adbc`` compares the ADBC reader of ``benchmarks/before_columnar.py`` instead.)
 
 ``--app`` adds one run of ``tracker bench``'s app-like process (store load, coding, page data
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -60,9 +64,12 @@ print(json.dumps({"wall_s": wall, "cpu_s": cpu, "rows": len(frame), "check": che
 """
 
 
-def run(kind: str, db: Path, before: str) -> dict:
+def run(kind: str, db: Path, before: str, state: Path) -> dict:
+    if kind == "first":
+        shutil.rmtree(state, ignore_errors=True)
+    env = {**os.environ, "TRACKER_STATE_DIR": str(state)}
     done = subprocess.run([sys.executable, "-c", _CHILD, kind, str(db), str(HERE), before],
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"{kind} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -98,10 +105,12 @@ def main() -> None:
         db = build(args.rows, folder)
         print(f"{args.rows:,} SYNTHETIC incidents in {db} ({db.stat().st_size / 2**20:,.0f} MB)"
               f"; load average {[round(x, 2) for x in os.getloadavg()]}")
-        results: dict[str, list[dict]] = {"before": [], "after": []}
+        results: dict[str, list[dict]] = {"before": [], "first": [], "snapshot": []}
+        states = {"before": Path(scratch) / "state-before", "first": Path(scratch) / "state",
+                  "snapshot": Path(scratch) / "state"}
         for _ in range(args.repeat):
-            for kind in results:
-                results[kind].append(run(kind, db, before))
+            for kind in results:  # "snapshot" reads what "first" just wrote
+                results[kind].append(run(kind, db, before, states[kind]))
         checks = {r["check"] for rs in results.values() for r in rs}
         if len(checks) != 1:
             raise SystemExit("before and after read different frames")
@@ -110,23 +119,31 @@ def main() -> None:
                for kind, rs in results.items()}
         print(f"{'':38}{'wall s':>9}{'CPU s':>9}{'peak MB':>9}{'frame MB':>10}")
         labels = {"before": f"before: {args.before_rev}"[:38],
-                  "after": "after: this checkout"}
+                  "first": "after: first load (writes snapshot)",
+                  "snapshot": "after: from the snapshot"}
         print("sources: " + ", ".join(f"{k} {rs[0]['source']}" for k, rs in results.items()))
         for kind, m in med.items():
             runs = ", ".join(f"{r['wall_s']:.2f}" for r in results[kind])
             print(f"{labels[kind]:38}{m['wall_s']:9.2f}{m['cpu_s']:9.2f}"
                   f"{m['peak_rss_mb']:9.0f}{m['frame_mb']:10.0f}   runs: {runs}")
-        wall = med["after"]["wall_s"] / med["before"]["wall_s"]
-        cpu = med["after"]["cpu_s"] / med["before"]["cpu_s"]
-        print(f"ratio after/before (median wall): {wall:.2f}; CPU: {cpu:.2f}; same frame: yes")
-        if args.app:
-            done = subprocess.run([sys.executable, "-m", "tracker.devtools.bench", "_child", "app",
-                                   str(args.rows), str(folder), "1"],
-                                  capture_output=True, text=True, check=True)
-            app = json.loads(done.stdout.strip().splitlines()[-1])
+        for kind in ("first", "snapshot"):
+            wall = med[kind]["wall_s"] / med["before"]["wall_s"]
+            cpu = med[kind]["cpu_s"] / med["before"]["cpu_s"]
+            print(f"ratio {kind}/before (median wall): {wall:.2f}; CPU: {cpu:.2f}")
+        print("same values in every run: yes")
+        if args.app:  # first load in an empty state folder, then one from the snapshot
+            env = {**os.environ, "TRACKER_STATE_DIR": str(Path(scratch) / "state-app")}
+            app = {}
+            for kind in ("app", "load"):
+                done = subprocess.run([sys.executable, "-m", "tracker.devtools.bench", "_child",
+                                       kind, str(args.rows), str(folder), "1"],
+                                      capture_output=True, text=True, check=True, env=env)
+                app |= json.loads(done.stdout.strip().splitlines()[-1])
             print("app-like process (tracker bench): " + ", ".join(
                 f"{k} {app[k]}" for k in ("store_load_s", "store_load_cpu_s", "index_s",
-                                          "rss_mb", "peak_rss_mb") if k in app))
+                                          "rss_mb", "peak_rss_mb", "snapshot_load_s",
+                                          "snapshot_load_cpu_s", "snapshot_load_peak_rss_mb")
+                if k in app))
         print(f"load average after {[round(x, 2) for x in os.getloadavg()]}")
 
 
