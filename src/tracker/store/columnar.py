@@ -151,6 +151,9 @@ def _from_snapshot(path: str, found: dict, batch_ids: Sequence[str] | None) -> p
     if table is None:
         table = _sorted(_read_table(path, None, tuple(found["rowids"])))
         snapshot.write(path, found, table)
+        # the frame's text then lives in the (memory-mapped) file, not in this process's heap
+        table = snapshot.read(path, found) or table
+        pa.default_memory_pool().release_unused()
     if batch_ids is not None:
         keep = pc.is_in(table.column("batch_id"), value_set=pa.array(batch_ids, pa.string()))
         table = table.filter(keep)

@@ -46,6 +46,8 @@ FORMAT = 1
 
 _KEY = b"tracker.snapshot.key"
 
+MEMORY_MAP = False
+
 
 def folder() -> Path:
     return config.state_dir() / "snapshots"
@@ -80,7 +82,11 @@ def _names(path: str, found: dict) -> tuple[str, str]:
 
 
 def read(path: str, found: dict) -> pa.Table | None:
-    """The snapshot of ``found`` (memory-mapped), or None when there is none that matches."""
+    """The snapshot of ``found``, or None when there is none that matches.
+
+    Memory-mapped: the frame's free text stays in the file's pages (the system's cache,
+    shared and reclaimable), and the other columns' pages are left once converted.
+    """
     _, name = _names(path, found)
     file = folder() / name
     if not file.exists():
