@@ -46,8 +46,6 @@ FORMAT = 1
 
 _KEY = b"tracker.snapshot.key"
 
-MEMORY_MAP = False
-
 
 def folder() -> Path:
     return config.state_dir() / "snapshots"
