@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -107,7 +108,7 @@ def write(path: str, found: dict, table: pa.Table) -> None:
     store's older snapshots. A failure (full disk, read-only folder) is logged, not raised."""
     prefix, name = _names(path, found)
     target = folder() / name
-    temporary = target.with_name(f".{name}.{os.getpid()}.tmp")
+    temporary = target.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         meta = dict(table.schema.metadata or {}) | {_KEY: json.dumps(found).encode()}
