@@ -32,6 +32,7 @@ from sqlalchemy import event
 from tracker import config, schema
 from tracker.store import columnar, migrations, pgcopy
 from tracker.store.tables import (  # noqa: F401  (the tables, also read from here)
+    DATA_ACTIONS,
     UTCDateTime,
     accounts,
     added_briefs,
@@ -45,10 +46,6 @@ from tracker.store.tables import (  # noqa: F401  (the tables, also read from he
     sessions,
 )
 from tracker.store.visibility import EVERYTHING, Visibility, visible_batch_ids
-
-DATA_ACTIONS = ("upload", "withdraw", "restore", "review", "unreview", "sensitive",
-                "not sensitive")
-"""Audit actions that change which incidents a view shows (see :meth:`Store.version`)."""
 
 
 class StoreError(RuntimeError):

@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.feather as feather
 
 from tracker import config, schema
+from tracker.store.tables import DATA_ACTIONS
 
 _log = logging.getLogger(__name__)
 
@@ -55,8 +56,6 @@ def folder() -> Path:
 def key(conn: sqlite3.Connection) -> dict | None:
     """What identifies the incident table's content now, read in one transaction; None when
     the table is too small for a snapshot (or empty)."""
-    from tracker.store.database import DATA_ACTIONS
-
     marks = ", ".join("?" * len(DATA_ACTIONS))
     conn.execute("BEGIN")
     try:
