@@ -163,6 +163,10 @@ FIELDS: tuple[Field, ...] = (
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
 COUNT_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "count")
+LONG_TEXT: tuple[str, ...] = ("location", "summary", "notes", "source_url")
+"""Free text that rarely repeats. The frame the store loads holds these in pandas' ``str``
+dtype (Arrow storage, NaN for missing): at a million rows a Python string per cell costs
+about 600 MB and over a second to build. Code reading them must treat NaN as missing."""
 
 
 INCIDENT_SCHEMA = pa.DataFrameSchema(
@@ -188,7 +192,9 @@ def conform(frame: pd.DataFrame, *, text: str = "object") -> pd.DataFrame:
 
     Counts become nullable ``Int64``, dates ``datetime64[ns]``; extra columns are dropped.
     Text stays text: by default ``object`` with ``None`` for missing, or with
-    ``text="str"`` pandas' string dtype (which pandera checks several times faster).
+    ``text="str"`` pandas' string dtype (which pandera checks several times faster), or
+    with ``text="loaded"`` the store's shape: :data:`LONG_TEXT` as ``str``, the rest
+    ``object`` (the frame :meth:`tracker.store.database.Store.load_incidents` returns).
     """
     out = pd.DataFrame(index=frame.index)
     for field in FIELDS:
@@ -201,7 +207,7 @@ def conform(frame: pd.DataFrame, *, text: str = "object") -> pd.DataFrame:
             out[field.name] = pd.to_numeric(col, errors="coerce").astype("Int64")
         elif field.kind == "number":
             out[field.name] = pd.to_numeric(col, errors="coerce").astype("float64")
-        elif text == "str":
+        elif text == "str" or (text == "loaded" and field.name in LONG_TEXT):
             out[field.name] = col if col.dtype == "str" else col.astype("str")
         else:
             out[field.name] = col.astype(object).where(col.notna(), None)

@@ -29,7 +29,7 @@ def _row_by_row(store: Store, **flags) -> pd.DataFrame:
     with store.engine.connect() as conn:
         result = conn.execute(query)
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    return schema.conform(frame).reset_index(drop=True)
+    return schema.conform(frame, text="loaded").reset_index(drop=True)
 
 
 @pytest.fixture

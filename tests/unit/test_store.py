@@ -27,8 +27,9 @@ def test_seed_is_idempotent(store: Store, bundled):
 
 def test_loaded_frame_equals_the_bundled_csv(seeded_store: Store, bundled):
     loaded = seeded_store.load_incidents().sort_values("incident_id").reset_index(drop=True)
-    expected = bundled.sort_values("incident_id").reset_index(drop=True)
-    pd.testing.assert_frame_equal(loaded, expected, check_dtype=True)
+    expected = schema.conform(bundled, text="loaded").sort_values("incident_id")
+    pd.testing.assert_frame_equal(loaded, expected.reset_index(drop=True), check_dtype=True)
+    assert [c for c in loaded if loaded[c].dtype == "str"] == list(schema.LONG_TEXT)
 
 
 def test_batch_writes_audit_and_can_be_withdrawn_and_restored(seeded_store: Store):

@@ -419,5 +419,6 @@ def pinned_events(frame: pd.DataFrame, path: str | None = None) -> pd.DataFrame:
     pins = pd.read_csv(path or config.data_dir() / "pinned_events.csv", dtype=str,
                        keep_default_na=False)
     joined = pins.merge(frame, on="incident_id", how="inner")
+    joined["summary"] = joined["summary"].fillna("")  # a missing summary is NaN (str dtype)
     return joined.loc[:, list(PIN_COLUMNS)].sort_values("date", ignore_index=True)
 

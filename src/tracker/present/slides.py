@@ -114,7 +114,8 @@ def sources(frame: pd.DataFrame, limit: int = 40) -> list[str]:
     for row in rows.itertuples(index=False):
         place = row.district if isinstance(row.district, str) and row.district else row.province
         day = f"{row.date.day} {row.date:%b %Y}"
-        out.append(f"{day} · {place} · {row.source_name} · {row.source_url}")
+        link = row.source_url if isinstance(row.source_url, str) else "no link"  # NaN: none
+        out.append(f"{day} · {place} · {row.source_name} · {link}")
     return out
 
 

@@ -4,10 +4,11 @@ Reading a million incidents through a row cursor builds 22 million Python object
 tens of seconds. Here an embedded SQLite store is read column by column instead: SQLite
 itself joins each column of a range of rows into one byte string (``group_concat``), and
 those bytes become Arrow columns without a Python object per cell. The columns then become
-the canonical frame of :func:`tracker.schema.conform` (text as ``object`` with ``None``,
-counts as ``Int64``, dates as ``datetime64[ns]``) without a row loop. Text that repeats
-(provinces, districts, types, perpetrators…) becomes one shared Python string per distinct
-value, which keeps the frame small and fast to filter.
+the canonical frame of :func:`tracker.schema.conform` with ``text="loaded"`` (free text,
+:data:`tracker.schema.LONG_TEXT`, as pandas' Arrow-backed ``str``; other text as ``object``
+with ``None``; counts as ``Int64``, dates as ``datetime64[ns]``) without a row loop. Other
+text that repeats (provinces, districts, types, perpetrators…) becomes one shared Python
+string per distinct value, which keeps the frame small and fast to filter.
 
 **One SQLite library per process.** The read goes through Python's own :mod:`sqlite3`, the
 library SQLAlchemy uses for the store, never through a driver that carries its own copy of
@@ -39,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracker import schema
+from tracker.store import snapshot
 
 _log = logging.getLogger(__name__)
 
@@ -109,9 +111,17 @@ def read_sqlite_incidents(path: str, batch_ids: Sequence[str] | None = None, *,
     if rowids is None:
         with closing(_connect(path)) as conn:
             rowids = conn.execute("SELECT min(rowid), max(rowid) FROM incidents").fetchone()
+    tables = [_read_table(path, batch_ids, rowids)]
+    # Hand over the only reference: the conversion frees each Arrow column once converted.
+    return arrow_to_canonical(tables.pop())
+
+
+def _read_table(path: str, batch_ids: Sequence[str] | None,
+                rowids: tuple[int, int]) -> pa.Table:
+    """The rows of ``batch_ids`` with row ids in ``rowids`` as one Arrow table, stored order."""
     low, high = rowids
     if low is None:
-        return arrow_to_canonical(_empty_table())
+        return _empty_table()
     parts = _ranges(low, high, -(-(high - low + 1) // _PART_ROWS))
     workers = max(1, min(os.cpu_count() or 1, 4)) if high - low + 1 >= _SPLIT_ROWS else 1
     if workers == 1 or len(parts) == 1:
@@ -119,8 +129,36 @@ def read_sqlite_incidents(path: str, batch_ids: Sequence[str] | None = None, *,
     else:
         with ThreadPoolExecutor(workers) as pool:
             tables = list(pool.map(lambda r: _read_part(path, batch_ids, r), parts))
-    tables = [pa.concat_tables(tables)]
-    # Hand over the only reference: the conversion frees each Arrow column once converted.
+    return pa.concat_tables(tables)
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    """``table`` in (date, incident id) order, reordered one column at a time."""
+    order = sort_order(_days(table.column("date")), table.column("incident_id"))
+    if order is None:
+        return table
+    indices = pa.array(order)
+    columns = []
+    for name in table.column_names:
+        columns.append(table.column(name).take(indices).combine_chunks())
+        table = table.drop_columns([name])  # peak memory: one column held twice at most
+    return pa.table(columns, names=list(schema.COLUMNS))
+
+
+def _from_snapshot(path: str, found: dict, batch_ids: Sequence[str] | None) -> pd.DataFrame:
+    """The frame of ``batch_ids`` out of the store's snapshot, written first when missing."""
+    table = snapshot.read(path, found)
+    if table is None:
+        table = _sorted(_read_table(path, None, tuple(found["rowids"])))
+        snapshot.write(path, found, table)
+        # the frame's text then lives in the (memory-mapped) file, not in this process's heap
+        table = snapshot.read(path, found) or table
+        pa.default_memory_pool().release_unused()
+    if batch_ids is not None:
+        keep = pc.is_in(table.column("batch_id"), value_set=pa.array(batch_ids, pa.string()))
+        table = table.filter(keep)
+    tables = [table]
+    del table
     return arrow_to_canonical(tables.pop())
 
 
@@ -257,7 +295,8 @@ def arrow_to_canonical(table: pa.Table) -> pd.DataFrame:
     for field in schema.FIELDS:
         name = field.name
         if name not in table.column_names:
-            columns[name] = pd.Series([None] * n, dtype=object)
+            columns[name] = pd.Series([None] * n, dtype="str" if name in schema.LONG_TEXT
+                                      else object)
             continue
         col = table.column(name)
         table = table.drop_columns([name])  # free the Arrow copy as we go (peak memory)
@@ -271,6 +310,8 @@ def arrow_to_canonical(table: pa.Table) -> pd.DataFrame:
         elif field.kind == "number":
             values = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
             columns[name] = pd.Series(_take(values, order), dtype="float64")
+        elif name in schema.LONG_TEXT:
+            columns[name] = pd.Series(_arrow_text(col, order), copy=False)
         else:
             text = _text(col, order, dedup=name != "incident_id")
             columns[name] = pd.Series(text, dtype=object)
@@ -368,13 +409,25 @@ def _text(col: pa.ChunkedArray, order: np.ndarray | None, *, dedup: bool) -> np.
     return _take(values, order)
 
 
+def _arrow_text(col: pa.ChunkedArray, order: np.ndarray | None) -> pd.api.extensions.ExtensionArray:
+    """pandas' ``str`` array over the Arrow text in ``order``: no Python string per cell."""
+    if not pa.types.is_string(col.type):
+        col = pc.cast(col, pa.string())
+    col = col.combine_chunks()
+    if order is not None:
+        col = col.take(pa.array(order))
+    return pd.array(col, dtype="str")
+
+
 def load_incidents(engine, url: str, rule, as_of=None) -> pd.DataFrame | None:
     """The incidents ``rule`` shows, read column by column, or None when this path can't.
 
     Which batches: :func:`tracker.store.visibility.visible_batch_ids` (a
     :class:`~tracker.store.visibility.Visibility`); ``as_of`` gives the batches as they
     stood at that moment. The row-id bounds are read before the
-    batches, so rows committed meanwhile stay out.
+    batches, so rows committed meanwhile stay out. A store of at least
+    :data:`tracker.store.snapshot.MIN_ROWS` rows is read from its snapshot (written on the
+    first load after each change; see :mod:`tracker.store.snapshot`).
     """
     path = sqlite_path(url)
     if path is None or not uses_stdlib_sqlite(engine):
@@ -385,7 +438,9 @@ def load_incidents(engine, url: str, rule, as_of=None) -> pd.DataFrame | None:
 
     try:
         with closing(_connect(path)) as conn:
-            bounds = conn.execute("SELECT min(rowid), max(rowid) FROM incidents").fetchone()
+            found = snapshot.key(conn)  # big stores: read from their snapshot
+            bounds = tuple(found["rowids"]) if found else conn.execute(
+                "SELECT min(rowid), max(rowid) FROM incidents").fetchone()
     except sqlite3.Error as exc:
         _log.warning("Columnar read of %s failed (%s); reading row by row.", path, exc)
         return None
@@ -393,6 +448,11 @@ def load_incidents(engine, url: str, rule, as_of=None) -> pd.DataFrame | None:
         total = conn.execute(sa.text("SELECT count(*) FROM batches")).scalar()
         visible = list(conn.execute(visible_batch_ids(rule, as_of)).scalars())
     batch_ids = None if len(visible) == total else visible
+    if found is not None:
+        try:
+            return _from_snapshot(path, found, batch_ids)
+        except Exception as exc:  # the store itself is still there to read
+            _log.warning("Snapshot of %s failed (%s); reading the store.", path, exc)
     try:
         return read_sqlite_incidents(path, batch_ids, rowids=bounds)
     except Exception as exc:  # anything unexpected: the row cursor still works

@@ -32,6 +32,7 @@ from sqlalchemy import event
 from tracker import config, schema
 from tracker.store import bulkwrite, columnar, migrations, pgcopy
 from tracker.store.tables import (  # noqa: F401  (the tables, also read from here)
+    DATA_ACTIONS,
     UTCDateTime,
     accounts,
     added_briefs,
@@ -45,10 +46,6 @@ from tracker.store.tables import (  # noqa: F401  (the tables, also read from he
     sessions,
 )
 from tracker.store.visibility import EVERYTHING, Visibility, visible_batch_ids
-
-DATA_ACTIONS = ("upload", "withdraw", "restore", "review", "unreview", "sensitive",
-                "not sensitive")
-"""Audit actions that change which incidents a view shows (see :meth:`Store.version`)."""
 
 
 class StoreError(RuntimeError):
@@ -121,6 +118,10 @@ class Store:
     ) -> pd.DataFrame:
         """All visible incidents as a canonical frame, oldest first.
 
+        The frame is :func:`tracker.schema.conform`'s ``text="loaded"`` shape: the free-text
+        columns (:data:`tracker.schema.LONG_TEXT`) are pandas' ``str`` (NaN when missing),
+        other text is ``object`` with ``None``.
+
         ``as_of`` (a UTC moment) gives the data as it stood then; which batches are read is
         :func:`tracker.store.visibility.visible_batch_ids`, on every path.
 
@@ -139,7 +140,7 @@ class Store:
         with self.engine.connect() as conn:
             result = conn.execute(query)
             frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-        return schema.conform(frame).reset_index(drop=True)
+        return schema.conform(frame, text="loaded").reset_index(drop=True)
 
     def incident_keys(self, rule: Visibility = EVERYTHING) -> pd.DataFrame:
         """id, date, district, attack type, counts and source of every incident ``rule``

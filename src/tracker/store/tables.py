@@ -190,3 +190,8 @@ briefings = sa.Table(
     sa.Column("saved_at", UTCDateTime, nullable=False),
 )
 """Saved briefings by name (:mod:`tracker.present.briefing`): the builder's choices as JSON."""
+
+DATA_ACTIONS = ("upload", "withdraw", "restore", "review", "unreview", "sensitive",
+                "not sensitive")
+"""Audit actions that change which incidents a view shows (see
+:meth:`tracker.store.database.Store.version`; the snapshot's key, :mod:`tracker.store.snapshot`)."""

@@ -105,7 +105,7 @@ def _report_unreadable(exc: Exception) -> None:
 def _no_incidents() -> pd.DataFrame:
     from tracker import schema
 
-    frame = schema.conform(pd.DataFrame(columns=schema.COLUMNS))
+    frame = schema.conform(pd.DataFrame(columns=schema.COLUMNS), text="loaded")
     coded.prepare(frame)
     return frame
 
