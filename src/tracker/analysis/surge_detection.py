@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from tracker import config
-from tracker.analysis import coverage
+from tracker.analysis import coded, coverage
 from tracker.analysis.aggregates import data_span
 
 # Dates in the data are to the day (no times), so a rolling "48 h" window is two consecutive
@@ -79,7 +79,10 @@ def day_precision(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows dated to the day: the only ones rolling windows can place."""
     if "date_precision" not in frame:
         return frame
-    return frame.loc[frame["date_precision"].fillna("day") == "day"]
+    mask = coded.equals_mask(frame, "date_precision", "day", missing=True)
+    if mask is None:
+        mask = (frame["date_precision"].fillna("day") == "day").to_numpy(dtype=bool)
+    return frame.loc[mask]
 
 
 def daily_counts(frame: pd.DataFrame, *, by: str | None = None,
@@ -418,6 +421,8 @@ def pinned_events(frame: pd.DataFrame, path: str | None = None) -> pd.DataFrame:
     """
     pins = pd.read_csv(path or config.data_dir() / "pinned_events.csv", dtype=str,
                        keep_default_na=False)
-    joined = pins.merge(frame, on="incident_id", how="inner")
+    ids = frame["incident_id"]
+    joined = pins.merge(frame.loc[ids.isin(pins["incident_id"]).to_numpy(dtype=bool)],
+                        on="incident_id", how="inner")  # the few pinned rows, not every row
     return joined.loc[:, list(PIN_COLUMNS)].sort_values("date", ignore_index=True)
 
