@@ -79,10 +79,17 @@ def day_precision(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows dated to the day: the only ones rolling windows can place."""
     if "date_precision" not in frame:
         return frame
+    return frame.loc[day_mask(frame)]
+
+
+def day_mask(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: dated to the day? (Counting with it spares copying the rows.)"""
+    if "date_precision" not in frame:
+        return np.ones(len(frame), dtype=bool)
     mask = coded.equals_mask(frame, "date_precision", "day", missing=True)
     if mask is None:
         mask = (frame["date_precision"].fillna("day") == "day").to_numpy(dtype=bool)
-    return frame.loc[mask]
+    return mask
 
 
 def daily_counts(frame: pd.DataFrame, *, by: str | None = None,

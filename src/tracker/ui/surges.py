@@ -75,7 +75,7 @@ def controls(*, key: str, national: str = LEVEL_LABELS["Pakistan"]
 def method_note(params: SurgeParams, frame: pd.DataFrame) -> None:
     """The rule in words, and what the windows leave out."""
     skipped = memo.cached("undated_rows", frame, (),
-                          lambda: len(frame) - len(surge_detection.day_precision(frame)))
+                          lambda: int((~surge_detection.day_mask(frame)).sum()))
     text = wording.surge_rule(params) + (
         " Flagged windows that overlap or touch form one shaded spell. The sample holds a "
         "changing share of the published attacks, so each spell is also scored against the "
