@@ -423,18 +423,6 @@ def _day(date: object) -> int:
 # --- aggregates ----------------------------------------------------------------------------
 
 
-def equals_mask(frame: pd.DataFrame, column: str, value: object, *,
-                missing: bool = False) -> np.ndarray | None:
-    """Per row of ``frame``: is ``column`` equal to ``value`` (``missing`` where empty)?
-    None when ``frame`` was not cut from a prepared table."""
-    rows = view(frame, (column,))
-    if rows is None or column not in rows.columns:
-        return None
-    table = rows.columns[column].lookup([value])
-    table[-1] = missing
-    return table[rows.column(column)]
-
-
 def headline_parts(frame: pd.DataFrame) -> dict | None:
     """The numbers of :func:`tracker.analysis.aggregates.headline`, or None (use pandas)."""
     found = view(frame, ("date", "district", "killed", "injured"))

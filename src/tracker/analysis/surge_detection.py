@@ -86,10 +86,21 @@ def day_mask(frame: pd.DataFrame) -> np.ndarray:
     """Per row: dated to the day? (Counting with it spares copying the rows.)"""
     if "date_precision" not in frame:
         return np.ones(len(frame), dtype=bool)
-    mask = coded.equals_mask(frame, "date_precision", "day", missing=True)
+    mask = coded_day_mask(frame)
     if mask is None:
         mask = (frame["date_precision"].fillna("day") == "day").to_numpy(dtype=bool)
     return mask
+
+
+def coded_day_mask(frame: pd.DataFrame) -> np.ndarray | None:
+    """:func:`day_mask` read through the shared table's integer codes (None when ``frame``
+    was not cut from a prepared table); a missing precision counts as the day."""
+    rows = coded.view(frame, ("date_precision",))
+    if rows is None or "date_precision" not in rows.columns:
+        return None
+    table = rows.columns["date_precision"].lookup(["day"])
+    table[-1] = True  # the last slot is for missing values
+    return table[rows.column("date_precision")]
 
 
 def daily_counts(frame: pd.DataFrame, *, by: str | None = None,
