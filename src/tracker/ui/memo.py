@@ -27,8 +27,9 @@ from tracker.analysis.filters import FilterSpec
 
 T = TypeVar("T")
 
-MAX_ENTRIES = 256
-"""Results kept across sessions (figures, small tables, texts; each well under a few MB)."""
+MAX_ENTRIES = 128
+"""Results kept across sessions (figures, small tables, texts; most well under a MB, an
+incident list of 5,000 rows a few MB), so a full cache stays a few hundred MB at most."""
 
 _TABLES: dict[int, tuple[weakref.ref, int]] = {}
 _VIEWS: dict[int, tuple[weakref.ref, tuple]] = {}
