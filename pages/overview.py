@@ -4,7 +4,7 @@ import streamlit as st
 
 from tracker.present import charts
 from tracker.present.safety import escape_markdown
-from tracker.ui import cards, data, exports, layout, panels, summary
+from tracker.ui import cards, data, exports, layout, memo, panels, summary
 from tracker.ui.compare import comparison_section, headline_previous
 
 layout.start_page()  # before anything draws (a link may be a fresh server's first)
@@ -14,13 +14,13 @@ KEY = "overview"
 spec = layout.current_spec()
 st.title(f"Militant attacks in {escape_markdown(layout.area_title(spec))}")
 everything = data.incidents()
-frame = spec.apply(everything)
+frame = memo.view(spec, everything)
 previous, not_comparable = headline_previous(spec, everything)
 words = summary.text(frame, spec, everything)
 summary.paragraph(words)  # the view in words, to read aloud
 
 # --- headline ------------------------------------------------------------------------------
-layout.headline_metrics(frame, previous.apply(everything) if previous else None)
+layout.headline_metrics(frame, memo.view(previous, everything) if previous else None)
 if not_comparable:
     st.caption(not_comparable)
 layout.caption_data_line(frame, spec)

@@ -515,8 +515,13 @@ def synth(rows: int, out: Path, seed: int) -> None:
               flag_value=1_000_000, metavar="[ROWS]",
               help="Only time page loads in headless Chromium (navigation to the last chart "
                    "drawn; Overview, Balochistan, Surges), at 1,000,000 rows by default.")
+@click.option("--store", "store_file", type=click.Path(exists=True, dir_okay=False,
+                                                       path_type=Path),
+              help="With --browser: time a copy of this SQLite store file instead of filling "
+                   "a new one (the file itself is not opened by the app).")
 def bench(sizes: str, as_json: bool, no_ingest: bool, seed: int,
-          markdown_out: Path | None, browser_rows: int | None) -> None:
+          markdown_out: Path | None, browser_rows: int | None,
+          store_file: Path | None) -> None:
     """Benchmark ingest, store load, Overview data and figures against raw baselines."""
     import json
 
@@ -526,15 +531,21 @@ def bench(sizes: str, as_json: bool, no_ingest: bool, seed: int,
         from tracker.devtools import bench_browser
 
         result = bench_browser.browser_run(
-            browser_rows, seed=seed,
+            browser_rows, seed=seed, store=store_file,
             progress=None if as_json else (lambda line: click.echo(line, err=True)))
         if as_json:
             click.echo(json.dumps(result))
             return
-        click.echo(f"Navigation to the last chart drawn, {browser_rows:,} SYNTHETIC rows, "
+        click.echo(f"Navigation to the last chart drawn, {result['rows']:,} SYNTHETIC rows, "
                    f"median of {bench_browser.BROWSER_LOADS - 1} loads after the first:")
         for name, got in result["pages"].items():
             click.echo(f"  {name}: {got['median_s']:.2f} s (loads: {got['loads_s']})")
+        click.echo("Each load with a filter no earlier load used (median of 5):")
+        for name, got in result["pages"].items():
+            click.echo(f"  {name}: {got['unseen_median_s']:.2f} s "
+                       f"(loads: {got['unseen_loads_s']}; {', '.join(got['unseen_filters'])})")
+        click.echo(f"Load average (1, 5, 15 min) at the start {result['load_average_start']}, "
+                   f"at the end {result['load_average_end']}")
         return
 
     try:

@@ -90,3 +90,14 @@ def test_a_link_with_one_bound_keeps_the_datas_edge_for_the_other(app, bundled):
     assert at.metric[0].value == f"{int((bundled['date'] >= '2025-06-01').sum()):,}"
     at = app(query={"end": "2024-06-30"})
     assert at.session_state["flt_range"] == (bundled["date"].min().date(), dt.date(2024, 6, 30))
+
+
+def test_map_incident_list_is_not_sent_while_closed(app):
+    """The list under the map (thousands of rows at scale) is drawn only when opened;
+    closed, its expander is there and sends no rows. (AppTest cannot open an expander; the
+    open state is Streamlit's ``on_change="rerun"`` expander, as for the takeaway panels.)"""
+    at = app(query={"start": "2025-03-15", "end": "2025-03-17"})
+    listing = [e for e in at.expander if "Incidents on this map" in e.label]
+    assert len(listing) == 1
+    assert len(listing[0].dataframe) == 0
+    assert listing[0].proto.id.endswith("overview_map_list_open")

@@ -95,3 +95,20 @@ def test_ingest_is_timed_on_the_users_path_beside_the_raw_baseline(tmp_path):
     assert result["ingest_ratio"] == pytest.approx(result["ingest_s"] / result["ingest_raw_s"],
                                                    rel=0.05)  # both rounded to ms
     assert (tmp_path / "synth-300.csv").read_text().count("SYNTHETIC") >= 300
+
+
+def test_browser_unseen_filters_are_valid_links_and_never_repeat():
+    from urllib.parse import parse_qs, urlsplit
+
+    from tracker.analysis.filters import FilterSpec
+    from tracker.devtools import bench_browser
+
+    assert set(bench_browser.UNSEEN_FILTERS) == {n for n, _ in bench_browser.BROWSER_PAGES}
+    specs = []
+    for page, queries in bench_browser.UNSEEN_FILTERS.items():
+        assert len(queries) == bench_browser.BROWSER_LOADS - 1, page
+        for query in queries:
+            spec, notices = FilterSpec.from_query(parse_qs(urlsplit(query).query))
+            assert notices == [] and spec != FilterSpec(), query
+            specs.append(spec)
+    assert len(set(specs)) == len(specs)

@@ -138,3 +138,20 @@ def test_replaced_columns_are_noticed_every_time(table):
         assert coded.view(cut, ["province", "killed"]) is not None
         cut["killed"] = pd.array([3] * len(cut), dtype="Int64")
         assert aggregates.count_by(cut, "province")["killed"].tolist() == [3 * len(cut)]
+
+
+def test_day_precision_matches_pandas():
+    from tracker.analysis import surge_detection
+
+    frame = synth.generate(20_000, seed=11, start=dt.date(2022, 1, 1), end=dt.date(2025, 6, 30))
+    frame.loc[frame.index[::7], "date_precision"] = "week"
+    frame.loc[frame.index[::11], "date_precision"] = None
+    coded.prepare(frame)
+    for spec in _specs(frame, 8):
+        cut = spec.apply(frame)
+        if cut.empty:
+            continue
+        assert surge_detection.coded_day_mask(cut) is not None  # the fast path is taken
+        fast, slow = _both(surge_detection.day_precision, cut)
+        pd.testing.assert_frame_equal(fast, slow)
+        assert set(fast["date_precision"].fillna("day")) <= {"day"}

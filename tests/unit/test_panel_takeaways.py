@@ -186,3 +186,12 @@ def test_word_search_is_whole_word_and_survives_letters_that_change_length():
                       "the chinese-run plant", "Chinesey", "İ Chinese"])
     assert _has_word(rows, "Chinese").tolist() == [False, True, False, False, True, False,
                                                    True]
+
+
+def test_family_lookup_matches_the_gazetteer():
+    from tracker.briefs import panels as chosen
+    from tracker.ingest import places
+
+    names = [*places.perpetrators_table()["perpetrator"], "TTP; BLA", " BLA ", "Nobody", ""]
+    assert [chosen.family_of(n) for n in names] == [places.perpetrator_family(n) for n in names]
+    assert chosen.family_of("Nobody") == chosen.OTHER_FAMILY

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from tracker import config
-from tracker.analysis import coverage
+from tracker.analysis import coded, coverage
 from tracker.analysis.aggregates import data_span
 
 # Dates in the data are to the day (no times), so a rolling "48 h" window is two consecutive
@@ -79,7 +79,28 @@ def day_precision(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows dated to the day: the only ones rolling windows can place."""
     if "date_precision" not in frame:
         return frame
-    return frame.loc[frame["date_precision"].fillna("day") == "day"]
+    return frame.loc[day_mask(frame)]
+
+
+def day_mask(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: dated to the day? (Counting with it spares copying the rows.)"""
+    if "date_precision" not in frame:
+        return np.ones(len(frame), dtype=bool)
+    mask = coded_day_mask(frame)
+    if mask is None:
+        mask = (frame["date_precision"].fillna("day") == "day").to_numpy(dtype=bool)
+    return mask
+
+
+def coded_day_mask(frame: pd.DataFrame) -> np.ndarray | None:
+    """:func:`day_mask` read through the shared table's integer codes (None when ``frame``
+    was not cut from a prepared table); a missing precision counts as the day."""
+    rows = coded.view(frame, ("date_precision",))
+    if rows is None or "date_precision" not in rows.columns:
+        return None
+    table = rows.columns["date_precision"].lookup(["day"])
+    table[-1] = True  # the last slot is for missing values
+    return table[rows.column("date_precision")]
 
 
 def daily_counts(frame: pd.DataFrame, *, by: str | None = None,
@@ -418,7 +439,9 @@ def pinned_events(frame: pd.DataFrame, path: str | None = None) -> pd.DataFrame:
     """
     pins = pd.read_csv(path or config.data_dir() / "pinned_events.csv", dtype=str,
                        keep_default_na=False)
-    joined = pins.merge(frame, on="incident_id", how="inner")
+    ids = frame["incident_id"]
+    joined = pins.merge(frame.loc[ids.isin(pins["incident_id"]).to_numpy(dtype=bool)],
+                        on="incident_id", how="inner")  # the few pinned rows, not every row
     joined["summary"] = joined["summary"].fillna("")  # a missing summary is NaN (str dtype)
     return joined.loc[:, list(PIN_COLUMNS)].sort_values("date", ignore_index=True)
 

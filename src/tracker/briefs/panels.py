@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import pandas as pd
 
@@ -176,10 +177,25 @@ def _matched(takeaway: model.Takeaway, kind: str, shown: Sequence[str]
 def _same_group(shown: str, actors: Sequence[str]) -> bool:
     """A group shown matches an actor named by itself, by its family, or by a group of the
     same family (TTP covers the Hafiz Gul Bahadur group; BLA covers BLF)."""
-    families = {places.perpetrator_family(a) for a in actors} | set(actors)
-    families.discard("Other or unknown")
+    families = {family_of(a) for a in actors} | set(actors)
+    families.discard(OTHER_FAMILY)
     parts = [p.strip() for p in shown.split(";") if p.strip()]
-    return any(p in actors or places.perpetrator_family(p) in families for p in parts)
+    return any(p in actors or family_of(p) in families for p in parts)
+
+
+OTHER_FAMILY = "Other or unknown"
+
+
+@cache
+def _families() -> dict[str, str]:
+    table = places.perpetrators_table()  # read once per process
+    return dict(zip(table["perpetrator"], table["family"].astype(str), strict=True))
+
+
+def family_of(name: str) -> str:
+    """:func:`tracker.ingest.places.perpetrator_family` from a lookup built once (panels
+    ask it hundreds of times per page)."""
+    return _families().get(name.split(";")[0].strip(), OTHER_FAMILY)
 
 
 def _spread(candidates: list[Choice], limit: int) -> list[Choice]:

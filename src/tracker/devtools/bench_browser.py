@@ -1,7 +1,13 @@
 """``tracker bench --browser``: page loads timed in headless Chromium at a large store.
 
 From navigation start to the last Plotly chart drawn, for the Overview, Balochistan and
-Surges pages, on a store of SYNTHETIC incidents filled by :mod:`tracker.devtools.bench`.
+Surges pages, on a store of SYNTHETIC incidents filled by :mod:`tracker.devtools.bench`
+(or a copy of an existing store file).
+
+Two figures per page: the median of five loads of the page's default view after a first
+load (which fills the app's caches that later sessions share), and the median of five
+loads each with a filter no session has asked for before (an unseen link), which measures
+the work a new filter costs.
 """
 
 from __future__ import annotations
@@ -17,11 +23,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tracker.devtools.bench import _child, machine_info
+from tracker.devtools.bench import _child, _load_average, machine_info
 
 BROWSER_PAGES = (("Overview", "/"), ("Balochistan", "/balochistan"), ("Surges", "/surges"))
 BROWSER_LOADS = 6
 """Loads per page: the first warms the app's caches; the median of the other five counts."""
+
+UNSEEN_FILTERS = {
+    "Overview": [f"?type={t.replace(' ', '%20')}" for t in
+                 ("armed assault", "bombing", "grenade attack", "suicide bombing",
+                  "targeted killing")],
+    "Balochistan": [f"?start={y}-01-01&end={y}-12-31" for y in range(2021, 2026)],
+    "Surges": [f"?target={t.replace(' ', '%20')}" for t in
+               ("security forces", "police", "civilians", "government officials",
+                "infrastructure")],
+}
+"""Per page, five links with a filter that no earlier load used (no page shares one): a
+different attack type on the Overview, year on Balochistan, target on Surges. Each load
+is a new session, so only the caches shared by every session (the table, the sidebar's
+choices) are warm."""
 
 _DRAWN_JS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
@@ -35,7 +55,8 @@ _DRAWN_JS = """() => {
 
 
 def browser_run(rows: int, *, seed: int = 1, workdir: str | Path | None = None,
-                progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+                progress: Callable[[str], None] | None = None,
+                store: str | Path | None = None) -> dict[str, Any]:
     """Navigation to the last chart drawn, per page, at ``rows`` synthetic incidents.
 
     A store of ``rows`` SYNTHETIC incidents is filled in a child process, the app is
@@ -43,7 +64,12 @@ def browser_run(rows: int, *, seed: int = 1, workdir: str | Path | None = None,
     browser tests). Each page is loaded :data:`BROWSER_LOADS` times; a load's time runs
     from navigation start to the moment every Plotly chart on the page has drawn and the
     script has finished (the chart count checked again 0.5 s later). The median of the
-    loads after the first is reported.
+    loads after the first is reported, and the median of five loads with an unseen filter
+    (:data:`UNSEEN_FILTERS`).
+
+    ``store``: an existing SQLite store file to copy and use instead of filling one (its
+    row count is reported as found; the app writes to its store, so the file itself is
+    never opened).
     """
     import shutil
     import socket
@@ -55,14 +81,21 @@ def browser_run(rows: int, *, seed: int = 1, workdir: str | Path | None = None,
     args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync"]
     chromium = os.environ.get("TRACKER_CHROMIUM") or shutil.which("chromium") or "chromium"
-    out: dict[str, Any] = {"rows": rows, "pages": {}}
+    out: dict[str, Any] = {"rows": rows, "pages": {}, "load_average_start": _load_average()}
     with tempfile.TemporaryDirectory(dir=workdir, prefix="tracker-browser-") as tmp:
-        say(f"{rows:,} rows: filling a store …")
-        _child("fill", rows, Path(tmp), seed)
+        db = Path(tmp) / f"app-{rows}.db"
+        if store is not None:
+            say(f"copying {store} …")
+            shutil.copyfile(store, db)
+            out["rows"] = rows = _count_rows(db)
+            out["store"] = str(store)
+        else:
+            say(f"{rows:,} rows: filling a store …")
+            _child("fill", rows, Path(tmp), seed)
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        env = {**os.environ, "TRACKER_DB_URL": f"sqlite:///{Path(tmp) / f'app-{rows}.db'}",
+        env = {**os.environ, "TRACKER_DB_URL": f"sqlite:///{db}",
                "TRACKER_STATE_DIR": str(Path(tmp) / "state")}
         from tracker.config import PROJECT_ROOT as root
         with open(Path(tmp) / "streamlit.log", "w") as log:
@@ -86,19 +119,30 @@ def browser_run(rows: int, *, seed: int = 1, workdir: str | Path | None = None,
                 time.sleep(0.3)
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=chromium, args=args)
-                for name, path in BROWSER_PAGES:
-                    times = []
-                    for _ in range(BROWSER_LOADS):
-                        context = browser.new_context(viewport={"width": 1280, "height": 720})
-                        page = context.new_page()
-                        page.goto(base + path, wait_until="commit")
-                        # the first load reads and codes the whole store: on a busy
-                        # machine that alone can take minutes at a million rows
-                        times.append(_drawn(page, 900_000 if not times else 300_000))
+                def load(url: str, timeout_ms: int) -> float:
+                    context = browser.new_context(viewport={"width": 1280, "height": 720})
+                    page = context.new_page()
+                    page.goto(url, wait_until="commit")
+                    try:
+                        return _drawn(page, timeout_ms)
+                    finally:
                         context.close()
-                    out["pages"][name] = {"loads_s": [round(t, 3) for t in times],
-                                          "median_s": round(statistics.median(times[1:]), 3)}
-                    say(f"{name}: median {out['pages'][name]['median_s']:.2f} s")
+
+                for name, path in BROWSER_PAGES:
+                    # the first load reads and codes the whole store: on a busy machine
+                    # that alone can take minutes at a million rows
+                    times = [load(base + path, 900_000 if not i else 300_000)
+                             for i in range(BROWSER_LOADS)]
+                    unseen = [load(base + path + query, 300_000)
+                              for query in UNSEEN_FILTERS[name]]
+                    got = out["pages"][name] = {
+                        "loads_s": [round(t, 3) for t in times],
+                        "median_s": round(statistics.median(times[1:]), 3),
+                        "unseen_filters": UNSEEN_FILTERS[name],
+                        "unseen_loads_s": [round(t, 3) for t in unseen],
+                        "unseen_median_s": round(statistics.median(unseen), 3)}
+                    say(f"{name}: median {got['median_s']:.2f} s; unseen filters "
+                        f"{got['unseen_median_s']:.2f} s")
                 browser.close()
         finally:
             server.terminate()
@@ -107,8 +151,17 @@ def browser_run(rows: int, *, seed: int = 1, workdir: str | Path | None = None,
             except subprocess.TimeoutExpired:
                 server.kill()
     out["machine"] = machine_info()
+    out["load_average_end"] = out["machine"]["load_average_before"]  # taken just now
     out["measured_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return out
+
+
+def _count_rows(db: Path) -> int:
+    """Incidents in a copied store file (the table the app loads)."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM incidents").fetchone()[0]
 
 
 def _drawn(page, timeout_ms: int = 180_000) -> float:

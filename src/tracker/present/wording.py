@@ -116,9 +116,10 @@ def window_finding(frame: pd.DataFrame, found: list[Surge], start: dt.date, end:
 
     ``national`` names a country-level surge's area (see :func:`area_name`).
     """
-    rows = surge_detection.day_precision(frame)
-    held = int(((rows["date"] >= pd.Timestamp(start))
-                & (rows["date"] < pd.Timestamp(end) + pd.Timedelta(days=1))).sum())
+    dates = frame["date"]
+    held = int((surge_detection.day_mask(frame)
+                & (dates >= pd.Timestamp(start)).to_numpy(dtype=bool)
+                & (dates < pd.Timestamp(end) + pd.Timedelta(days=1)).to_numpy(dtype=bool)).sum())
     period = date_range(start, end)
     hits = surge_detection.surges_in_window(found, start, end)
     if hits:

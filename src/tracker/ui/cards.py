@@ -22,6 +22,7 @@ from tracker.briefs import claims, loading, lookup, model
 from tracker.briefs import panels as panel_takeaways
 from tracker.present.text import md_escape
 from tracker.store.database import Store
+from tracker.ui import memo
 
 VERDICT_COLOURS = {
     claims.CONSISTENT: "green",
@@ -112,7 +113,9 @@ def inline_takeaways(kind: str, regions: Sequence[str], frame: pd.DataFrame, *, 
             if choice.general:
                 label += f" (on {md_escape(place)} in general)"
             line = f"{label} · {md_escape(panel_takeaways.short_text(takeaway.text))}"
-            verdict = panel_takeaways.short_verdict(choice.item, frame, view)
+            verdict = memo.cached(  # a claim checked on a million rows takes a second
+                "short_verdict", frame, (choice.key, view, choice.item.takeaway.claim),
+                lambda item=choice.item: panel_takeaways.short_verdict(item, frame, view))
             if verdict:
                 line += f" **Data check:** {md_escape(verdict)}."
             st.caption(line)

@@ -12,7 +12,7 @@ import streamlit as st
 
 from tracker.analysis import context
 from tracker.present.text import md_escape
-from tracker.ui import cards
+from tracker.ui import cards, memo
 
 PANEL_KIND = "border_distance"
 BORDERS_OF = {
@@ -29,7 +29,7 @@ def apply_layer_switch(fig: go.Figure, *, key: str) -> go.Figure:
                       help="The layers come from data/context (sourced points; the "
                            "Karakoram Highway is drawn town to town). A click on a legend "
                            "entry also hides one layer.")
-    return fig if shown else context.hide_layers(fig)
+    return fig if shown else context.hide_layers(go.Figure(fig))  # a copy: fig may be shared
 
 
 def border_distance_panel(frame, province: str, *, key: str) -> None:
@@ -42,8 +42,10 @@ def border_distance_panel(frame, province: str, *, key: str) -> None:
         columns = st.columns(len(borders), gap="medium")
         for column, country in zip(columns, borders, strict=True):
             with column:
-                table = context.distance_bands(frame, country)
-                st.plotly_chart(context.bands_figure(table, country), theme=None,
+                table, fig = memo.cached(  # distances to a border: seconds at 1M rows
+                    "border_bands", frame, (country,),
+                    lambda country=country: _bands(frame, country))
+                st.plotly_chart(fig, theme=None,
                                 key=f"{key}_{PANEL_KIND}_{country.lower()}",
                                 config={"displaylogo": False})
                 shown = table.assign(share=(table["share"] * 100).round(1))
@@ -57,14 +59,20 @@ def border_distance_panel(frame, province: str, *, key: str) -> None:
                 cards.inline_takeaways("border distance", (province,), frame,
                                        key=f"{key}_{PANEL_KIND}_{country.lower()}",
                                        shown=(context.BORDER_THEMES[country],))
-        st.caption(md_escape(context.precision_note(frame)))
+        st.caption(md_escape(memo.cached("precision_note", frame, (),
+                                         lambda: context.precision_note(frame))))
         if "Afghanistan" in borders:
             _near_border_check(frame)
 
 
+def _bands(frame, country: str) -> tuple:
+    table = context.distance_bands(frame, country)
+    return table, context.bands_figure(table, country)
+
+
 def _near_border_check(frame) -> None:
     """The statement the bands can test: most TTP attacks in view near the Afghan border."""
-    check = context.check_near_border(frame)
+    check = memo.cached("near_border", frame, (), lambda: context.check_near_border(frame))
     st.caption(f"**A border statement the data can test.** {md_escape(check.cited)} "
                f"{md_escape(check.observed)}")
     st.badge(f"Verdict: {check.verdict}", color=cards.VERDICT_COLOURS[check.verdict],  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ import streamlit as st
 from tracker.analysis import asof, coded
 from tracker.analysis.filters import FilterSpec
 from tracker.devtools import synth
-from tracker.ui import shared_store
+from tracker.ui import memo, shared_store
 from tracker.ui.shared_store import store
 
 
@@ -29,6 +29,7 @@ def _incidents(url: str, version: int, reviewed_only: bool,
     )
     frame.flags.allows_duplicate_labels = False
     coded.prepare(frame)  # filters and counts on this shared table run on integer codes
+    memo.table_number(frame)  # what pages compute from it is kept by this number
     return frame
 
 
@@ -107,6 +108,7 @@ def _no_incidents() -> pd.DataFrame:
 
     frame = schema.conform(pd.DataFrame(columns=schema.COLUMNS), text="loaded")
     coded.prepare(frame)
+    memo.table_number(frame)
     return frame
 
 

@@ -9,7 +9,7 @@ from tracker.analysis import aggregates
 from tracker.analysis.filters import FilterSpec
 from tracker.present import slides, wording
 from tracker.present.safety import escape_markdown
-from tracker.ui import data
+from tracker.ui import data, memo
 
 
 def start_page() -> None:
@@ -41,7 +41,8 @@ def caption_data_line(frame: pd.DataFrame, spec: FilterSpec) -> None:
     # The store-wide count is cached per store version: a store with no synthetic rows
     # spares every caption the row-by-row label check.
     synthetic = None if data.synthetic_rows()[0] else 0
-    line = slides.describe_data(spec, frame, synthetic=synthetic)
+    line = memo.cached("data_line", frame, (spec, synthetic),
+                       lambda: slides.describe_data(spec, frame, synthetic=synthetic))
     st.caption(escape_markdown(line))  # source names are data
 
 
@@ -79,8 +80,9 @@ def area_title(spec: FilterSpec) -> str:
 
 def headline_metrics(frame: pd.DataFrame, previous: pd.DataFrame | None) -> None:
     """The headline row with the change against the previous period of equal length."""
-    now = aggregates.headline(frame)
-    before = aggregates.headline(previous) if previous is not None else None
+    now = memo.cached("headline", frame, (), lambda: aggregates.headline(frame))
+    before = (memo.cached("headline", previous, (), lambda: aggregates.headline(previous))
+              if previous is not None else None)
     cols = st.columns(4)
     for col, (label, value, prev, help_text) in zip(
         cols,

@@ -17,7 +17,7 @@ from tracker.analysis import aggregates, coverage
 from tracker.analysis.filters import FilterSpec
 from tracker.briefs import panels as panel_takeaways
 from tracker.present import charts, shapes, tables, timelines, wording
-from tracker.ui import cards, context_panels, exports, layout
+from tracker.ui import cards, context_panels, exports, layout, memo
 from tracker.ui.sidebar import url_choice
 
 PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": True}
@@ -56,14 +56,18 @@ def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str,
             st.caption(f"“Published totals” is off for this map: {why_not}.")
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
-        fig = charts.province_map(frame, measure=measure, color_by=color_by,
-                                  provinces=spec.provinces, context_layers=True,
-                                  published=totals if lens == "published" else None)
+        fig = memo.cached(
+            "province_map", frame, (measure, color_by, spec, lens),
+            lambda: charts.province_map(frame, measure=measure, color_by=color_by,
+                                        provinces=spec.provinces, context_layers=True,
+                                        published=totals if lens == "published" else None))
         fig = context_panels.apply_layer_switch(fig, key=key)
         st.plotly_chart(fig, key=f"{key}_map", theme=None, config=PLOTLY_CONFIG)
         cards.inline_takeaways("province map", spec.regions, frame, key=f"{key}_map")
     with table_col:
-        table = (_province_table(frame, spec, measure) if lens == "sample" else
+        table = (memo.cached("province_table", frame, (spec, measure),
+                             lambda: _province_table(frame, spec, measure))
+                 if lens == "sample" else
                  totals.rename(columns={"province": "Province", "publisher": "Publisher",
                                         "published": "Attacks published",
                                         "dataset": "In this dataset"}))
@@ -74,9 +78,13 @@ def province_map_panel(frame: pd.DataFrame, spec: FilterSpec, *, key: str,
                  else None):
         if note:
             st.caption(note)
-    with st.expander("Incidents on this map, with their sources"):
-        # no downloads here: the Overview offers them under the map (exports.export_row)
-        incident_table(frame, key=f"{key}_map_incidents", downloads=False)
+    # drawn only while open (opening reruns the page): its rows are megabytes at 1M rows
+    listing = st.expander("Incidents on this map, with their sources",
+                          key=f"{key}_map_list_open", on_change="rerun")
+    with listing:
+        if listing.open:
+            # no downloads here: the Overview offers them under the map (exports.export_row)
+            incident_table(frame, key=f"{key}_map_incidents", downloads=False)
     return measure
 
 
@@ -91,15 +99,18 @@ def district_map_panel(frame: pd.DataFrame, spec: FilterSpec, province: str, *,
     district_shapes = _district_shapes(_districts_file_stamp(), province)
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
-        fig = charts.district_map(frame, province=province, size_by=size_by,
-                                  district_shapes=district_shapes, context_layers=True)
+        fig = memo.cached(
+            "district_map", frame, (province, size_by, _districts_file_stamp()),
+            lambda: charts.district_map(frame, province=province, size_by=size_by,
+                                        district_shapes=district_shapes, context_layers=True))
         fig = context_panels.apply_layer_switch(fig, key=key)
         st.plotly_chart(fig, key=f"{key}_map", theme=None, config=PLOTLY_CONFIG)
         exports.png_button(fig, key=f"{key}_map", name=f"{key}-districts")
         cards.inline_takeaways("district map", (province,), frame, key=f"{key}_map")
     with table_col:
-        ranked = aggregates.count_by_district(frame).sort_values(
-            [size_by, "district"], ascending=[False, True])
+        ranked = memo.cached("district_table", frame, (size_by,),
+                             lambda: aggregates.count_by_district(frame).sort_values(
+                                 [size_by, "district"], ascending=[False, True]))
         st.dataframe(
             ranked[["district", "incidents", "killed", "injured"]], hide_index=True,
             width="stretch", key=f"{key}_district_table",
@@ -129,8 +140,9 @@ def timeline_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
     pick_freq, pick_lens = st.columns([3, 2])
     freq = url_choice("Count per", "freq", charts.FREQ_LABELS, key=f"{key}_freq",
                       default=default_freq(frame), container=pick_freq)
-    published, note = (published_for(frame, everything, spec) if spec is not None
-                       and everything is not None else (None, ""))
+    published, note = (memo.cached("published_for", frame, (spec, memo.key_of(everything)),
+                                    lambda: published_for(frame, everything, spec))
+                        if spec is not None and everything is not None else (None, ""))
     usable = published is not None and published["published"].notna().any()
     why_not = ("" if usable and freq == "month" else
                "published figures are monthly: choose Month" if usable else
@@ -142,8 +154,10 @@ def timeline_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
                                 + (f"Not available: {why_not}." if why_not else ""))
     if why_not and lens == "published":
         lens = "sample"
-    fig = timelines.timeline_chart(frame, freq=freq, measure=measure, by=by,
-                                published=published if usable else None, lens=lens)
+    fig = memo.cached(
+        "timeline", frame, (freq, measure, by, usable, lens, spec, memo.key_of(everything)),
+        lambda: timelines.timeline_chart(frame, freq=freq, measure=measure, by=by,
+                                         published=published if usable else None, lens=lens))
     st.plotly_chart(fig, key=f"{key}_timeline", theme=None, config=PLOTLY_CONFIG)
     if note:
         st.caption(note)
@@ -164,25 +178,30 @@ def breakdown_panel(frame: pd.DataFrame, regions: tuple[str, ...], *, key: str,
         row = columns[start:start + 2]
         for col, column in zip(st.columns(2 if len(row) == 2 else [2, 1]), row, strict=False):
             with col:
-                fig = charts.breakdown_chart(frame, column, measure=measure,
-                                             title=titles[column])
+                fig = memo.cached(
+                    "breakdown", frame, (column, measure),
+                    lambda column=column: charts.breakdown_chart(
+                        frame, column, measure=measure, title=titles[column]))
                 st.plotly_chart(fig, key=f"{key}_by_{column}", theme=None,
                                 config=PLOTLY_CONFIG)
                 exports.png_button(fig, key=f"{key}_by_{column}", name=f"{key}-{column}")
                 cards.inline_takeaways(
                     BREAKDOWN_KINDS[column], regions, frame, key=f"{key}_by_{column}",
-                    shown=panel_takeaways.shown_values(frame, column, measure=measure))
+                    shown=memo.cached("shown_values", frame, (column, measure),
+                                      lambda column=column: panel_takeaways.shown_values(
+                                          frame, column, measure=measure)))
 
 
 def incident_table(frame: pd.DataFrame, *, key: str, limit: int = TABLE_LIMIT,
                    downloads: bool = True) -> None:
     """The incident list with a link to each source (the newest ``limit`` rows), and
     every row of ``frame`` as CSV and Excel unless ``downloads`` is off."""
-    shown = frame.nlargest(limit, "date") if len(frame) > limit else frame
-    if len(shown) < len(frame):
+    if len(frame) > limit:
         st.caption(f"The newest {limit:,} of {len(frame):,} incidents; the Incidents page "
                    "lists more.")
-    st.dataframe(tables.incident_table(shown), column_config=layout.incident_column_config(),
+    shown = memo.cached("incident_table", frame, (limit,), lambda: tables.incident_table(
+        frame.nlargest(limit, "date") if len(frame) > limit else frame))
+    st.dataframe(shown, column_config=layout.incident_column_config(),
                  hide_index=True, width="stretch", key=key)
     if downloads:
         exports.incidents_buttons(frame, key=key, stem=key.replace("_", "-"))

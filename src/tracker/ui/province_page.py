@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker import schema
-from tracker.ui import cards, context_panels, data, layout, panels, summary
+from tracker.ui import cards, context_panels, data, layout, memo, panels, summary
 from tracker.ui.compare import comparison_section, headline_previous
 from tracker.ui.sidebar import spec_for_province
 
@@ -23,7 +23,7 @@ def render(province: str) -> None:
     chosen = layout.current_spec()
     spec = spec_for_province(chosen, province)
     everything = data.incidents()
-    frame = spec.apply(everything)
+    frame = memo.view(spec, everything)
     previous, not_comparable = headline_previous(spec, everything)
 
     # --- headline ------------------------------------------------------------------------
@@ -33,7 +33,7 @@ def render(province: str) -> None:
     if chosen.provinces and chosen.provinces != (province,):
         st.caption(f"This page always shows {province}; the sidebar's province choice "
                    "applies on the Overview.")
-    layout.headline_metrics(frame, previous.apply(everything) if previous else None)
+    layout.headline_metrics(frame, memo.view(previous, everything) if previous else None)
     if not_comparable:
         st.caption(not_comparable)
     layout.caption_data_line(frame, spec)

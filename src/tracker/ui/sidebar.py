@@ -17,7 +17,7 @@ import streamlit as st
 from tracker.analysis import asof, filters
 from tracker.analysis.filters import FilterSpec
 from tracker.present.safety import plain_text
-from tracker.ui import data
+from tracker.ui import data, memo
 
 CUSTOM = "Custom range"
 OTHER_PARAMS = ("present", "slide", "page", "step", "part", "measure", "color", "freq", "size",
@@ -35,15 +35,18 @@ _KEYS = {
 
 def filter_sidebar(frame: pd.DataFrame) -> FilterSpec:
     """Draw the filters in the sidebar and return the spec they describe."""
-    options = filters.option_values(frame)
-    presets = filters.date_presets(frame)
+    options, presets, span = memo.cached(  # once per table: seconds at a million rows
+        "sidebar", frame, (), lambda: (filters.option_values(frame),
+                                       filters.date_presets(frame), filters.data_span(frame)))
+    options = {name: list(values) for name, values in options.items()}  # shared: copied
+    presets = dict(presets)
     if "flt_seeded" not in st.session_state:
-        _seed_from_url(options, presets, filters.data_span(frame))
+        _seed_from_url(options, presets, span)
     sb = st.sidebar
     sb.header("Filters")
     period = sb.selectbox("Period", [*presets, CUSTOM], key="flt_period")
     if period == CUSTOM:
-        span = filters.data_span(frame) or (dt.date(2024, 1, 1), dt.date.today())
+        span = span or (dt.date(2024, 1, 1), dt.date.today())
         st.session_state.setdefault("flt_range", span)
         chosen = sb.date_input("From – to", key="flt_range", format="DD/MM/YYYY")
         start, end = _range(chosen)

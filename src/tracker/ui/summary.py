@@ -15,6 +15,7 @@ from tracker.analysis import aggregates, surge_detection
 from tracker.analysis.filters import FilterSpec
 from tracker.present import summary
 from tracker.present.safety import escape_markdown
+from tracker.ui import memo
 
 _SURGES: list[tuple[weakref.ref, FilterSpec, list[surge_detection.Surge]]] = []
 """A few recent surge searches, by the shared incident table they ran on (held weakly: an
@@ -23,6 +24,11 @@ old table is freed when the cache drops it) and the filter."""
 
 def text(frame: pd.DataFrame, spec: FilterSpec, everything: pd.DataFrame) -> str:
     """The paragraph for the view: ``frame`` is ``spec`` applied to ``everything``."""
+    return memo.cached("summary", frame, (spec, memo.key_of(everything)),
+                       lambda: _text(frame, spec, everything))
+
+
+def _text(frame: pd.DataFrame, spec: FilterSpec, everything: pd.DataFrame) -> str:
     previous = spec.previous_period()
     span = aggregates.data_span(everything)
     return summary.summarise(

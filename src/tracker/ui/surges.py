@@ -16,10 +16,10 @@ import streamlit as st
 
 from tracker.analysis import aggregates, coverage, filters, surge_detection
 from tracker.analysis.surge_detection import Surge, SurgeParams
-from tracker.present import tables, wording
+from tracker.present import surge_charts, tables, wording
 from tracker.present.safety import escape_markdown
 from tracker.present.text import date_range
-from tracker.ui import exports, layout
+from tracker.ui import exports, layout, memo
 
 LEVEL_LABELS = {"Pakistan": "Pakistan as a whole", "province": "each province",
                 "district": "each district"}
@@ -74,7 +74,8 @@ def controls(*, key: str, national: str = LEVEL_LABELS["Pakistan"]
 
 def method_note(params: SurgeParams, frame: pd.DataFrame) -> None:
     """The rule in words, and what the windows leave out."""
-    skipped = len(frame) - len(surge_detection.day_precision(frame))
+    skipped = memo.cached("undated_rows", frame, (),
+                          lambda: int((~surge_detection.day_mask(frame)).sum()))
     text = wording.surge_rule(params) + (
         " Flagged windows that overlap or touch form one shaded spell. The sample holds a "
         "changing share of the published attacks, so each spell is also scored against the "
@@ -132,11 +133,16 @@ DENSER = "May reflect denser reporting in the sample"
 def coverages(surges: list[Surge], everything: pd.DataFrame, spec: filters.FilterSpec,
               params: SurgeParams) -> dict[Surge, surge_detection.SurgeCoverage]:
     """Each surge's coverage in its window's month and baseline weeks (whole sample)."""
-    reference = coverage.load_reference()
-    view = coverage.area_scope(spec.provinces, spec.districts)
-    return {s: surge_detection.surge_coverage(s, everything, reference,
-                                        surge_detection.surge_scope(s, view), params.baseline_days)
-            for s in surges}
+    def compute() -> dict[Surge, surge_detection.SurgeCoverage]:
+        reference = coverage.load_reference()
+        view = coverage.area_scope(spec.provinces, spec.districts)
+        return {s: surge_detection.surge_coverage(s, everything, reference,
+                                                  surge_detection.surge_scope(s, view),
+                                                  params.baseline_days)
+                for s in surges}
+
+    return memo.cached("surge_coverages", everything,
+                       (spec.provinces, spec.districts, params.baseline_days, surges), compute)
 
 
 def _pct(span: coverage.SpanCoverage) -> str:
@@ -212,7 +218,8 @@ def incidents_of(surges: list[Surge], frame: pd.DataFrame, *, key: str,
                 sorted(surges, key=lambda s: (-s.incidents, s.start))}
     label = st.selectbox("Show the incidents of", list(by_label), key=f"{key}_pick")
     surge = by_label[label]
-    rows = frame.loc[frame["incident_id"].isin(surge.incident_ids)]
+    rows = memo.cached("surge_rows", frame, (surge,), lambda: frame.loc[
+        frame["incident_id"].isin(surge.incident_ids)])
     st.caption(escape_markdown(wording.surge_card(surge)) + " Claimed tolls are listed "
                "apart and never counted.")
     st.dataframe(tables.incident_table(rows), column_config=layout.incident_column_config(),
@@ -220,6 +227,38 @@ def incidents_of(surges: list[Surge], frame: pd.DataFrame, *, key: str,
                  key=f"{key}_incidents")
     exports.incidents_buttons(rows, key=f"{key}_incidents",
                               stem=f"surge-{surge.start:%Y-%m-%d}")
+
+
+def find_surges(history: pd.DataFrame, params: SurgeParams, *, by: str | None,
+                spec: filters.FilterSpec) -> list[Surge]:
+    """:func:`~tracker.analysis.surge_detection.find_surges` on the history in view, kept
+    per view and rule (seconds over the whole history at a million rows)."""
+    return memo.cached("find_surges", history, (spec.with_dates(None, None), params, by),
+                       lambda: surge_detection.find_surges(history, params, by=by))
+
+
+def timeline_figure(history: pd.DataFrame, spec: filters.FilterSpec, params: SurgeParams, *,
+                    by: str | None, area: str, in_view: list[Surge], measure: str,
+                    claims: bool, start: dt.date, end: dt.date, national: str):
+    """The day-by-day timeline of ``area`` with its rolling windows and surges shaded,
+    kept per view and settings (the windows span the whole history)."""
+    def draw():
+        rows = history if by is None else history.loc[history[by] == area]
+        span = aggregates.data_span(history)
+        windows = surge_detection.rolling_windows(rows, params.window_days, by=None,
+                                                  span=span,
+                                                  baseline_days=params.baseline_days,
+                                                  min_history_days=params.min_history_days)
+        return surge_charts.surge_timeline(
+            surge_detection.daily_counts(rows, span=span), windows,
+            [s for s in in_view if s.area == area], surge_detection.pinned_events(rows),
+            measure=measure, show_claims=claims, window_label=params.window_label,
+            baseline_weeks=params.baseline_days // 7, start=start, end=end,
+            title=f"{national if by is None else area}: "
+                  f"{'attacks' if measure == 'incidents' else 'killed'} per day, surges shaded")
+
+    return memo.cached("surge_timeline", history,
+                       (spec, params, by, area, measure, claims, start, end), draw)
 
 
 def period_bounds(spec: filters.FilterSpec, frame: pd.DataFrame) -> tuple[dt.date, dt.date]:
