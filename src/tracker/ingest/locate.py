@@ -137,12 +137,14 @@ def place(
     precision = precision.astype(object).where(precision.notna(), None)
     points = places.district_points()
     from_district = ~has_point & district.notna()
-    lat = lat.where(~from_district, district.map(points["lat"]))
-    lon = lon.where(~from_district, district.map(points["lon"]))
+    if from_district.any():  # only these rows are looked up
+        lat = lat.where(~from_district, district[from_district].map(points["lat"]))
+        lon = lon.where(~from_district, district[from_district].map(points["lon"]))
     labels = places.provinces_table().set_index("province")
     from_province = ~has_point & district.isna() & province.notna()
-    lat = lat.where(~from_province, province.map(labels["lat"].astype(float)))
-    lon = lon.where(~from_province, province.map(labels["lon"].astype(float)))
+    if from_province.any():
+        lat = lat.where(~from_province, province[from_province].map(labels["lat"].astype(float)))
+        lon = lon.where(~from_province, province[from_province].map(labels["lon"].astype(float)))
     claimed_precise = precision.isin(["exact", "town"])
     for mask, level in ((from_district, "district"), (from_province, "province")):
         findings.note(mask & claimed_precise, "geo_precision", precision,
