@@ -6,31 +6,7 @@ import numpy as np
 import pandas as pd
 
 from tracker import geo
-from tracker.ingest import chunks, pipeline
 from tracker.ingest.normalise import Distinct
-
-
-def test_a_nul_byte_in_a_streamed_csv_is_still_rejected(monkeypatch):
-    seen = []
-    original = chunks._arrow_chunk
-
-    def spy(*args, **kwargs):
-        result = original(*args, **kwargs)
-        seen.append(result[0].may_hold_nul)
-        return result
-
-    monkeypatch.setattr(chunks, "_arrow_chunk", spy)
-    header = "incident_id,date,province,district,attack_type,target,summary,source_url\n"
-    clean = "A-{0},2025-03-1{0},Sindh,Karachi,bombing,police,s{0},http://x.invalid/{0}\n"
-    text = header + clean.format(1) + clean.format(2).replace("s2", "bad\x00byte")
-    report = pipeline.ingest_bytes(text.encode(), "nul.csv")
-    assert seen == [True]  # read by the streaming reader, which found the NUL
-    assert report.status.to_dict() == {2: "accepted", 3: "rejected"}
-    assert "NUL byte" in report.rejections[0]["reason"]
-
-    seen.clear()
-    report = pipeline.ingest_bytes((header + clean.format(1)).encode(), "clean.csv")
-    assert seen == [False] and report.accepted == 1
 
 
 def test_distinct_pairs_spread_each_pair_result_over_its_rows():

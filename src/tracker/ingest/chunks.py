@@ -223,16 +223,11 @@ def _arrow_chunk(table, next_row: int, names: list[str], seen: int,
     seen += table.num_rows
     if seen > limits.max_rows:
         raise _too_many_rows(limits)
-    import pyarrow.compute as pc
-
-    # Looked for in Arrow once, so the cell checks skip their NUL search on a clean chunk
-    nul = any(pc.any(pc.match_substring(column, "\x00")).as_py() for column in table.columns)
     frame = table.to_pandas()
     frame.columns = names
     frame.index = pd.RangeIndex(next_row, next_row + len(frame), name="row")
     frame, blank = _drop_blank_rows(frame)
-    return (Chunk(frame=frame, blank_rows=blank, may_hold_nul=nul), next_row + table.num_rows,
-            seen)
+    return Chunk(frame=frame, blank_rows=blank), next_row + table.num_rows, seen
 
 
 def _slices(read: ReadResult, chunk_rows: int) -> Iterator[Chunk]:
