@@ -48,3 +48,18 @@ def test_link_check_agrees_with_the_python_pattern_value_by_value():
     expected = [isinstance(v, str) and bool(schema._HTTP_URL.match(v)) for v in values] * 3
     assert got == expected
     assert True in got and False in got
+
+
+def test_foreign_names_count_only_on_rows_without_coordinates():
+    from tracker.ingest import abroad
+
+    frame = pd.DataFrame({"province": ["Kandahar", None, "Sindh", None],
+                          "district": [None] * 4,
+                          "location": [None, "Kandahar", "Kandahar", "Karachi"],
+                          "latitude": [None] * 4, "longitude": [None] * 4},
+                         index=[4, 5, 6, 7]).astype("str")
+    assert abroad.named_abroad(frame).tolist() == [True, True, False, False]
+    frame.loc[5, ["latitude", "longitude"]] = ["31.6", "65.7"]  # placed by its point
+    assert abroad.named_abroad(frame).tolist() == [True, False, False, False]
+    frame[["latitude", "longitude"]] = "30.0"
+    assert abroad.named_abroad(frame).tolist() == [False] * 4
