@@ -83,17 +83,21 @@ def named_abroad(frame: pd.DataFrame) -> pd.Series:
     Pakistan (a town in the location column may share a foreign name)."""
     index = frame.index
     hit = pd.Series(False, index=index)
+    unplaced = pd.Series(True, index=index)
+    for field in ("latitude", "longitude"):
+        if field in frame:
+            unplaced &= frame[field].isna()
+    if not unplaced.any():  # rows with coordinates are placed by them, not by names
+        return hit
+    rows = frame if unplaced.all() else frame.loc[unplaced]
     for field in PLACE_FIELDS:
-        if field not in frame:
+        if field not in rows:
             continue
-        text = frame[field] if frame[field].dtype == "str" else frame[field].astype("str")
+        text = rows[field] if rows[field].dtype == "str" else rows[field].astype("str")
         maybe = text.str.lower().str.contains(_words(), na=False).to_numpy(dtype=bool)
         if maybe.any():
             found = _per_distinct(text[maybe], lambda u: foreign_place(u) is not None)
             hit[found.index[found]] = True
-    for field in ("latitude", "longitude"):
-        if field in frame:
-            hit &= frame[field].isna()
     if not hit.any():
         return hit
     for field in ("province", "district"):  # only on the few rows that named a foreign place

@@ -102,9 +102,8 @@ def place(
     lat, lon, has_point = _coordinates(text("latitude"), text("longitude"), findings, shown)
     point_prov = pd.Series(None, index=index, dtype=object)
     if has_point.any():
-        points = pd.DataFrame({"lat": lat[has_point], "lon": lon[has_point]})
-        point_prov[has_point] = _by_distinct(
-            points, lambda u: geo.province_of_points(u["lat"], u["lon"]))
+        # Point in polygon is cheaper than finding the distinct points first.
+        point_prov[has_point] = geo.province_of_points(lat[has_point], lon[has_point])
         point_prov = _near_border(point_prov, lat, lon, has_point, stated, findings, shown)
 
     district, dist_prov, elsewhere = _districts(dist_text, stated, findings, shown["district"])
@@ -138,12 +137,14 @@ def place(
     precision = precision.astype(object).where(precision.notna(), None)
     points = places.district_points()
     from_district = ~has_point & district.notna()
-    lat = lat.where(~from_district, district.map(points["lat"]))
-    lon = lon.where(~from_district, district.map(points["lon"]))
+    if from_district.any():  # only these rows are looked up
+        lat = lat.where(~from_district, district[from_district].map(points["lat"]))
+        lon = lon.where(~from_district, district[from_district].map(points["lon"]))
     labels = places.provinces_table().set_index("province")
     from_province = ~has_point & district.isna() & province.notna()
-    lat = lat.where(~from_province, province.map(labels["lat"].astype(float)))
-    lon = lon.where(~from_province, province.map(labels["lon"].astype(float)))
+    if from_province.any():
+        lat = lat.where(~from_province, province[from_province].map(labels["lat"].astype(float)))
+        lon = lon.where(~from_province, province[from_province].map(labels["lon"].astype(float)))
     claimed_precise = precision.isin(["exact", "town"])
     for mask, level in ((from_district, "district"), (from_province, "province")):
         findings.note(mask & claimed_precise, "geo_precision", precision,
@@ -165,8 +166,8 @@ def place(
 def _by_distinct(frame: pd.DataFrame, func: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
     """``func`` on the distinct rows of ``frame`` only, its result spread back over every row.
 
-    Uploads repeat places (a district's point, a town's coordinates), so point-in-polygon
-    and distances run once per distinct point, not once per row.
+    Uploads repeat places (a district's point, a town's coordinates), so distances run
+    once per distinct point, not once per row.
     """
     if frame.empty:
         return pd.Series(dtype=object, index=frame.index)
@@ -282,15 +283,16 @@ def _check_agreement(province: pd.Series, point_prov: pd.Series, lat: pd.Series,
     pairs = pd.DataFrame({"province": province[differ], "lat": lat[differ], "lon": lon[differ]})
     km = _by_distinct(pairs, lambda u: _distance_to(u["province"], u["lat"], u["lon"]))
     km = km.astype(float)
-    close = pd.Series(False, index=province.index)
-    close[km.index[km <= NEAR_KM]] = True
-    far = differ & ~close
-    source = np.where(stated.notna(), "the province given", "the district's province")
+    # Messages are built for the disagreeing rows only, not for the whole chunk.
+    close = km.le(NEAR_KM)
+    far = ~close
+    point_prov, province = point_prov[differ], province[differ]
+    source = np.where(stated[differ].notna(), "the province given", "the district's province")
     findings.note(close, shown["province"], province,
                   "the coordinates fall just inside " + point_prov.fillna("") + " (within "
                   f"{NEAR_KM:.0f} km of the border); kept " + pd.Series(source,
                                                                        index=province.index))
-    km_text = km.reindex(province.index).round().fillna(0).astype(int).astype(str)
+    km_text = km.round().fillna(0).astype(int).astype(str)
     findings.reject(far, shown["province"], province,
                     "disagrees with the coordinates, which are in " + point_prov.fillna("")
                     + " (" + km_text + " km away)")

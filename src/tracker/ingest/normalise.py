@@ -335,6 +335,18 @@ def counts(series: pd.Series) -> CountColumn:
         return CountColumn(good.astype("Int64"), pd.Series(None, index=series.index,
                                                            dtype=object), error)
     text = series.astype("str").str.strip()
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    if len(uniques) * 4 < len(text):  # counts repeat: read each distinct text once
+        once = counts(pd.Series(uniques, dtype="str"))
+
+        def spread(found: pd.Series) -> pd.Series:
+            table = np.empty(len(found) + 1, dtype=object)
+            table[:-1] = found.to_numpy(dtype=object)
+            table[-1] = None
+            return pd.Series(table[codes], index=series.index, dtype=object)
+
+        values = pd.Series(once.values.array.take(codes, allow_fill=True), index=series.index)
+        return CountColumn(values, spread(once.note), spread(once.error))
     quick = pd.to_numeric(text.where(text.str.fullmatch(r"\d{1,9}")), errors="coerce")
     slow = text.notna() & quick.isna()
     values = quick.astype("Int64")
@@ -443,7 +455,9 @@ class Distinct:
 
     def __init__(self, values: pd.Series, func: Callable[..., object]) -> None:
         self.index = values.index
-        self.codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        # pandas' string dtype factorizes in Arrow, far faster than Python objects
+        self.codes, uniques = pd.factorize(
+            values if values.dtype == "str" else values.astype(object), use_na_sentinel=True)
         self.results = [func(u) for u in uniques]
 
     @classmethod
@@ -454,10 +468,13 @@ class Distinct:
         out.index = first.index
         a = first.astype(object).where(first.notna(), None).to_numpy()
         b = second.astype(object).where(second.notna(), None).to_numpy()
-        key = pd.Series(first.astype("str").to_numpy(), dtype="str") + "\x1f" + pd.Series(
-            second.astype("str").fillna("\x00").to_numpy(), dtype="str")
-        codes, _ = pd.factorize(key.where(first.notna().to_numpy()),
-                                      use_na_sentinel=True)
+        # One integer per pair from the two columns' codes: no joined strings to hash
+        codes_a, _ = pd.factorize(first.astype("str"), use_na_sentinel=True)
+        codes_b, uniques_b = pd.factorize(second.astype("str"), use_na_sentinel=True)
+        pair = codes_a.astype(np.int64) * (len(uniques_b) + 1) + (codes_b + 1)
+        present = codes_a >= 0
+        codes = np.full(len(pair), -1, dtype=np.intp)
+        codes[present] = pd.factorize(pair[present])[0]
         _, first_positions = np.unique(codes[codes >= 0], return_index=True)
         positions = np.flatnonzero(codes >= 0)[first_positions]
         out.codes = codes
