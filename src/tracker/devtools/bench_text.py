@@ -29,6 +29,7 @@ ROWS = (
     ("figure_json_max_bytes", "largest figure JSON (MB)", "mb"),
     ("figure_json_max", "largest figure", "{}"),
     ("peak_rss_mb", "peak memory, app-like process (MB)", "{:,.0f}"),
+    ("peak_rss_with_baseline_mb", "same process after the DuckDB baseline (MB)", "{:,.0f}"),
     ("ingest_peak_rss_mb", "peak memory, `tracker ingest` process (MB)", "{:,.0f}"),
 )
 
