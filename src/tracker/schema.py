@@ -247,8 +247,9 @@ def validate(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _surely_valid(frame: pd.DataFrame) -> bool:
     """True only when every check of :data:`INCIDENT_SCHEMA` passes, found column-wise.
 
-    A shortcut for the common case, the frame :func:`conform` with ``text="str"`` makes:
-    the same columns, dtypes, required values, uniqueness and value checks, each as one
+    A shortcut for the common case, a frame :func:`conform` made: the same columns,
+    dtypes (text as ``str``, or ``object`` holding only strings and missing values, as
+    pandera requires), required values, uniqueness and value checks, each as one
     vectorised test. Anything it does not recognise, and any failure, answers False, so
     pandera then runs and words each problem; a clean frame never loads its machinery.
     """
@@ -256,7 +257,9 @@ def _surely_valid(frame: pd.DataFrame) -> bool:
         return False
     for field in FIELDS:
         col = frame[field.name]
-        if str(col.dtype) != _FAST_DTYPES[field.kind]:
+        if str(col.dtype) != _FAST_DTYPES[field.kind] and not (
+                field.kind == "text" and col.dtype == object  # pandera: str or missing
+                and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty")):
             return False
         missing = col.isna()
         if field.required and missing.any():

@@ -121,21 +121,30 @@ def test_the_schema_tables_and_briefs_share_the_url_rule():
      {"source_name": "s" * 301}, {"batch_id": None}, {"province": None},
      {"incident_id": "T-1"}],
 )
-def test_the_fast_path_never_passes_a_frame_pandera_rejects(overrides):
+@pytest.mark.parametrize("text", ["str", "object"])
+def test_the_fast_path_never_passes_a_frame_pandera_rejects(overrides, text):
     """The column-wise shortcut answers 'valid' only when pandera agrees."""
     frame = schema.conform(pd.DataFrame([_row(), _row(**{"incident_id": "T-2", **overrides})]),
-                           text="str")
+                           text=text)
     assert not schema._surely_valid(frame)
     valid, problems = schema.validate(frame)
     assert not problems.empty
     assert len(valid) < 2
 
 
-def test_the_fast_path_passes_a_clean_str_frame_and_matches_pandera():
+@pytest.mark.parametrize("text", ["str", "object"])
+def test_the_fast_path_passes_a_clean_frame_and_matches_pandera(text):
     frame = schema.conform(pd.DataFrame([_row(), _row(incident_id="T-2", injured=2,
                                                       latitude=None, notes="n")]),
-                           text="str")
+                           text=text)
     assert schema._surely_valid(frame)
     schema.INCIDENT_SCHEMA.validate(frame, lazy=True)  # pandera agrees: raises if not
     assert not schema._surely_valid(frame.drop(columns=["notes"]))
     assert not schema._surely_valid(frame.assign(extra=1))
+
+
+def test_the_fast_path_leaves_a_non_text_value_in_a_text_column_to_pandera():
+    frame = schema.conform(pd.DataFrame([_row(), _row(incident_id="T-2")]))
+    frame.loc[1, "location"] = 5
+    assert not schema._surely_valid(frame)
+    assert not schema.validate(frame)[1].empty
