@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 import pandas as pd
-import pandera.pandas as pa
 
 # --- provinces ---------------------------------------------------------------------------
 
@@ -113,11 +113,33 @@ _DTYPES: dict[str, object] = {"text": str, "date": "datetime64[ns]", "number": f
                               "count": "Int64"}
 
 
-def _in(values: tuple[str, ...]) -> pa.Check:
-    return pa.Check.isin(list(values), error=f"must be one of: {', '.join(values)}")
+@dataclass(frozen=True)
+class Rule:
+    """One value check: a pandera built-in (``name`` with ``args``) or ``is_http_url``.
+
+    Kept as plain data so importing this module does not import pandera (a quarter of a
+    second): :func:`incident_schema` builds the pandera checks when first used, and
+    :func:`validate` needs them only for a frame that fails the column-wise shortcut.
+    """
+
+    name: str
+    args: tuple = ()
+    error: str | None = None
+
+    def check(self):
+        import pandera.pandas as pa
+
+        extra = {} if self.error is None else {"error": self.error}
+        if self.name == "is_http_url":
+            return pa.Check(is_http_url, **extra)
+        return getattr(pa.Check, self.name)(*self.args, **extra)
 
 
-_COUNT = pa.Check.ge(0, error="must not be negative")
+def _in(values: tuple[str, ...]) -> Rule:
+    return Rule("isin", (list(values),), f"must be one of: {', '.join(values)}")
+
+
+_COUNT = Rule("ge", (0,), "must not be negative")
 
 
 @dataclass(frozen=True)
@@ -129,13 +151,13 @@ class Field:
     kind: Kind
     description: str
     required: bool = False
-    checks: tuple[pa.Check, ...] = ()
+    checks: tuple[Rule, ...] = ()
     unique: bool = False
 
 
 FIELDS: tuple[Field, ...] = (
     Field("incident_id", "text", "Unique, stable id (from the source where it has one).", True,
-          (pa.Check.str_length(1, 200),), unique=True),
+          (Rule("str_length", (1, 200)),), unique=True),
     Field("date", "date", "Day of the attack (or first day of its week or month).", True),
     Field("date_precision", "text", "day, week or month: how exact the date is.", True,
           (_in(DATE_PRECISIONS),)),
@@ -144,15 +166,15 @@ FIELDS: tuple[Field, ...] = (
     Field("district", "text", "District from the bundled gazetteer; empty when unknown."),
     Field("location", "text", "The place as reported."),
     Field("latitude", "number", "Latitude (WGS84) inside Pakistan.",
-          checks=(pa.Check.in_range(*LAT_RANGE, error="latitude outside Pakistan"),)),
+          checks=(Rule("in_range", LAT_RANGE, "latitude outside Pakistan"),)),
     Field("longitude", "number", "Longitude (WGS84) inside Pakistan.",
-          checks=(pa.Check.in_range(*LON_RANGE, error="longitude outside Pakistan"),)),
+          checks=(Rule("in_range", LON_RANGE, "longitude outside Pakistan"),)),
     Field("geo_precision", "text", "exact, town, district or province: how sure the point is.",
           True, (_in(GEO_PRECISIONS),)),
     Field("attack_type", "text", "One of the fixed attack types.", True, (_in(ATTACK_TYPES),)),
     Field("target", "text", "One of the fixed target kinds.", True, (_in(TARGETS),)),
     Field("perpetrator", "text", "Canonical group name, or Unknown.", True,
-          (pa.Check.str_length(1, 200),)),
+          (Rule("str_length", (1, 200)),)),
     Field("claimed", "text", "claimed, attributed or unknown.", True, (_in(CLAIMED),)),
     Field("killed", "count", "People killed, attackers excluded; empty if not reported.",
           checks=(_COUNT,)),
@@ -164,14 +186,14 @@ FIELDS: tuple[Field, ...] = (
     Field("summary", "text", "One plain-text sentence."),
     Field("notes", "text", "Source disagreements, other source URLs."),
     Field("source_name", "text", "Outlet that reported the incident.", True,
-          (pa.Check.str_length(1, 300),)),
+          (Rule("str_length", (1, 300)),)),
     Field("source_url", "text", "http(s) link to the report.", True,
-          (pa.Check(is_http_url, error="must be an http(s) URL"),)),
+          (Rule("is_http_url", (), "must be an http(s) URL"),)),
     Field("batch_id", "text", "The upload that brought the row ('seed' for bundled data).", True,
-          (pa.Check.str_length(1, 100),)),
+          (Rule("str_length", (1, 100)),)),
 )
 """The one declaration of the canonical incident: the column list, the store's tables and
-:data:`INCIDENT_SCHEMA` all come from it."""
+:func:`incident_schema` all come from it."""
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
 COUNT_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "count")
@@ -181,17 +203,23 @@ dtype (Arrow storage, NaN for missing): at a million rows a Python string per ce
 about 600 MB and over a second to build. Code reading them must treat NaN as missing."""
 
 
-INCIDENT_SCHEMA = pa.DataFrameSchema(
-    {
-        f.name: pa.Column(_DTYPES[f.kind], list(f.checks), nullable=not f.required,
-                          unique=f.unique)
-        for f in FIELDS
-    },
-    strict=True,
-    ordered=False,
-    coerce=False,
-    name="canonical incident",
-)
+@cache
+def incident_schema():
+    """The pandera schema of :data:`FIELDS`, built on first use (see :class:`Rule`)."""
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {
+            f.name: pa.Column(_DTYPES[f.kind], [r.check() for r in f.checks],
+                              nullable=not f.required, unique=f.unique)
+            for f in FIELDS
+        },
+        strict=True,
+        ordered=False,
+        coerce=False,
+        name="canonical incident",
+    )
+
 
 
 def empty_frame() -> pd.DataFrame:
@@ -233,13 +261,66 @@ def validate(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     ``reason`` in words a researcher understands; a row that fails several checks appears
     once per failure, so every reason is reported, not only the first.
     """
+    if _surely_valid(frame):
+        return frame, pd.DataFrame(columns=["index", "column", "value", "reason"])
+    import pandera.errors
+
     try:
-        INCIDENT_SCHEMA.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as err:
+        incident_schema().validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as err:
         problems = _explain(err.failure_cases, frame)
         bad = set(problems["index"].dropna().astype(int))
         return frame.loc[~frame.index.isin(bad)], problems
     return frame, pd.DataFrame(columns=["index", "column", "value", "reason"])
+
+
+def _surely_valid(frame: pd.DataFrame) -> bool:
+    """True only when every check of :func:`incident_schema` passes, found column-wise.
+
+    A shortcut for the common case, a frame :func:`conform` made: the same columns,
+    dtypes (text as ``str``, or ``object`` holding only strings and missing values, as
+    pandera requires), required values, uniqueness and value checks, each as one
+    vectorised test. Anything it does not recognise, and any failure, answers False, so
+    pandera then runs and words each problem; a clean frame never loads its machinery.
+    """
+    if set(frame.columns) != set(COLUMNS) or len(frame.columns) != len(COLUMNS):
+        return False
+    for field in FIELDS:
+        col = frame[field.name]
+        if str(col.dtype) != _FAST_DTYPES[field.kind] and not (
+                field.kind == "text" and col.dtype == object  # pandera: str or missing
+                and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty")):
+            return False
+        missing = col.isna()
+        if field.required and missing.any():
+            return False
+        if field.unique and col.duplicated().any():
+            return False
+        values = col[~missing] if missing.any() else col
+        for check in field.checks:
+            if not _passes(check, values):
+                return False
+    return True
+
+
+_FAST_DTYPES = {"text": "str", "date": "datetime64[ns]", "number": "float64",
+                "count": "Int64"}
+
+
+def _passes(rule: Rule, values: pd.Series) -> bool:
+    """One rule on non-missing values, as pandera checks it (bounds inclusive); False for
+    a rule it does not know."""
+    if rule.name == "isin":
+        return bool(values.isin(rule.args[0]).all())
+    if rule.name in ("str_length", "in_range"):
+        low, high = rule.args
+        measured = values.str.len() if rule.name == "str_length" else values
+        return bool(((measured >= low) & (measured <= high)).all())
+    if rule.name == "ge":
+        return bool((values >= rule.args[0]).all())
+    if rule.name == "is_http_url":
+        return bool(is_http_url(values).all())
+    return False
 
 
 def _explain(failures: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:

@@ -75,7 +75,7 @@ def test_duplicate_ids_are_rejected():
 
 
 def test_the_validation_schema_comes_from_the_one_field_declaration():
-    columns = schema.INCIDENT_SCHEMA.columns
+    columns = schema.incident_schema().columns
     assert tuple(columns) == schema.COLUMNS
     for field in schema.FIELDS:
         assert columns[field.name].nullable is not field.required, field.name
@@ -109,3 +109,42 @@ def test_the_schema_tables_and_briefs_share_the_url_rule():
     _, problems = schema.validate(schema.conform(pd.DataFrame([_row(source_url=bad)])))
     assert problems["reason"].tolist() == ["must be an http(s) URL"]
     assert tables.safe_link(bad) is None
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"province": "Narnia"}, {"date_precision": "year"}, {"geo_precision": "street"},
+     {"attack_type": "stabbing spree"}, {"target": "aliens"}, {"claimed": "maybe"},
+     {"killed": -3}, {"injured": -1}, {"militants_killed": -2}, {"killed_claimed": -4},
+     {"source_url": "javascript:alert(1)"}, {"latitude": 51.5}, {"longitude": 10.0},
+     {"date": None}, {"incident_id": ""}, {"incident_id": "x" * 201}, {"perpetrator": ""},
+     {"source_name": "s" * 301}, {"batch_id": None}, {"province": None},
+     {"incident_id": "T-1"}],
+)
+@pytest.mark.parametrize("text", ["str", "object"])
+def test_the_fast_path_never_passes_a_frame_pandera_rejects(overrides, text):
+    """The column-wise shortcut answers 'valid' only when pandera agrees."""
+    frame = schema.conform(pd.DataFrame([_row(), _row(**{"incident_id": "T-2", **overrides})]),
+                           text=text)
+    assert not schema._surely_valid(frame)
+    valid, problems = schema.validate(frame)
+    assert not problems.empty
+    assert len(valid) < 2
+
+
+@pytest.mark.parametrize("text", ["str", "object"])
+def test_the_fast_path_passes_a_clean_frame_and_matches_pandera(text):
+    frame = schema.conform(pd.DataFrame([_row(), _row(incident_id="T-2", injured=2,
+                                                      latitude=None, notes="n")]),
+                           text=text)
+    assert schema._surely_valid(frame)
+    schema.incident_schema().validate(frame, lazy=True)  # pandera agrees: raises if not
+    assert not schema._surely_valid(frame.drop(columns=["notes"]))
+    assert not schema._surely_valid(frame.assign(extra=1))
+
+
+def test_the_fast_path_leaves_a_non_text_value_in_a_text_column_to_pandera():
+    frame = schema.conform(pd.DataFrame([_row(), _row(incident_id="T-2")]))
+    frame.loc[1, "location"] = 5
+    assert not schema._surely_valid(frame)
+    assert not schema.validate(frame)[1].empty
