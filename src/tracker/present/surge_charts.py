@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from tracker.present import wording
 from tracker.present.charts import DESK, OKABE_ITO, Look, _check_choice, _empty_figure, style
+from tracker.present.text import day_label
 
 SURGE_FILL = OKABE_ITO[1]
 CLAIM_COLOR = OKABE_ITO[5]
@@ -58,21 +59,22 @@ def surge_timeline(daily: pd.DataFrame, windows: pd.DataFrame, surges: list, pin
         hovertext=[_day_hover(row) for row in daily.itertuples(index=False)],
         hovertemplate="%{hovertext}<extra></extra>",
     ))
-    # the hover formats below are d3's (read by plotly.js in the browser), not Python's
-    # strftime: d3's unpadded day never reaches the operating system
+    # hover dates are written here ("5 Mar 2025"), the same on every operating system
     if measure == "incidents" and not windows.empty and window_label != "24 h":
         fig.add_trace(go.Scatter(
             x=windows["window_end"], y=windows["incidents"], mode="lines",
             name=f"Attacks in the {window_label} ending that day",
             line={"color": OKABE_ITO[2], "width": 1}, opacity=0.7,
-            hovertemplate=f"%{{x|%-d %b %Y}}: %{{y}} attacks in the {window_label} "  # d3 format
+            customdata=_day_labels(windows["window_end"]),
+            hovertemplate=f"%{{customdata}}: %{{y}} attacks in the {window_label} "
                           "to this day<extra></extra>",
         ))
         fig.add_trace(go.Scatter(
             x=windows["window_end"], y=windows["expected"], mode="lines",
             name=f"Expected from the previous {baseline_weeks} weeks",
             line={"color": OKABE_ITO[8], "width": 1.5, "dash": "dash"},
-            hovertemplate="%{x|%-d %b %Y}: %{y:.1f} expected<extra></extra>",  # d3 format
+            customdata=_day_labels(windows["window_end"]),
+            hovertemplate="%{customdata}: %{y:.1f} expected<extra></extra>",
         ))
     if measure == "killed" and show_claims:
         claims = daily.loc[daily["killed_claimed"] > 0]
@@ -81,7 +83,8 @@ def surge_timeline(daily: pd.DataFrame, windows: pd.DataFrame, surges: list, pin
             name="Killed as claimed by perpetrators (not in totals)",
             marker={"color": CLAIM_COLOR, "symbol": "diamond-open", "size": 11,
                     "line": {"width": 2}},
-            hovertemplate="%{x|%-d %b %Y}: perpetrators claimed %{y:,} killed "  # d3 format
+            customdata=_day_labels(claims["date"]),
+            hovertemplate="%{customdata}: perpetrators claimed %{y:,} killed "
                           "(not counted)<extra></extra>",
         ))
     for surge in surges:
@@ -119,11 +122,15 @@ def surge_timeline(daily: pd.DataFrame, windows: pd.DataFrame, surges: list, pin
 
 
 def _day_hover(row: object) -> str:
-    text = (f"<b>{row.date.day} {row.date:%b %Y}</b><br>{row.incidents:,} attacks · killed "
+    text = (f"<b>{day_label(row.date)}</b><br>{row.incidents:,} attacks · killed "
             f"{row.killed:,} · injured {row.injured:,}")
     if row.killed_claimed:
         text += f"<br>Perpetrators claimed {row.killed_claimed:,} killed (not counted)"
     return text
+
+
+def _day_labels(days: pd.Series) -> list[str]:
+    return [day_label(day) for day in days]
 
 
 _DAY_MS = 86_400_000

@@ -54,6 +54,11 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count:,} {singular if count == 1 else (plural_form or singular + 's')}"
 
 
+def day_label(day: object) -> str:
+    """A day as readers write it ("5 Mar 2025"), the same on every operating system."""
+    return f"{day.day} {day:%b %Y}"
+
+
 def date_range(start: dt.date, end: dt.date) -> str:
     """'15 Mar 2025', '15–16 Mar 2025', '30 Mar – 2 Apr 2025' or across years in full."""
     if start == end:

@@ -25,6 +25,7 @@ from tracker.present.charts import (
     _group_order,
     style,
 )
+from tracker.present.text import day_label
 
 
 def timeline_chart(incidents: pd.DataFrame, *, freq: str = "month", measure: str = "incidents",
@@ -52,8 +53,9 @@ def timeline_chart(incidents: pd.DataFrame, *, freq: str = "month", measure: str
         return _empty_figure("No incident matches these filters.", look)
     table["casualties"] = table["killed"] + table["injured"]
     label = MEASURE_LABELS[base]
-    # a d3 format for the hover template below, read by the browser (not Python's strftime)
-    fmt = {"day": "%-d %b %Y", "week": "week of %-d %b %Y", "month": "%B %Y"}[freq]  # d3 format
+    # hover dates are written here, the same on every operating system
+    period_label = {"day": day_label, "week": lambda d: f"week of {day_label(d)}",
+                    "month": lambda d: f"{d:%B %Y}"}[freq]
     groups = [None] if by is None else _group_order(table[by], by)
     fig = go.Figure()
     for i, group in enumerate(groups):
@@ -64,8 +66,8 @@ def timeline_chart(incidents: pd.DataFrame, *, freq: str = "month", measure: str
         fig.add_trace(go.Bar(
             x=part["period"].dt.strftime("%Y-%m-%d"), y=part[base],
             name=str(group or (label if published is None else f"This dataset: {label.lower()}")),
-            marker_color=color,
-            hovertemplate=f"%{{x|{fmt}}}: %{{y:,}} {html.escape(label.lower())}"
+            marker_color=color, customdata=[period_label(d) for d in part["period"]],
+            hovertemplate=f"%{{customdata}}: %{{y:,}} {html.escape(label.lower())}"
                           + (f" ({html.escape(str(group))})" if group else "")
                           + "<extra></extra>",
         ))
