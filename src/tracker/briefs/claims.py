@@ -27,7 +27,7 @@ from tracker.briefs.model import (
     CountMatching,
     ShareInProvinces,
 )
-from tracker.present.text import date_range, plural, split_perpetrators
+from tracker.present.text import date_range, day_label, plural, split_perpetrators
 
 CONSISTENT = "consistent with the data"
 FEWER = "the data holds fewer than cited — it is a sample, so it cannot confirm or refute"
@@ -83,16 +83,12 @@ def _perpetrator_mask(frame: pd.DataFrame, names: Sequence[str]) -> pd.Series:
                        lambda v: bool(wanted.intersection(split_perpetrators(v))))
 
 
-def _day(value: dt.date) -> str:
-    return f"{value.day} {value:%b %Y}"
-
-
 def _span(start: dt.date | None, end: dt.date | None) -> str:
     if start is None and end is None:
         return ""
     if start is not None and end is not None:
         return date_range(start, end)
-    return f"from {_day(start)}" if start is not None else f"until {_day(end)}"  # type: ignore[arg-type]
+    return f"from {day_label(start)}" if start is not None else f"until {day_label(end)}"  # type: ignore[arg-type]
 
 
 def evaluate(claim: CountInWindow | ShareInProvinces | CountMatching, frame: pd.DataFrame,

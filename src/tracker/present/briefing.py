@@ -35,6 +35,7 @@ from tracker.analysis import surge_detection
 from tracker.analysis.filters import FilterSpec
 from tracker.ingest import places
 from tracker.present.deck import MAX_STEPS, MAX_TAKEAWAYS, Deck, Slide, TitleFields
+from tracker.present.text import day_label
 
 BRIEFING_PARAM = "briefing"
 """The query parameter that opens a saved briefing on the Presenter page."""
@@ -195,7 +196,7 @@ class Briefing(BaseModel):
             return Slide(title=f"{area}: no surge found in this period", figure="surge_map",
                          **common)
         first, last = window
-        return Slide(title=f"{area}: the surge of {first.day} {first:%b %Y}",
+        return Slide(title=f"{area}: the surge of {day_label(first)}",
                      figure="surge_map", steps="day",
                      **{**common, "spec": FilterSpec(start=first, end=last,
                                                      provinces=self.provinces,

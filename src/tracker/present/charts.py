@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from tracker import config, geo, schema
 from tracker.analysis import aggregates, context
 from tracker.present import map_labels, shapes
+from tracker.present.text import day_label
 
 OKABE_ITO = (
     "#0072B2",  # blue
@@ -315,7 +316,7 @@ def incident_hover(incidents: pd.DataFrame) -> pd.Series:
                                                          row.province) if _present(v))
         claimed = {"claimed": " (claimed)", "attributed": " (attributed)"}.get(row.claimed, "")
         text = [
-            f"<b>{row.date.day} {row.date:%b %Y}</b> · {place}",
+            f"<b>{day_label(row.date)}</b> · {place}",
             f"{html.escape(str(row.attack_type))} · target: {html.escape(str(row.target))}",
             f"Perpetrator: {html.escape(str(row.perpetrator))}{claimed}",
             f"Killed: {_count(row.killed)} · injured: {_count(row.injured)}",

@@ -38,6 +38,7 @@ from tracker.analysis import aggregates
 from tracker.analysis.filters import FilterSpec
 from tracker.briefs import model
 from tracker.ingest import places
+from tracker.present.text import day_label
 
 FIGURE_KINDS = ("province_map", "district_map", "surge_map", "group_bars", "timeline",
                 "headline", "type_bars", "target_bars", "text")
@@ -96,7 +97,7 @@ class Slide:
         if self.steps == "theme":
             return f"{self.themes[step - 1]} ({step} of {self.step_count})"
         day = self.step_days[step - 1]
-        return f"Day {step} of {self.step_count} · {day.day} {day:%b %Y}"
+        return f"Day {step} of {self.step_count} · {day_label(day)}"
 
 
 @dataclass(frozen=True)
@@ -375,7 +376,7 @@ class Day:
 
     def label(self) -> str:
         """'Day 2 of 3 · 16 Mar 2025'."""
-        return f"Day {self.number} of {self.of} · {self.date.day} {self.date:%b %Y}"
+        return f"Day {self.number} of {self.of} · {day_label(self.date)}"
 
     def summary(self) -> str:
         """'9 attacks in 7 districts (KP 8, Balochistan 1); 16 since 15 Mar'."""

@@ -19,6 +19,7 @@ from tracker.analysis import aggregates, context, coverage
 from tracker.ingest import places
 from tracker.present import charts, map_labels, shapes
 from tracker.present.deck import FIGURE_KINDS, Slide, step_frame
+from tracker.present.text import day_label
 from tracker.present.timelines import timeline_chart
 
 NO_GROUP = "no group named in the report"
@@ -345,7 +346,7 @@ def slide_day_map(incidents: pd.DataFrame, *, current: object,
         ).reset_index()
         if not groups[name].empty:
             top = max(top, float(groups[name]["incidents"].max()))
-    label_day = f"{day.day} {day:%b %Y}" if day is not None else "all days"
+    label_day = day_label(day) if day is not None else "all days"
     for name, color, opacity in (("earlier", EARLIER_COLOR, 0.45), ("today", DAY_COLOR, 0.9)):
         table = groups[name]
         if table.empty:

@@ -62,6 +62,7 @@ from tracker.present.takeaways import (  # noqa: F401
     citations,
     takeaways,
 )
+from tracker.present.text import day_label
 
 SAMPLE_NOTE = "a sample of reported attacks, not a complete count"
 CAVEAT = f"This dataset is {SAMPLE_NOTE}."
@@ -113,7 +114,7 @@ def sources(frame: pd.DataFrame, limit: int = 40) -> list[str]:
     out = []
     for row in rows.itertuples(index=False):
         place = row.district if isinstance(row.district, str) and row.district else row.province
-        day = f"{row.date.day} {row.date:%b %Y}"
+        day = day_label(row.date)
         link = row.source_url if isinstance(row.source_url, str) else "no link"  # NaN: none
         out.append(f"{day} · {place} · {row.source_name} · {link}")
     return out

@@ -156,7 +156,7 @@ def _add_pins(fig: go.Figure, pins: pd.DataFrame, start: object = None,
                            xanchor="right" if pin.date > turn else "left",
                            yanchor="bottom", font={"size": 11},
                            bgcolor="rgba(255,255,255,0.8)")
-    hover = [f"<b>{html.escape(str(p.label))}</b> ({p.date.day} {p.date:%b %Y})<br>"
+    hover = [f"<b>{html.escape(str(p.label))}</b> ({day_label(p.date)})<br>"
              f"{html.escape(str(p.summary))}" for p in pins.itertuples(index=False)]
     fig.add_trace(go.Scatter(
         x=pins["date"], y=[0] * len(pins), mode="markers", name="Pinned event",

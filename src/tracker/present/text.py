@@ -62,7 +62,7 @@ def day_label(day: object) -> str:
 def date_range(start: dt.date, end: dt.date) -> str:
     """'15 Mar 2025', '15–16 Mar 2025', '30 Mar – 2 Apr 2025' or across years in full."""
     if start == end:
-        return f"{start.day} {start:%b %Y}"
+        return day_label(start)
     if (start.year, start.month) == (end.year, end.month):
         return f"{start.day}–{end.day} {end:%b %Y}"
     if start.year == end.year:
