@@ -65,6 +65,11 @@ def sign_in(page, name: str, password: str = PASSWORD) -> None:
     page.get_by_label("User name").fill(name)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
+    # The form is cleared (or gone, once signed in) only when the server has run the
+    # sign-in, so the check below cannot read the sidebar from before the click.
+    page.wait_for_function(
+        "() => { const f = document.querySelector(\".st-key-auth_box input[type='password']\");"
+        " return !f || f.value === ''; }", timeout=60_000)
     wait_for_run(page)
 
 

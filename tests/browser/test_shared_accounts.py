@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     assert_no_exception,
@@ -45,9 +46,9 @@ def _choose(page, name: str) -> None:
     page.get_by_role("option", name=name, exact=True).click()
 
 
-def _signed_in_as(page) -> str:
-    box = page.locator(".st-key-auth_box")
-    return box.inner_text()
+def _auth_box_says(page, text: str) -> None:
+    """The sidebar's sign-in box shows ``text`` (waiting for the run that writes it)."""
+    expect(page.locator(".st-key-auth_box")).to_contain_text(text, timeout=30_000)
 
 
 def test_accounts_and_publication_are_shared_by_two_instances(pg_url, browser, page,
@@ -76,7 +77,7 @@ def test_accounts_and_publication_are_shared_by_two_instances(pg_url, browser, p
 
         sign_in(page, "ayesha")  # on instance B
         assert_no_exception(page)
-        assert "ayesha · researcher" in _signed_in_as(page)
+        _auth_box_says(page, "ayesha · researcher")
         assert _incidents(page) == with_batch  # researchers see unreviewed batches
         assert page.get_by_text("signed-out visitors and viewers do not see").is_visible()
 
@@ -88,11 +89,11 @@ def test_accounts_and_publication_are_shared_by_two_instances(pg_url, browser, p
         screenshot(admin, "shared-accounts-role-change-on-a")
         admin.get_by_text("Role changed; the account's open sessions ended.").wait_for()
         _next_click(page)
-        assert "Your session ended" in _signed_in_as(page)
+        _auth_box_says(page, "Your session ended")
         assert _incidents(page) == seeded
         screenshot(page, "shared-accounts-session-ended-on-b")
         sign_in(page, "ayesha")
-        assert "ayesha · viewer" in _signed_in_as(page)
+        _auth_box_says(page, "ayesha · viewer")
         assert _incidents(page) == seeded  # viewers see the published batches only
 
         wait_for_run(admin)
@@ -101,7 +102,7 @@ def test_accounts_and_publication_are_shared_by_two_instances(pg_url, browser, p
         admin.get_by_role("button", name="Disable").click()
         admin.get_by_text("Account disabled; its open sessions ended.").wait_for()
         _next_click(page)
-        assert "Your session ended" in _signed_in_as(page)
+        _auth_box_says(page, "Your session ended")
         sign_in(page, "ayesha")
         assert page.get_by_text("Wrong user name or password.").is_visible()
 

@@ -18,12 +18,11 @@ from tests.browser.conftest import (
     streamlit_server,
     wait_for_run,
 )
+from tests.browser.test_access import PASSWORD, sign_in
 from tracker.access.accounts import Accounts
 from tracker.store.database import Store
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a long passphrase 1"
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +37,6 @@ def upload_server(tmp_path_factory):
     store.engine.dispose()
     with streamlit_server(url, state) as base:
         yield {"base": base, "url": url, "seeded": seeded}
-
-
-def _sign_in(page) -> None:
-    page.get_by_text("Sign in to upload or manage").click()
-    page.get_by_label("User name").fill("ayesha")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    wait_for_run(page)
 
 
 def _go(page, title: str) -> None:
@@ -67,7 +58,7 @@ def test_upload_preview_save_and_see_the_incidents_on_the_overview(page, upload_
     path.write_bytes(samples.to_csv(rows, samples.CANONICAL_HEADER))
 
     open_app(page, upload_server["base"])
-    _sign_in(page)
+    sign_in(page, "ayesha")
     _go(page, "Upload")
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
     page.get_by_text("Every row is counted once").wait_for(timeout=60_000)
@@ -105,7 +96,7 @@ def test_an_unknown_layout_is_mapped_then_its_duplicates_shown_beside_their_twin
     path.write_bytes(samples.to_xlsx({"Read me": [["SYNTHETIC workbook made for tests"]],
                                       "Incidents 2025": samples.messy_rows()}))
     open_app(page, upload_server["base"])
-    _sign_in(page)
+    sign_in(page, "ayesha")
     _go(page, "Upload")
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
     page.get_by_text("Map the columns").wait_for(timeout=60_000)
