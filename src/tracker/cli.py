@@ -537,13 +537,19 @@ def bench(sizes: str, as_json: bool, no_ingest: bool, seed: int,
             click.echo(json.dumps(result))
             return
         click.echo(f"Navigation to the last chart drawn, {result['rows']:,} SYNTHETIC rows, "
-                   f"median of {bench_browser.BROWSER_LOADS - 1} loads after the first:")
+                   f"median of {bench_browser.BROWSER_LOADS - 1} loads after the first, "
+                   "each in a new browser profile:")
         for name, got in result["pages"].items():
             click.echo(f"  {name}: {got['median_s']:.2f} s (loads: {got['loads_s']})")
         click.echo("Each load with a filter no earlier load used (median of 5):")
         for name, got in result["pages"].items():
             click.echo(f"  {name}: {got['unseen_median_s']:.2f} s "
                        f"(loads: {got['unseen_loads_s']}; {', '.join(got['unseen_filters'])})")
+        click.echo("Reloads in one browser profile, its cache warm (median of "
+                   f"{bench_browser.BROWSER_LOADS - 1} after the first):")
+        for name, got in result["pages"].items():
+            click.echo(f"  {name}: {got['same_browser_median_s']:.2f} s "
+                       f"(loads: {got['same_browser_loads_s']})")
         click.echo(f"Load average (1, 5, 15 min) at the start {result['load_average_start']}, "
                    f"at the end {result['load_average_end']}")
         return

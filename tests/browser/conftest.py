@@ -8,13 +8,6 @@ Every request the page makes is recorded, and a test fails if any leaves localho
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -22,71 +15,31 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
+from tracker.devtools import app_server
 from tracker.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output" / "screenshots"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--use-gl=swiftshader", "--enable-unsafe-swiftshader",
-]
 
 
 def chromium_path() -> str:
-    for candidate in (os.environ.get("TRACKER_CHROMIUM"), "chromium", "chromium-browser",
-                      "google-chrome"):
-        if candidate and (found := shutil.which(candidate) or
-                          (candidate if Path(candidate).exists() else None)):
-            return found
-    pytest.fail("No Chromium found for the browser tests: install Debian's `chromium` "
-                "package (python tasks.py test does this when it may).")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    found = app_server.chromium_path()
+    if found is None:
+        pytest.fail("No Chromium found for the browser tests: install Debian's `chromium` "
+                    "package (python tasks.py test does this when it may).")
+    return found
 
 
 @contextlib.contextmanager
 def streamlit_server(db_url: str, state_dir: Path, env: dict | None = None) -> Iterator[str]:
     """Start the app on a free port against ``db_url``; yield its base URL."""
-    port = free_port()
-    log_path = state_dir / f"streamlit-{port}.log"
-    state_dir.mkdir(parents=True, exist_ok=True)
-    run_env = {**os.environ, "TRACKER_DB_URL": db_url, "TRACKER_STATE_DIR": str(state_dir),
-               **(env or {})}
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=run_env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    base = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited early:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.read().decode().strip() == "ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not become healthy:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
+    with contextlib.ExitStack() as stack:
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            base = stack.enter_context(app_server.running_app(db_url, state_dir, env))
+        except app_server.AppDidNotStart as exc:
+            pytest.fail(str(exc))
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +61,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(executable_path=chromium_path(),
+                                args=app_server.CHROMIUM_ARGS)
         yield b
         b.close()
 

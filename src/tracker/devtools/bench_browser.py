@@ -4,21 +4,22 @@ From navigation start to the last Plotly chart drawn, for the Overview, Balochis
 Surges pages, on a store of SYNTHETIC incidents filled by :mod:`tracker.devtools.bench`
 (or a copy of an existing store file).
 
-Two figures per page: the median of five loads of the page's default view after a first
-load (which fills the app's caches that later sessions share), and the median of five
-loads each with a filter no session has asked for before (an unseen link), which measures
-the work a new filter costs.
+Three figures per page:
+
+* the median of five loads of the page's default view after a first load (which fills
+  the app's caches that later sessions share), each in a new browser profile, so the
+  browser downloads and compiles the app's scripts every time (a first visit);
+* the median of five loads each with a filter no session has asked for before (an unseen
+  link), also in new profiles, which measures the work a new filter costs;
+* the median of five reloads after a first in one browser profile, whose cache keeps the
+  scripts, as for someone who comes back to the page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -64,23 +65,21 @@ def browser_run(rows: int, *, seed: int = 1, workdir: str | Path | None = None,
     browser tests). Each page is loaded :data:`BROWSER_LOADS` times; a load's time runs
     from navigation start to the moment every Plotly chart on the page has drawn and the
     script has finished (the chart count checked again 0.5 s later). The median of the
-    loads after the first is reported, and the median of five loads with an unseen filter
-    (:data:`UNSEEN_FILTERS`).
+    loads after the first is reported, the median of five loads with an unseen filter
+    (:data:`UNSEEN_FILTERS`), and the median of five reloads in one browser profile.
 
     ``store``: an existing SQLite store file to copy and use instead of filling one (its
     row count is reported as found; the app writes to its store, so the file itself is
     never opened).
     """
     import shutil
-    import socket
-    import urllib.request
 
     from playwright.sync_api import sync_playwright
 
+    from tracker.devtools.app_server import CHROMIUM_ARGS, chromium_path, running_app
+
     say = progress or (lambda _line: None)
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-    chromium = os.environ.get("TRACKER_CHROMIUM") or shutil.which("chromium") or "chromium"
+    chromium = chromium_path() or "chromium"
     out: dict[str, Any] = {"rows": rows, "pages": {}, "load_average_start": _load_average()}
     with tempfile.TemporaryDirectory(dir=workdir, prefix="tracker-browser-") as tmp:
         db = Path(tmp) / f"app-{rows}.db"
@@ -92,64 +91,48 @@ def browser_run(rows: int, *, seed: int = 1, workdir: str | Path | None = None,
         else:
             say(f"{rows:,} rows: filling a store …")
             _child("fill", rows, Path(tmp), seed)
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        env = {**os.environ, "TRACKER_DB_URL": f"sqlite:///{db}",
-               "TRACKER_STATE_DIR": str(Path(tmp) / "state")}
-        from tracker.config import PROJECT_ROOT as root
-        with open(Path(tmp) / "streamlit.log", "w") as log:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
-                 "--server.port", str(port), "--server.address", "127.0.0.1",
-                 "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://localhost:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
+        with (running_app(f"sqlite:///{db}", Path(tmp) / "state", timeout_s=120) as base,
+              sync_playwright() as pw):
+            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+
+            def new_context():
+                return browser.new_context(viewport={"width": 1280, "height": 720})
+
+            def load(url: str, timeout_ms: int, context=None) -> float:
+                """One load in ``context`` (kept), or in a new browser profile (closed)."""
+                fresh = context is None
+                context = new_context() if fresh else context
+                page = context.new_page()
+                page.goto(url, wait_until="commit")
                 try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                        if r.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the app did not start")
-                time.sleep(0.3)
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=chromium, args=args)
-                def load(url: str, timeout_ms: int) -> float:
-                    context = browser.new_context(viewport={"width": 1280, "height": 720})
-                    page = context.new_page()
-                    page.goto(url, wait_until="commit")
-                    try:
-                        return _drawn(page, timeout_ms)
-                    finally:
+                    return _drawn(page, timeout_ms)
+                finally:
+                    page.close()
+                    if fresh:
                         context.close()
 
-                for name, path in BROWSER_PAGES:
-                    # the first load reads and codes the whole store: on a busy machine
-                    # that alone can take minutes at a million rows
-                    times = [load(base + path, 900_000 if not i else 300_000)
-                             for i in range(BROWSER_LOADS)]
-                    unseen = [load(base + path + query, 300_000)
-                              for query in UNSEEN_FILTERS[name]]
-                    got = out["pages"][name] = {
-                        "loads_s": [round(t, 3) for t in times],
-                        "median_s": round(statistics.median(times[1:]), 3),
-                        "unseen_filters": UNSEEN_FILTERS[name],
-                        "unseen_loads_s": [round(t, 3) for t in unseen],
-                        "unseen_median_s": round(statistics.median(unseen), 3)}
-                    say(f"{name}: median {got['median_s']:.2f} s; unseen filters "
-                        f"{got['unseen_median_s']:.2f} s")
-                browser.close()
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            for name, path in BROWSER_PAGES:
+                # the first load reads and codes the whole store: on a busy machine
+                # that alone can take minutes at a million rows
+                times = [load(base + path, 900_000 if not i else 300_000)
+                         for i in range(BROWSER_LOADS)]
+                unseen = [load(base + path + query, 300_000)
+                          for query in UNSEEN_FILTERS[name]]
+                one_profile = new_context()
+                kept = [load(base + path, 300_000, one_profile) for _ in range(BROWSER_LOADS)]
+                one_profile.close()
+                got = out["pages"][name] = {
+                    "loads_s": [round(t, 3) for t in times],
+                    "median_s": round(statistics.median(times[1:]), 3),
+                    "unseen_filters": UNSEEN_FILTERS[name],
+                    "unseen_loads_s": [round(t, 3) for t in unseen],
+                    "unseen_median_s": round(statistics.median(unseen), 3),
+                    "same_browser_loads_s": [round(t, 3) for t in kept],
+                    "same_browser_median_s": round(statistics.median(kept[1:]), 3)}
+                say(f"{name}: median {got['median_s']:.2f} s; unseen filters "
+                    f"{got['unseen_median_s']:.2f} s; same browser "
+                    f"{got['same_browser_median_s']:.2f} s")
+            browser.close()
     out["machine"] = machine_info()
     out["load_average_end"] = out["machine"]["load_average_before"]  # taken just now
     out["measured_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
