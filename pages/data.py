@@ -18,12 +18,6 @@ if not layout.nothing_matches(frame):
     if len(shown) < len(frame):  # every listed row is sent to the browser: keep it light
         st.caption(f"The newest {LIST_LIMIT:,} of {len(frame):,} incidents are listed; "
                    "narrow the filters in the sidebar to list others.")
-    st.dataframe(
-        tables.incident_table(shown),
-        column_config=layout.incident_column_config(),
-        hide_index=True,
-        width="stretch",
-        key="data_table",
-    )
+    layout.show_incidents(tables.incident_table(shown), key="data_table")
     exports.incidents_buttons(frame, key="data_export", stem="incidents")  # every row, not
     # only those listed

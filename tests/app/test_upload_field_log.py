@@ -70,6 +70,12 @@ def test_the_field_log_uploads_in_one_pass_once_its_values_are_mapped(upload_pag
         {"row": field_log.NEGATIVE_ROW, "column": "Deaths", "reason": "must not be negative"},
     ]
     assert rejected["value"].iloc[1] == "-2"
+    # the Outside Pakistan tab says which row and why
+    outside = next(f.value for f in at.dataframe if list(f.value.columns) == ["row", "reason"])
+    assert outside.to_dict("records") == [{
+        "row": field_log.KANDAHAR_ROW,
+        "reason": "it names Kandahar (Afghanistan), across the border, and has no coordinates"}]
+    assert "Outside Pakistan (1)" in [t.label for t in at.tabs]
     internal = {"geo_precision", "date_precision", "province", "source_name", "incident_id"}
     assert not internal & set(rejected["column"])
     assert mappings.load_values(header, store=Store(app_store)) == {"target": {

@@ -306,9 +306,27 @@ def test_country_column_sends_other_countries_outside_and_keeps_pakistan():
             dict(_row(incident_id="C-3", date="2025-01-09"), country="")]
     report = ingest.ingest_bytes(samples.to_csv(rows, header), "c.csv")
     assert report.status.to_dict() == {2: "accepted", 3: "outside_pakistan", 4: "accepted"}
+    assert report.outside_rows == [{"row": 3, "reason": "the country is Afghanistan"}]
     report = ingest.ingest_bytes(samples.to_csv(samples.acled_rows(), samples.ACLED_HEADER),
                                  "acled.csv")
     assert report.outside_pakistan == 2
+    listed = report.to_dict()["outside_pakistan_rows"]
+    assert [o["row"] for o in listed] == sorted(
+        report.status.index[report.status.eq("outside_pakistan")])
+    assert all(o["reason"].startswith("the country is ") for o in listed)
+
+
+def test_rows_outside_pakistan_are_listed_with_why_in_every_report():
+    rows = [_row(incident_id="A-1", date="2025-02-01"),
+            _row(incident_id="A-2", date="2025-02-02", province="", district="",
+                 location="Spin Boldak, Kandahar", latitude="", longitude="")]
+    report = ingest.ingest_bytes(_csv(rows), "abroad.csv")
+    assert report.status.to_dict() == {2: "accepted", 3: "outside_pakistan"}
+    why = "it names Spin Boldak (Afghanistan), across the border, and has no coordinates"
+    assert report.outside_rows == [{"row": 3, "reason": why}]
+    assert report.to_dict()["outside_pakistan_rows"] == report.outside_rows
+    text = ingest.report_text(report)
+    assert f"Outside Pakistan (1):\n  row 3: {why}" in text
 
 
 # --- limits and damaged rows ------------------------------------------------------------------

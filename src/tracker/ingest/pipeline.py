@@ -276,11 +276,18 @@ def _run_chunk(report: IngestReport, chunk: chunks.Chunk, options: IngestOptions
 
     mapped.frame = value_mapping.apply(mapped.frame, options.values)
     outside = pd.Series(False, index=all_rows)
+    why_outside: dict[int, str] = {}
     if mapped.country is not None:
         away = ~formats.is_pakistan(mapped.country)
         outside[away.index[away]] = True
+        why_outside.update((int(row), f"the country is {str(country).strip()[:80]}")
+                           for row, country in mapped.country[away].items())
     named = abroad.named_abroad(mapped.frame)  # "Kandahar": outside without coordinates
     outside[named.index[named]] = True
+    if named.any():
+        for row, place in abroad.places_named(mapped.frame, named).items():
+            why_outside.setdefault(int(row), f"it names {place}, across the border, and "
+                                             "has no coordinates")
     away = outside.reindex(mapped.frame.index).to_numpy()
     in_scope = mapped.frame.loc[~away] if away.any() else mapped.frame
     validate.check_cells(frame.loc[in_scope.index] if away.any() else frame, findings, limits,
@@ -303,6 +310,7 @@ def _run_chunk(report: IngestReport, chunk: chunks.Chunk, options: IngestOptions
     part = validate.settle(all_rows, findings, outside, canonical, shown, out_of_scope,
                    set(in_scope.columns))
     part.rejected_source = validate.rejected_source(frame, part)
+    part.outside = [{"row": row, "reason": why_outside[row]} for row in sorted(why_outside)]
     return part
 
 
@@ -335,6 +343,7 @@ def _complete(report: IngestReport, read: chunks.ChunkedRead, parts: list[valida
     status = pd.concat([p.status for p in parts]) if parts else pd.Series(dtype=object)
     report.rejections = [r for p in parts for r in p.rejections]
     report.fuzzy_matches = [f for p in parts for f in p.fuzzy]
+    report.outside_rows = [o for p in parts for o in p.outside]
     row_notes = [n for p in parts for n in p.notes]
     sources = [p.rejected_source for p in parts if len(p.rejected_source)]
     report.rejected_source = (pd.concat(sources, ignore_index=True) if sources

@@ -71,6 +71,7 @@ class IngestReport:
     rejections: list[dict[str, Any]] = field(default_factory=list)
     duplicate_of: list[dict[str, Any]] = field(default_factory=list)
     fuzzy_matches: list[dict[str, Any]] = field(default_factory=list)
+    outside_rows: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     file_notes: list[str] = field(default_factory=list)
     error: str | None = None
@@ -143,6 +144,7 @@ class IngestReport:
             "rejections": self.rejections,
             "duplicate_of": self.duplicate_of,
             "fuzzy_matches": self.fuzzy_matches,
+            "outside_pakistan_rows": self.outside_rows,
             "notes": self.notes,
             "file_notes": self.file_notes,
             "suggested_mapping": self.suggestions if self.needs_mapping else None,
@@ -287,6 +289,7 @@ def report_text(report: IngestReport, limit: int = 30) -> str:
          lambda d: f"row {d['row']} = {d['incident_id']}"
                    + (f" (row {d['twin_row']})" if d["twin_row"] else " (stored)")
                    + f": {d['reason']}"),
+        ("Outside Pakistan", report.outside_rows, lambda o: f"row {o['row']}: {o['reason']}"),
         ("Fuzzy matches", report.fuzzy_matches,
          lambda f: f"{_where(f)} -> {f['matched']} ({f['score']})"),
         ("Notes", report.notes, lambda n: f"{_where(n)}: {n['note']}"),

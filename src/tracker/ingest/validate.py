@@ -6,7 +6,7 @@ chunks (duplicates are found across the whole file afterwards).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -26,6 +26,8 @@ class Part:
     notes: list[dict[str, Any]]
     valid: pd.DataFrame
     rejected_source: pd.DataFrame
+    outside: list[dict[str, Any]] = field(default_factory=list)
+    """The rows counted as outside Pakistan, each with why."""
 
 
 def settle(all_rows: pd.Index, findings: Findings, outside: pd.Series,

@@ -102,6 +102,18 @@ def headline_metrics(frame: pd.DataFrame, previous: pd.DataFrame | None) -> None
         col.metric(label, f"{value:,}", delta=delta, delta_color="off", help=help_text)
 
 
+NOT_GIVEN = "—"
+"""Shown in an incident table where a cell is empty: a dash, not Streamlit's "None",
+which reads as "no one" in a Killed column."""
+
+
+def show_incidents(table: pd.DataFrame, key: str, **options) -> None:
+    """An incident table (:func:`tracker.analysis.tables.incident_table`): labelled
+    columns, the source as a link, and :data:`NOT_GIVEN` in empty cells."""
+    st.dataframe(table, column_config=incident_column_config(), hide_index=True,
+                 width="stretch", placeholder=NOT_GIVEN, key=key, **options)
+
+
 def incident_column_config() -> dict:
     """Streamlit column settings for :func:`incident_table` (source as a link)."""
     labels = {
@@ -110,7 +122,8 @@ def incident_column_config() -> dict:
         "source_name": "Source",
         "incident_id": "Incident id",
     }
-    unreported = "None where the report gives no figure (not reported, which is not zero)."
+    unreported = (f"{NOT_GIVEN} where the report gives no figure (not reported, which is "
+                  "not zero).")
     return {
         **{name: st.column_config.Column(label) for name, label in labels.items()},
         "killed": st.column_config.NumberColumn("Killed", help=unreported),

@@ -201,8 +201,7 @@ def incident_table(frame: pd.DataFrame, *, key: str, limit: int = TABLE_LIMIT,
                    "lists more.")
     shown = memo.cached("incident_table", frame, (limit,), lambda: tables.incident_table(
         frame.nlargest(limit, "date") if len(frame) > limit else frame))
-    st.dataframe(shown, column_config=layout.incident_column_config(),
-                 hide_index=True, width="stretch", key=key)
+    layout.show_incidents(shown, key=key)
     if downloads:
         exports.incidents_buttons(frame, key=key, stem=key.replace("_", "-"))
 

@@ -222,9 +222,8 @@ def incidents_of(surges: list[Surge], frame: pd.DataFrame, *, key: str,
         frame["incident_id"].isin(surge.incident_ids)])
     st.caption(escape_markdown(wording.surge_card(surge)) + " Claimed tolls are listed "
                "apart and never counted.")
-    st.dataframe(tables.incident_table(rows), column_config=layout.incident_column_config(),
-                 column_order=LIST_ORDER, hide_index=True, width="stretch",
-                 key=f"{key}_incidents")
+    layout.show_incidents(tables.incident_table(rows), key=f"{key}_incidents",
+                          column_order=LIST_ORDER)
     exports.incidents_buttons(rows, key=f"{key}_incidents",
                               stem=f"surge-{surge.start:%Y-%m-%d}")
 

@@ -177,6 +177,7 @@ def preview(report: ingest.IngestReport) -> set[int]:
 def _tabs(report: ingest.IngestReport) -> set[int]:
     tabs = st.tabs([f"Rejected ({report.rejected:,})",
                     f"Probable duplicates ({report.duplicates:,})",
+                    f"Outside Pakistan ({report.outside_pakistan:,})",
                     f"Fuzzy matches ({len(report.fuzzy_matches):,})",
                     f"Notes ({len(report.notes):,})", f"Accepted ({report.accepted:,})"])
     with tabs[0]:
@@ -201,10 +202,12 @@ def _tabs(report: ingest.IngestReport) -> set[int]:
             accept = st.multiselect("Take these rows as new incidents anyway", takeable,
                                     key="upload_accept", disabled=not takeable)
     with tabs[2]:
-        _table(report.fuzzy_matches, "No name was matched by spelling alone.", "upload_fuzzy")
+        _table(report.outside_rows, "No row is outside Pakistan.", "upload_outside")
     with tabs[3]:
-        _table(report.notes, "Nothing to note.", "upload_notes")
+        _table(report.fuzzy_matches, "No name was matched by spelling alone.", "upload_fuzzy")
     with tabs[4]:
+        _table(report.notes, "Nothing to note.", "upload_notes")
+    with tabs[5]:
         if report.incidents.empty:
             st.write("No row was accepted.")
         else:
