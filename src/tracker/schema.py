@@ -221,7 +221,6 @@ def incident_schema():
     )
 
 
-
 def empty_frame() -> pd.DataFrame:
     """An empty incidents frame with the canonical columns and dtypes."""
     return conform(pd.DataFrame({c: [] for c in COLUMNS}))
@@ -303,8 +302,8 @@ def _surely_valid(frame: pd.DataFrame) -> bool:
     return True
 
 
-_FAST_DTYPES = {"text": "str", "date": "datetime64[ns]", "number": "float64",
-                "count": "Int64"}
+_FAST_DTYPES = {kind: str(pd.Series([], dtype=d).dtype) for kind, d in _DTYPES.items()}
+"""The dtype names :func:`conform` gives (``text="str"``): "str", "datetime64[ns]"…"""
 
 
 def _passes(rule: Rule, values: pd.Series) -> bool:

@@ -49,11 +49,11 @@ def table_number(table: pd.DataFrame) -> int:
 def view(spec: FilterSpec, everything: pd.DataFrame) -> pd.DataFrame:
     """``spec.apply(everything)``, remembered as (table, spec) so its results can be kept."""
     frame = spec.apply(everything)
-    key = (table_number(everything), spec)
-    ident = id(frame)
     if frame is everything:
         return frame  # unfiltered: the table's own number names it (see key_of)
-    _VIEWS[ident] = (weakref.ref(frame, lambda _r, i=ident: _VIEWS.pop(i, None)), key)
+    ident = id(frame)
+    _VIEWS[ident] = (weakref.ref(frame, lambda _r, i=ident: _VIEWS.pop(i, None)),
+                     (table_number(everything), spec))
     return frame
 
 

@@ -6,8 +6,6 @@ period, the surges over the filter's whole span) and shows it escaped (place nam
 
 from __future__ import annotations
 
-import weakref
-
 import pandas as pd
 import streamlit as st
 
@@ -16,10 +14,6 @@ from tracker.analysis.filters import FilterSpec
 from tracker.present import summary
 from tracker.present.safety import escape_markdown
 from tracker.ui import memo
-
-_SURGES: list[tuple[weakref.ref, FilterSpec, list[surge_detection.Surge]]] = []
-"""A few recent surge searches, by the shared incident table they ran on (held weakly: an
-old table is freed when the cache drops it) and the filter."""
 
 
 def text(frame: pd.DataFrame, spec: FilterSpec, everything: pd.DataFrame) -> str:
@@ -39,14 +33,9 @@ def _text(frame: pd.DataFrame, spec: FilterSpec, everything: pd.DataFrame) -> st
 
 def surges(spec: FilterSpec, everything: pd.DataFrame) -> list[surge_detection.Surge]:
     """Surges under every filter but the dates (baselines need the weeks before)."""
-    undated = spec.with_dates(None, None)
-    for table, key, found in _SURGES:
-        if table() is everything and key == undated:
-            return found
-    found = surge_detection.find_surges(undated.apply(everything))
-    _SURGES.insert(0, (weakref.ref(everything), undated, found))
-    del _SURGES[8:]
-    return found
+    undated = spec.with_dates(None, None)  # kept per table and filter, whatever the dates
+    return memo.cached("summary_surges", everything, (undated,),
+                       lambda: surge_detection.find_surges(undated.apply(everything)))
 
 
 def paragraph(words: str) -> None:
