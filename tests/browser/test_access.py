@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
@@ -59,17 +60,38 @@ def nav_titles(page) -> str:
     return page.locator("[data-testid='stSidebarNav']").inner_text()
 
 
+_SIGN_IN_RAN = """() => {
+  const box = document.querySelector(".st-key-auth_box");
+  if (!box) return false;
+  if (box.innerText.includes("Signed in as")) return true;
+  const field = box.querySelector("input[type='password']");
+  return !!box.querySelector("[data-testid='stAlertContentError']") && !!field
+    && field.value === "";
+}"""
+"""True once the server has run a sign-in: signed in, or refused (an error, the form cleared)."""
+
+
 def sign_in(page, name: str, password: str = PASSWORD) -> None:
-    if not page.get_by_label("User name").is_visible():
-        page.get_by_text("Sign in to upload or manage").click()
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    # The form is cleared (or gone, once signed in) only when the server has run the
-    # sign-in, so the check below cannot read the sidebar from before the click.
-    page.wait_for_function(
-        "() => { const f = document.querySelector(\".st-key-auth_box input[type='password']\");"
-        " return !f || f.value === ''; }", timeout=60_000)
+    """Sign in through the sidebar form and wait until the server has run it.
+
+    A click that lands while a run the page asked for is replacing the sidebar can be lost
+    with the old form; the form is then filled and sent once more.
+    """
+    for attempt in (1, 2):
+        if not page.get_by_label("User name").is_visible():
+            page.get_by_text("Sign in to upload or manage").click()
+        page.get_by_label("User name").fill(name)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        try:
+            page.wait_for_function(_SIGN_IN_RAN, timeout=20_000 if attempt == 1 else 60_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            wait_for_run(page)
+            if page.evaluate(_SIGN_IN_RAN):  # only slow, not lost
+                break
     wait_for_run(page)
 
 
